@@ -1,1 +1,3 @@
-console.log('create-milkyway');
+import { main } from './cli.js';
+
+process.exitCode = main(process.argv.slice(2));

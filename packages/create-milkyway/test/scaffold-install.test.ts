@@ -1,0 +1,113 @@
+/**
+ * The real thing, as a user gets it: pack the local @milkyway packages into tarballs, run the
+ * built create-milkyway into a temporary folder outside the repository, install the tarballs
+ * there (the rest comes from the npm registry) and run the new service's typecheck and tests.
+ *
+ * Needs the packages built (`npm test` builds before the unit tests; alone:
+ * `npm run build --workspaces --if-present`) and network access to the npm registry.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repo = path.resolve(pkgDir, '..', '..');
+const cli = path.join(pkgDir, 'dist', 'index.js');
+
+const npmEnv = {
+  ...process.env,
+  npm_config_update_notifier: 'false',
+  npm_config_fund: 'false',
+  npm_config_audit: 'false',
+  // Run as a user would: no workspace, no inherited vitest or npm-run settings.
+  VITEST: undefined,
+  VITEST_POOL_ID: undefined,
+  VITEST_WORKER_ID: undefined,
+  NODE_ENV: undefined,
+  npm_config_workspace: undefined,
+  npm_config_workspaces: undefined,
+} as NodeJS.ProcessEnv;
+
+function publishable() {
+  return fs
+    .readdirSync(path.join(repo, 'packages'))
+    .map((dir) => path.join(repo, 'packages', dir))
+    .filter((dir) => fs.existsSync(path.join(dir, 'package.json')))
+    .map((dir) => ({
+      dir,
+      pkg: JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')),
+    }))
+    .filter(({ pkg }) => !pkg.private && String(pkg.name).startsWith('@milkyway/'));
+}
+
+let tmp: string;
+
+beforeAll(() => {
+  const missing = [cli, path.join(pkgDir, 'templates', 'manifest.json')]
+    .concat(publishable().map(({ dir }) => path.join(dir, 'dist')))
+    .filter((file) => !fs.existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(
+      `build the packages first (npm run build --workspaces --if-present); missing:\n  ${missing.join('\n  ')}`,
+    );
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'create-milkyway-e2e-'));
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function exec(cmd: string, args: string[], cwd: string) {
+  try {
+    return await run(cmd, args, { cwd, env: npmEnv, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed in ${cwd}:\n${e.stdout ?? ''}\n${e.stderr ?? ''}`,
+    );
+  }
+}
+
+describe('npm create milkyway', () => {
+  it('scaffolds the hello example into a standalone project whose typecheck and tests pass on the packed packages', async () => {
+    const packs = path.join(tmp, 'packs');
+    fs.mkdirSync(packs);
+    const tarballs = new Map<string, string>();
+    for (const { dir, pkg } of publishable()) {
+      const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', packs], dir);
+      tarballs.set(pkg.name, path.join(packs, JSON.parse(stdout)[0].filename));
+    }
+
+    const { stdout } = await exec(process.execPath, [cli, 'my-service'], tmp);
+    expect(stdout).toContain('npm install');
+    const project = path.join(tmp, 'my-service');
+    const pkg = JSON.parse(fs.readFileSync(path.join(project, 'package.json'), 'utf8'));
+    expect(pkg.name).toBe('my-service');
+    expect(pkg.dependencies['@milkyway/core']).toMatch(/^\^\d+\.\d+\.\d+/);
+
+    // The @milkyway packages the project uses (and core, which they build on) from tarballs.
+    const wanted = new Set(
+      ['@milkyway/core', ...Object.keys(pkg.dependencies)].filter((n) => tarballs.has(n)),
+    );
+    await exec(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        ...[...wanted].map((n) => tarballs.get(n)!),
+      ],
+      project,
+    );
+    await exec('npm', ['run', 'typecheck'], project);
+    const tests = await exec('npm', ['test'], project);
+    expect(tests.stdout).toMatch(/passed/);
+  }, 600_000);
+});
