@@ -1,1 +1,3 @@
 export const PACKAGE = '@milkyway/core';
+export * from './cache/index.js';
+export * from './rate-limit/index.js';

@@ -1,0 +1,25 @@
+/**
+ * The few logger methods the cache and the rate limiter call: pino-compatible
+ * (`(object, message)`), satisfied by core's `Logger` and by pino itself.
+ *
+ * @example
+ * ```ts
+ * import pino from 'pino';
+ * const logger: CacheLogger = pino();
+ * ```
+ */
+export interface CacheLogger {
+  /** Logs at warn level. */
+  warn(obj: object, msg?: string): void;
+  /** Logs at info level. */
+  info(obj: object, msg?: string): void;
+  /** Logs at debug level. */
+  debug(obj: object, msg?: string): void;
+}
+
+/** A logger that drops everything (the default: libraries stay quiet until configured). */
+export const silentLogger: CacheLogger = {
+  warn() {},
+  info() {},
+  debug() {},
+};

@@ -1,0 +1,244 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Cache } from './cache.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+
+/**
+ * A response as {@link responseCache} stores it.
+ *
+ * @example
+ * ```ts
+ * const stored: CachedResponse = { status: 200, headers: [['content-type', 'application/json']], body: '{}', etag: '"x"', storedAt: 0 };
+ * ```
+ */
+export interface CachedResponse {
+  /** HTTP status. */
+  status: number;
+  /** Response headers (name, value). */
+  headers: [string, string][];
+  /** The body: text, or base64 when `binary`. */
+  body: string;
+  /** Whether `body` is base64. */
+  binary?: boolean;
+  /** The entity tag sent as `ETag`. */
+  etag: string;
+  /** When it was stored (epoch ms), for the `Age` header. */
+  storedAt: number;
+  /** Freshness lifetime in seconds, for `Cache-Control: max-age`. */
+  maxAge: number;
+}
+
+/**
+ * Options of {@link responseCache}.
+ *
+ * @example
+ * ```ts
+ * const options: ResponseCacheOptions = { cache, ttlMs: 30_000, vary: ['accept-language'] };
+ * ```
+ */
+export interface ResponseCacheOptions {
+  /** The cache holding responses (memory or Redis store). */
+  cache: Cache;
+  /**
+   * Freshness of a stored response. Default: the response's own `s-maxage`/`max-age`, else
+   * the cache's `ttlMs`.
+   */
+  ttlMs?: number;
+  /** Request headers whose values select a different stored response (sent back as `Vary`). */
+  vary?: readonly string[];
+  /**
+   * Cache responses to authenticated requests (an `Authorization` header or a
+   * `c.var.principal`), one entry per principal: the key includes `principal.subject` and the
+   * response is marked `private`. Without it such requests are never cached. Default false.
+   */
+  perPrincipal?: boolean;
+  /** Statuses that are stored (default `[200]`; errors are never cached unless listed). */
+  statuses?: readonly number[];
+  /**
+   * The `Cache-Control` sent when the handler set none: a string, or `false` to send none.
+   * Default `public, max-age=<ttl>` (`private, ...` with `perPrincipal`).
+   */
+  cacheControl?: string | false;
+  /** Tags of the stored response, for `cache.invalidateTag` (e.g. `product:42`). */
+  tags?: (c: Context) => readonly string[];
+  /** Extra key material (e.g. a tenant id), appended to the default key. */
+  key?: (c: Context) => string;
+  /** Bodies larger than this many bytes are not stored (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Time source for `Age` (default `Date.now`). */
+  clock?: Clock;
+}
+
+const TEXTUAL =
+  /^(text\/|application\/(json|[\w.+-]*\+json|xml|[\w.+-]*\+xml|javascript|x-www-form-urlencoded))/i;
+const UNSTORED_HEADERS = new Set([
+  'set-cookie',
+  'age',
+  'date',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+]);
+
+function directives(header: string | null | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  if (!header) return map;
+  for (const part of header.split(',')) {
+    const [name, value] = part.split('=');
+    const key = name?.trim().toLowerCase();
+    if (key) map.set(key, value?.trim().replace(/^"|"$/g, '') ?? '');
+  }
+  return map;
+}
+
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/** True when `If-None-Match` lists `etag` (weak comparison, RFC 9110 §13.1.2). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === '*' || t.replace(/^W\//, '') === bare;
+  });
+}
+
+async function entityTag(body: ArrayBuffer): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', body));
+  let binary = '';
+  for (const byte of digest) binary += String.fromCharCode(byte);
+  return `"${btoa(binary).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}"`;
+}
+
+function notModified(etag: string, cacheControl: string | null, vary: string | null, age?: number) {
+  const headers = new Headers({ ETag: etag });
+  if (cacheControl) headers.set('Cache-Control', cacheControl);
+  if (vary) headers.set('Vary', vary);
+  if (age !== undefined) headers.set('Age', String(age));
+  return new Response(null, { status: 304, headers });
+}
+
+/**
+ * HTTP response caching for GET/HEAD routes. The key is method (HEAD shares GET's), path,
+ * sorted query and the `vary` request headers. Adds a strong `ETag` and answers a matching
+ * `If-None-Match` with 304; honours `Cache-Control` (request `no-store`/`no-cache`; response
+ * `no-store`, `no-cache`, `private`, `max-age`, `s-maxage`) and emits one. Never stores
+ * responses with `Set-Cookie`, errors (unless listed in `statuses`), streams
+ * (`text/event-stream`), or responses to authenticated requests unless `perPrincipal` is set.
+ *
+ * @example
+ * ```ts
+ * import { createCache, responseCache } from '@milkyway/core';
+ *
+ * const cache = createCache({ namespace: 'http', ttlMs: 30_000 });
+ * app.get('/products/:id', responseCache({ cache, vary: ['accept-language'], tags: (c) => [`product:${c.req.param('id')}`] }), handler);
+ * // later: await cache.invalidateTag('product:42');
+ * ```
+ */
+export function responseCache(options: ResponseCacheOptions): MiddlewareHandler {
+  const { cache } = options;
+  const vary = (options.vary ?? []).map((h) => h.toLowerCase());
+  const varyHeader = vary.length > 0 ? vary.join(', ') : null;
+  const statuses = new Set(options.statuses ?? [200]);
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const clock = options.clock ?? systemClock;
+  const perPrincipal = options.perPrincipal ?? false;
+
+  return async function responseCacheMiddleware(c, next) {
+    const method = c.req.method;
+    if (method !== 'GET' && method !== 'HEAD') return next();
+    const requestCc = directives(c.req.header('cache-control'));
+    if (requestCc.has('no-store')) return next();
+
+    const principal = (c.var as { principal?: { subject?: unknown } }).principal;
+    const subject = typeof principal?.subject === 'string' ? principal.subject : undefined;
+    const authenticated = c.req.header('authorization') !== undefined || principal !== undefined;
+    if (authenticated && (!perPrincipal || subject === undefined)) return next();
+
+    const url = new URL(c.req.url);
+    url.searchParams.sort();
+    let key = `GET ${url.pathname}?${url.searchParams.toString()}`;
+    for (const name of vary) key += `\n${name}:${c.req.header(name) ?? ''}`;
+    if (subject !== undefined) key += `\nprincipal:${subject}`;
+    if (options.key) key += `\nx:${options.key(c)}`;
+
+    if (!requestCc.has('no-cache')) {
+      const hit = await cache.get<CachedResponse>(key);
+      if (hit && typeof hit === 'object' && typeof hit.status === 'number') {
+        const age = Math.max(0, Math.floor((clock() - hit.storedAt) / 1000));
+        const headers = new Headers(hit.headers);
+        headers.set('Age', String(age));
+        if (matches(c.req.header('if-none-match'), hit.etag)) {
+          return notModified(hit.etag, headers.get('cache-control'), headers.get('vary'), age);
+        }
+        const body = hit.binary
+          ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0))
+          : hit.body;
+        return new Response(method === 'HEAD' ? null : body, { status: hit.status, headers });
+      }
+    }
+
+    await next();
+    const res = c.res;
+    if (!statuses.has(res.status)) return;
+    const responseCc = directives(res.headers.get('cache-control'));
+    if (responseCc.has('no-store') || responseCc.has('no-cache')) return;
+    if (responseCc.has('private') && subject === undefined) return;
+    if (res.headers.has('set-cookie')) return;
+    const responseVary = res.headers.get('vary');
+    if (responseVary) {
+      const extra = responseVary.split(',').map((h) => h.trim().toLowerCase());
+      if (extra.some((h) => h === '*' || !vary.includes(h))) return;
+    }
+    const contentType = res.headers.get('content-type') ?? '';
+    if (contentType.startsWith('text/event-stream')) return;
+    const length = Number(res.headers.get('content-length') ?? 0);
+    if (length > maxBodyBytes) return;
+
+    const ttlSeconds =
+      seconds(responseCc.get('s-maxage')) ??
+      seconds(responseCc.get('max-age')) ??
+      (options.ttlMs !== undefined ? Math.round(options.ttlMs / 1000) : undefined);
+    if (ttlSeconds === 0) return;
+
+    const buffer = await res.clone().arrayBuffer();
+    if (buffer.byteLength > maxBodyBytes) return;
+    const etag = res.headers.get('etag') ?? (await entityTag(buffer));
+    const headers = new Headers(res.headers);
+    headers.set('ETag', etag);
+    if (varyHeader && !headers.has('vary')) headers.set('Vary', varyHeader);
+    if (!headers.has('cache-control') && options.cacheControl !== false) {
+      const maxAge = ttlSeconds ?? 0;
+      headers.set(
+        'Cache-Control',
+        options.cacheControl ??
+          (subject !== undefined ? `private, max-age=${maxAge}` : `public, max-age=${maxAge}`),
+      );
+    }
+    const textual = contentType === '' || TEXTUAL.test(contentType);
+    const stored: CachedResponse = {
+      status: res.status,
+      headers: [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name)),
+      body: textual ? new TextDecoder().decode(buffer) : Buffer.from(buffer).toString('base64'),
+      etag,
+      storedAt: clock(),
+      maxAge: ttlSeconds ?? 0,
+    };
+    if (!textual) stored.binary = true;
+    const setOptions = {
+      ...(ttlSeconds !== undefined ? { ttlMs: ttlSeconds * 1000 } : {}),
+      ...(options.tags ? { tags: options.tags(c) } : {}),
+    };
+    await cache.set(key, stored, setOptions);
+
+    if (matches(c.req.header('if-none-match'), etag)) {
+      c.res = notModified(etag, headers.get('cache-control'), headers.get('vary'));
+      c.res.headers.delete('content-length');
+      return;
+    }
+    c.res = new Response(res.body, { status: res.status, headers });
+  };
+}

@@ -1,0 +1,176 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { Context, MiddlewareHandler } from 'hono';
+import { type Clock, systemClock } from '../cache/clock.js';
+import { type CacheLogger, silentLogger } from '../cache/logger.js';
+import { coreMeter } from '../cache/metrics.js';
+import { clientAddress, socketAddress, type TrustProxy } from './client-address.js';
+import { memoryRateLimitStore } from './memory-store.js';
+import { RateLimitUnavailableError } from './rate-limit-unavailable-error.js';
+import { RateLimitedError } from './rate-limited-error.js';
+import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from './store.js';
+
+/**
+ * What a limiter counts by: `'ip'` (the client address, see `trustProxy`), `'principal'`
+ * (`c.var.principal.subject` set by auth; anonymous requests fall back to the address), or a
+ * function returning the key (`undefined` skips limiting for that request).
+ *
+ * @example
+ * ```ts
+ * const byTenant: RateLimitKey = (c) => c.req.header('x-tenant-id');
+ * ```
+ */
+export type RateLimitKey = 'ip' | 'principal' | ((c: Context) => string | undefined);
+
+/**
+ * Options of {@link rateLimit}.
+ *
+ * @example
+ * ```ts
+ * const options: RateLimitOptions = { name: 'api', limit: 100, windowMs: 60_000, key: 'principal' };
+ * ```
+ */
+export interface RateLimitOptions {
+  /** Requests admitted per window, per key. */
+  limit: number;
+  /** The window in milliseconds. */
+  windowMs: number;
+  /**
+   * How many requests may arrive at once after a quiet period (1..limit, default `limit`).
+   * Lower it to smooth traffic: `burst: 1` spaces requests `windowMs / limit` apart.
+   */
+  burst?: number;
+  /** The policy name in the `RateLimit` headers and the store key prefix. Default `'default'`. */
+  name?: string;
+  /** What to count by. Default `'ip'`. */
+  key?: RateLimitKey;
+  /** Units a request costs (default 1), e.g. by route weight. */
+  cost?: number | ((c: Context) => number);
+  /** Where counts live. Default: a fresh {@link memoryRateLimitStore} (per process). */
+  store?: RateLimitStore;
+  /**
+   * When the store is unreachable: `true` (default) admits requests without limiting,
+   * `false` rejects them with 503 {@link RateLimitUnavailableError}. Either way the outage and
+   * the recovery are logged once each.
+   */
+  failOpen?: boolean;
+  /** Which proxies may set `X-Forwarded-For` (default `false`: the socket peer is the client). */
+  trustProxy?: TrustProxy;
+  /** The socket peer's address (default: `@hono/node-server`'s `getConnInfo`). */
+  remoteAddress?: (c: Context) => string | undefined;
+  /** Send `RateLimit` and `RateLimit-Policy` on admitted responses too (default true). */
+  headers?: boolean;
+  /** The time source (default `Date.now`). */
+  clock?: Clock;
+  /** Where store outages are logged. */
+  logger?: CacheLogger;
+}
+
+/**
+ * Rate-limiting middleware (GCRA: exact, one number per key, no bursts at window edges).
+ * Admitted responses carry `RateLimit-Policy: "name";q=100;w=60` and
+ * `RateLimit: "name";r=42;t=12` (draft-ietf-httpapi-ratelimit-headers); a rejected request
+ * throws {@link RateLimitedError} (429 problem+json with `Retry-After`). Rejections are counted
+ * by `milkyway.rate_limit.rejections` (attribute `milkyway.rate_limit.name`).
+ *
+ * @example
+ * ```ts
+ * import { rateLimit } from '@milkyway/core';
+ *
+ * app.use('/api/*', rateLimit({ name: 'api', limit: 100, windowMs: 60_000, trustProxy: 1 }));
+ * app.post('/login', rateLimit({ name: 'login', limit: 5, windowMs: 60_000 }), login);
+ * ```
+ */
+export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
+  const { limit, windowMs } = options;
+  if (!Number.isFinite(limit) || limit < 1) throw new TypeError('rateLimit: limit must be >= 1');
+  if (!Number.isFinite(windowMs) || windowMs <= 0)
+    throw new TypeError('rateLimit: windowMs must be > 0');
+  const burst = options.burst ?? limit;
+  if (!(burst >= 1 && burst <= limit))
+    throw new TypeError('rateLimit: burst must be within 1..limit');
+  const name = options.name ?? 'default';
+  if (!/^[A-Za-z0-9_.:-]+$/.test(name))
+    throw new TypeError('rateLimit: name must be a token ([A-Za-z0-9_.:-])');
+  const policy: RateLimitPolicy = { limit, windowMs, burst };
+  const store = options.store ?? memoryRateLimitStore();
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const failOpen = options.failOpen ?? true;
+  const trustProxy = options.trustProxy ?? false;
+  const remote = options.remoteAddress ?? socketAddress;
+  const sendHeaders = options.headers ?? true;
+  const cost = options.cost ?? 1;
+  const keyOption = options.key ?? 'ip';
+  const prefix = `${name}:`;
+  const policyHeader = `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`;
+  const rejections = coreMeter().createCounter('milkyway.rate_limit.rejections', {
+    description: 'Requests rejected by a rate limiter',
+    unit: '{request}',
+  });
+  const rejectionAttrs: Attributes = { 'milkyway.rate_limit.name': name };
+  let storeDown = false;
+
+  const addressOf = (c: Context) => clientAddress(c, trustProxy, remote) ?? 'unknown';
+  const keyOf: (c: Context) => string | undefined =
+    keyOption === 'ip'
+      ? (c) => `ip:${addressOf(c)}`
+      : keyOption === 'principal'
+        ? (c) => {
+            const subject = (c.var as { principal?: { subject?: unknown } }).principal?.subject;
+            return typeof subject === 'string' ? `sub:${subject}` : `ip:${addressOf(c)}`;
+          }
+        : keyOption;
+
+  const rateLimitHeader = (d: RateLimitDecision) =>
+    `"${name}";r=${d.remaining};t=${Math.ceil(d.resetMs / 1000)}`;
+
+  const storeFailed = (err: unknown): void => {
+    if (!storeDown) {
+      storeDown = true;
+      logger.warn(
+        { err, limiter: name, failOpen },
+        failOpen
+          ? 'rate limit store unavailable; admitting requests unlimited'
+          : 'rate limit store unavailable; rejecting requests',
+      );
+    }
+    if (!failOpen) throw new RateLimitUnavailableError(name, 1, err);
+  };
+
+  const decided = (c: Context, d: RateLimitDecision) => {
+    if (storeDown) {
+      storeDown = false;
+      logger.info({ limiter: name }, 'rate limit store recovered');
+    }
+    if (d.allowed) {
+      if (sendHeaders) {
+        c.header('RateLimit-Policy', policyHeader);
+        c.header('RateLimit', rateLimitHeader(d));
+      }
+      return;
+    }
+    rejections.add(1, rejectionAttrs);
+    const retryAfter = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
+    throw new RateLimitedError(name, retryAfter, {
+      'Retry-After': String(retryAfter),
+      'RateLimit-Policy': policyHeader,
+      RateLimit: rateLimitHeader(d),
+    });
+  };
+
+  return async function rateLimitMiddleware(c, next) {
+    const id = keyOf(c);
+    if (id === undefined) return next();
+    const units = typeof cost === 'number' ? cost : cost(c);
+    let result: RateLimitDecision | Promise<RateLimitDecision>;
+    try {
+      result = store.check(prefix + id, policy, units, clock());
+      if (result instanceof Promise) result = await result;
+    } catch (err) {
+      storeFailed(err);
+      return next();
+    }
+    decided(c, result);
+    return next();
+  };
+}
