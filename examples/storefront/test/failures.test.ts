@@ -1,0 +1,97 @@
+/**
+ * Failures on a system of its own (these tests kill and restart services): a dead catalog
+ * behind the gateway's breaker, its recovery, and SIGTERM during a burst.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestSystem, type TestSystem, waitFor } from './harness.js';
+
+describe('the storefront when things break', () => {
+  let system: TestSystem;
+  let gw: string;
+  let token: string;
+
+  beforeAll(async () => {
+    system = await startTestSystem({
+      env: { RATE_LIMIT: '100000', OTEL_TRACES_EXPORTER: 'none' },
+    });
+    gw = system.urls.gateway;
+    token = await system.token('alice');
+  }, 90_000);
+
+  afterAll(async () => {
+    await system?.stop();
+  }, 30_000);
+
+  const order = () =>
+    call(`${gw}/orders`, {
+      token,
+      body: { items: [{ productId: 'p-1001', quantity: 1 }] },
+      headers: { 'idempotency-key': randomUUID() },
+    });
+
+  it('answers 503 problem+json fast once the catalog is dead, and recovers when it is back', async () => {
+    expect((await call(`${gw}/products`, { token })).status).toBe(200);
+    await system.supervisor.get('catalog').kill();
+
+    // The first failures trip the breaker; from then on the gateway answers at once.
+    const replies = [];
+    for (let i = 0; i < 15; i++) replies.push(await call(`${gw}/products`, { token }));
+    for (const reply of replies) {
+      expect(reply.status).toBe(503);
+      expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    const last = replies.at(-1)!;
+    expect(last.headers.get('retry-after')).toMatch(/^\d+$/);
+    // Generous bound: a broken circuit costs no network round trip at all.
+    expect(Math.max(...replies.slice(-5).map((r) => r.ms))).toBeLessThan(1_000);
+
+    // Orders need the catalog for prices: they fail fast too, and create nothing.
+    const failed = await order();
+    expect(failed.status).toBe(503);
+    expect(failed.ms).toBeLessThan(5_000);
+
+    await system.restart('catalog');
+    await waitFor(async () => (await call(`${gw}/products`, { token })).status === 200, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'the gateway to reach the restarted catalog (breaker closed again)',
+    });
+    await waitFor(async () => (await order()).status === 201, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'orders to succeed again',
+    });
+  });
+
+  it('completes every request of a burst that is in flight when orders gets SIGTERM', async () => {
+    // Slow the catalog down so that the burst is still in flight when the signal arrives.
+    const catalog = system.supervisor.get('catalog');
+    catalog.spec.env = { ...catalog.spec.env, CATALOG_LATENCY_MS: '400' };
+    await system.restart('catalog');
+
+    const orders = system.supervisor.get('orders');
+    const burst = Array.from({ length: 20 }, () => order());
+    // Wait until the orders service is working on all of them (its log says so), not a sleep.
+    const seen = orders.lines.length;
+    await waitFor(
+      () =>
+        orders.lines.slice(seen).filter((line) => line.includes('placing order')).length >= 20,
+      { timeoutMs: 10_000, what: 'orders to receive the whole burst' },
+    );
+    const exit = orders.stop('SIGTERM', 15_000);
+    const replies = await Promise.all(burst);
+    expect(replies.map((r) => r.status)).toEqual(replies.map(() => 201));
+    expect(await exit).toBe(0);
+    expect(new Set(replies.map((r) => r.json.id)).size).toBe(20);
+
+    catalog.spec.env = { ...catalog.spec.env, CATALOG_LATENCY_MS: undefined };
+    await system.restart('catalog');
+    await system.restart('orders');
+    await waitFor(async () => (await order()).status === 201, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'orders to work after the restart',
+    });
+  });
+});

@@ -1,0 +1,3 @@
+import { storefrontSuite } from './suite.js';
+
+storefrontSuite('the storefront (in-memory stores)');

@@ -1,0 +1,404 @@
+/**
+ * The storefront's end-to-end suite, run against real processes. Defined once and run twice:
+ * in-memory (storefront.test.ts) and with Redis and two gateway replicas
+ * (storefront-redis.test.ts).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestSystem, type TestSystem, waitFor } from './harness.js';
+
+/** Options of one run of the suite. */
+export interface SuiteOptions {
+  env?: Record<string, string | undefined>;
+  gatewayReplicas?: number;
+}
+
+/** The rate limit the test systems run with (per principal, per window). */
+export const TEST_RATE_LIMIT = 40;
+
+export function storefrontSuite(title: string, options: SuiteOptions = {}) {
+  describe(title, () => {
+    let system: TestSystem;
+    let gw: string;
+    let alice: string;
+
+    beforeAll(async () => {
+      system = await startTestSystem({
+        gatewayReplicas: options.gatewayReplicas,
+        env: {
+          RATE_LIMIT: String(TEST_RATE_LIMIT),
+          RATE_LIMIT_WINDOW_MS: '60000',
+          OTEL_BSP_SCHEDULE_DELAY: '100',
+          ...options.env,
+        },
+      });
+      gw = system.urls.gateway;
+      alice = await system.token('alice');
+    }, 90_000);
+
+    afterAll(async () => {
+      await system?.stop();
+    }, 30_000);
+
+    const problem = (res: Awaited<ReturnType<typeof call>>) => {
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(res.json).toMatchObject({ status: res.status });
+      expect(typeof res.json.title).toBe('string');
+    };
+
+    describe('the happy path', () => {
+      it('lists products, shows one and places an order through the gateway', async () => {
+        const list = await call(`${gw}/products`, { token: alice });
+        expect(list.status).toBe(200);
+        expect(list.json.products.length).toBeGreaterThan(2);
+        const [first, second] = list.json.products;
+
+        const one = await call(`${gw}/products/${first.id}`, { token: alice });
+        expect(one.status).toBe(200);
+        expect(one.json).toMatchObject({ id: first.id, priceCents: first.priceCents });
+
+        const order = await call(`${gw}/orders`, {
+          token: alice,
+          body: {
+            items: [
+              { productId: first.id, quantity: 2 },
+              { productId: second.id, quantity: 1 },
+            ],
+          },
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(order.status).toBe(201);
+        expect(order.json.totalCents).toBe(2 * first.priceCents + second.priceCents);
+        expect(order.json.customer).toBe('alice');
+
+        const fetched = await call(`${gw}/orders/${order.json.id}`, { token: alice });
+        expect(fetched.status).toBe(200);
+        expect(fetched.json.id).toBe(order.json.id);
+      });
+
+      it('serves every service its OpenAPI document', async () => {
+        for (const url of [gw, system.urls.catalog, system.urls.orders, system.urls.identity]) {
+          const doc = await call(`${url}/openapi.json`);
+          expect(doc.status, url).toBe(200);
+          expect(doc.json.openapi).toMatch(/^3\.1/);
+        }
+      });
+
+      it('answers a conditional GET of the catalog with 304 Not Modified', async () => {
+        const first = await call(`${gw}/products/p-1003`, { token: alice });
+        const etag = first.headers.get('etag');
+        expect(etag).toBeTruthy();
+        const again = await call(`${gw}/products/p-1003`, {
+          token: alice,
+          headers: { 'if-none-match': etag! },
+        });
+        expect(again.status).toBe(304);
+      });
+
+      it('shows a changed price at once (the cached product is invalidated by its tag)', async () => {
+        const admin = await system.token('admin');
+        const before = await call(`${gw}/products/p-1004`, { token: alice });
+        expect(before.status).toBe(200);
+        const newPrice = before.json.priceCents + 100;
+        const update = await call(`${gw}/products/p-1004`, {
+          method: 'PATCH',
+          token: admin,
+          body: { priceCents: newPrice },
+        });
+        expect(update.status).toBe(200);
+        const after = await call(`${gw}/products/p-1004`, { token: alice });
+        expect(after.json.priceCents).toBe(newPrice);
+        expect(after.headers.get('etag')).not.toBe(before.headers.get('etag'));
+        const list = await call(`${gw}/products`, { token: alice });
+        expect(list.json.products.find((p: { id: string }) => p.id === 'p-1004').priceCents).toBe(
+          newPrice,
+        );
+      });
+    });
+
+    describe('authentication and authorisation', () => {
+      it('answers 401 problem+json with WWW-Authenticate without a token', async () => {
+        const res = await call(`${gw}/products`);
+        expect(res.status).toBe(401);
+        problem(res);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      });
+
+      it('answers 403 problem+json when the token lacks the scope', async () => {
+        const bob = await system.token('bob');
+        const res = await call(`${gw}/orders`, {
+          token: bob,
+          body: { items: [{ productId: 'p-1001', quantity: 1 }] },
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(res.status).toBe(403);
+        problem(res);
+      });
+
+      it('answers 403 when a customer tries to change a price', async () => {
+        const res = await call(`${gw}/products/p-1001`, {
+          method: 'PATCH',
+          token: alice,
+          body: { priceCents: 1 },
+        });
+        expect(res.status).toBe(403);
+        problem(res);
+      });
+    });
+
+    describe('rate limiting', () => {
+      it('answers 429 with RateLimit headers and Retry-After once a principal spends its budget', async () => {
+        const token = await system.token('dave');
+        const replies = await Promise.all(
+          Array.from({ length: TEST_RATE_LIMIT + 10 }, (_, i) =>
+            call(`${system.gateways[i % system.gateways.length]}/products`, { token }),
+          ),
+        );
+        const ok = replies.filter((r) => r.status === 200);
+        const limited = replies.filter((r) => r.status === 429);
+        // One budget for the principal, shared by every gateway replica.
+        expect(ok.length).toBe(TEST_RATE_LIMIT);
+        expect(limited.length).toBe(10);
+        expect(ok[0]!.headers.get('ratelimit-policy')).toMatch(/q=40/);
+        const rejected = limited[0]!;
+        problem(rejected);
+        expect(rejected.headers.get('ratelimit')).toMatch(/r=0/);
+        expect(Number(rejected.headers.get('retry-after'))).toBeGreaterThan(0);
+        // Another principal is unaffected.
+        expect((await call(`${gw}/products`, { token: alice })).status).toBe(200);
+      });
+    });
+
+    describe('idempotent orders', () => {
+      it('returns the first order for a repeated Idempotency-Key and never creates a second', async () => {
+        const token = await system.token('carol');
+        const key = randomUUID();
+        const body = { items: [{ productId: 'p-1002', quantity: 1 }] };
+        const post = () =>
+          call(`${gw}/orders`, { token, body, headers: { 'idempotency-key': key } });
+        const first = await post();
+        expect(first.status).toBe(201);
+        const [again, concurrent1, concurrent2] = await Promise.all([post(), post(), post()]);
+        for (const reply of [again, concurrent1, concurrent2]) {
+          expect(reply.json.id).toBe(first.json.id);
+        }
+        const mine = await call(`${gw}/orders`, { token });
+        expect(mine.json.orders.filter((o: { id: string }) => o.id === first.json.id)).toHaveLength(
+          1,
+        );
+        expect(mine.json.orders).toHaveLength(1);
+      });
+
+      it('refuses an Idempotency-Key reused with a different body with 422', async () => {
+        const token = await system.token('carol');
+        const key = randomUUID();
+        const a = await call(`${gw}/orders`, {
+          token,
+          body: { items: [{ productId: 'p-1001', quantity: 1 }] },
+          headers: { 'idempotency-key': key },
+        });
+        expect(a.status).toBe(201);
+        const b = await call(`${gw}/orders`, {
+          token,
+          body: { items: [{ productId: 'p-1001', quantity: 5 }] },
+          headers: { 'idempotency-key': key },
+        });
+        expect(b.status).toBe(422);
+        problem(b);
+      });
+
+      it('requires an Idempotency-Key on POST /orders', async () => {
+        const res = await call(`${gw}/orders`, {
+          token: alice,
+          body: { items: [{ productId: 'p-1001', quantity: 1 }] },
+        });
+        expect(res.status).toBe(400);
+        problem(res);
+      });
+    });
+
+    describe('one trace across the services', () => {
+      it('links the spans of one order: gateway -> orders -> catalog, parent to child', async () => {
+        const traceId = randomBytes(16).toString('hex');
+        const rootSpanId = randomBytes(8).toString('hex');
+        const order = await call(`${gw}/orders`, {
+          token: alice,
+          body: { items: [{ productId: 'p-1005', quantity: 1 }] },
+          headers: {
+            'idempotency-key': randomUUID(),
+            traceparent: `00-${traceId}-${rootSpanId}-01`,
+          },
+        });
+        expect(order.status).toBe(201);
+        const spans = await waitFor(
+          () => {
+            const found = system.spans().filter((s) => s.traceId === traceId);
+            const server = (service: string) =>
+              found.some((s) => s.service === service && s.kind === 1);
+            return server('gateway') && server('orders') && server('catalog') ? found : undefined;
+          },
+          { timeoutMs: 10_000, what: 'spans of gateway, orders and catalog in the trace file' },
+        );
+        const byId = new Map(spans.map((s) => [s.spanId, s]));
+        const parentOf = (s: (typeof spans)[number]) =>
+          s.parentSpanId ? byId.get(s.parentSpanId) : undefined;
+
+        const gatewayServer = spans.find((s) => s.service === 'gateway' && s.kind === 1)!;
+        expect(gatewayServer.parentSpanId).toBe(rootSpanId);
+
+        const ordersServer = spans.find((s) => s.service === 'orders' && s.kind === 1)!;
+        const ordersParent = parentOf(ordersServer)!;
+        expect(ordersParent).toMatchObject({ service: 'gateway', kind: 2 });
+        // The gateway's client span hangs (maybe through internal spans) under its server span.
+        let ancestor = parentOf(ordersParent);
+        while (ancestor && ancestor.spanId !== gatewayServer.spanId) ancestor = parentOf(ancestor);
+        expect(ancestor?.spanId).toBe(gatewayServer.spanId);
+
+        const catalogServers = spans.filter((s) => s.service === 'catalog' && s.kind === 1);
+        expect(catalogServers.length).toBeGreaterThan(0);
+        for (const catalogServer of catalogServers) {
+          const parent = parentOf(catalogServer)!;
+          expect(parent).toMatchObject({ service: 'orders', kind: 2 });
+          let up = parentOf(parent);
+          while (up && up.spanId !== ordersServer.spanId) up = parentOf(up);
+          expect(up?.spanId).toBe(ordersServer.spanId);
+        }
+        expect(order.headers.get('x-trace-id')).toBe(traceId);
+      });
+    });
+
+    describe('bad input never yields a 500 or a crash', () => {
+      it('answers malformed JSON with 400 problem+json', async () => {
+        const res = await call(`${gw}/orders`, {
+          token: alice,
+          body: '{"items": [',
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(res.status).toBe(400);
+        problem(res);
+      });
+
+      it('answers an order that fails the schema with 400 problem+json', async () => {
+        const res = await call(`${gw}/orders`, {
+          token: alice,
+          body: { items: [{ productId: 'p-1001', quantity: -3 }], extra: true },
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(res.status).toBe(400);
+        problem(res);
+      });
+
+      it('answers an unknown product in an order with 422 problem+json', async () => {
+        const res = await call(`${gw}/orders`, {
+          token: alice,
+          body: { items: [{ productId: 'p-0000', quantity: 1 }] },
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(res.status).toBe(422);
+        problem(res);
+      });
+
+      it('answers an oversized body with 413 problem+json', async () => {
+        const res = await call(`${gw}/orders`, {
+          token: alice,
+          body: JSON.stringify({ items: [], note: 'x'.repeat(2 * 1024 * 1024) }),
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(res.status).toBe(413);
+        problem(res);
+      });
+
+      it('answers a forged token (signed with another key) with 401', async () => {
+        const forged = await forgeToken(system);
+        const res = await call(`${gw}/products`, { token: forged });
+        expect(res.status).toBe(401);
+        problem(res);
+      });
+
+      it('answers a token with a tampered payload with 401', async () => {
+        const [header, , signature] = alice.split('.');
+        const payload = Buffer.from(
+          JSON.stringify({ sub: 'admin', scope: 'catalog:write', exp: 9_999_999_999 }),
+        ).toString('base64url');
+        const res = await call(`${gw}/products`, { token: `${header}.${payload}.${signature}` });
+        expect(res.status).toBe(401);
+        problem(res);
+      });
+
+      it('answers an expired token with 401', async () => {
+        const expired = await call(`${system.urls.identity}/token`, {
+          body: { username: 'alice', password: 'alice', expiresInSeconds: -120 },
+        });
+        expect(expired.status).toBe(200);
+        const res = await call(`${gw}/products`, { token: expired.json.access_token });
+        expect(res.status).toBe(401);
+        problem(res);
+      });
+
+      it('answers garbage in the Authorization header with 401', async () => {
+        for (const value of ['Bearer', 'Bearer a.b', 'Basic Zm9vOmJhcg==', `Bearer ${'a'.repeat(6000)}`]) {
+          const res = await call(`${gw}/products`, { headers: { authorization: value } });
+          expect(res.status, value.slice(0, 20)).toBe(401);
+          problem(res);
+        }
+      });
+
+      it('ignores a hostile traceparent and starts a fresh trace', async () => {
+        for (const traceparent of [
+          '00-00000000000000000000000000000000-0000000000000000-01',
+          'ff-zzzz-zzzz-zz',
+          `00-${'a'.repeat(4000)}-01`,
+          '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra\u0000',
+        ]) {
+          const res = await call(`${gw}/products`, { token: alice, headers: { traceparent } });
+          expect(res.status).toBe(200);
+          expect(res.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
+          expect(res.headers.get('x-trace-id')).not.toMatch(/^0+$/);
+        }
+      });
+
+      it('answers a huge header with 431 and keeps serving', async () => {
+        const res = await call(`${gw}/products`, {
+          token: alice,
+          headers: { 'x-junk': 'j'.repeat(64 * 1024) },
+        }).catch((error: Error) => ({ status: 0, error }));
+        expect(res.status).toBe(431);
+        expect((await call(`${gw}/products`, { token: alice })).status).toBe(200);
+      });
+
+      it('answers unknown routes and methods with 404/405 problem+json', async () => {
+        const missing = await call(`${gw}/nope`, { token: alice });
+        expect(missing.status).toBe(404);
+        problem(missing);
+      });
+
+      it('keeps every service up after all of it', async () => {
+        for (const service of system.supervisor.services) {
+          expect(service.running, service.spec.name).toBe(true);
+          expect((await call(`${service.url}/readyz`)).status).toBe(200);
+        }
+        const errors = system.supervisor.services.flatMap((s) =>
+          s.jsonLines().filter((l) => Number(l['http.response.status_code'] ?? l.status) >= 500),
+        );
+        expect(errors).toEqual([]);
+      });
+    });
+  });
+}
+
+/** A well-formed ES256 token signed by a key the identity service never saw. */
+async function forgeToken(system: TestSystem) {
+  const { generateKeyPair, SignJWT } = await import('jose');
+  const { privateKey } = await generateKeyPair('ES256');
+  // The real key id and claims, the wrong key.
+  const jwks = await call(`${system.urls.identity}/.well-known/jwks.json`);
+  const kid = jwks.json.keys[0].kid as string;
+  return new SignJWT({ scope: 'catalog:read catalog:write orders:read orders:write' })
+    .setProtectedHeader({ alg: 'ES256', kid })
+    .setIssuer(system.urls.identity)
+    .setAudience('storefront')
+    .setSubject('mallory')
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
+}
