@@ -1,1 +1,14 @@
-export const PACKAGE = '@milkyway/auth';
+export * from './algorithms.js';
+export { AuthConfigError } from './auth-config-error.js';
+export { isCanonicalBase64url } from './base64url.js';
+export { ForbiddenError } from './forbidden-error.js';
+export { type Jwk, type JwkSet, type JwkVerdict, screenJwk } from './jwk-policy.js';
+export { KeySetUnavailableError } from './key-set-unavailable-error.js';
+export type { AuthLogger, PublicKeyInput, RemoteJwksOptions } from './key-store.js';
+export { OPENAPI, type OpenApiMeta, type WithOpenApi } from './openapi.js';
+export { type Principal, type PrincipalEnv, rolesFromClaims, scopesFromClaims } from './principal.js';
+export { hasRocaFingerprint } from './roca.js';
+export type { ClaimsSchema, ClaimsSchemaResult } from './standard-schema.js';
+export type { TokenCacheOptions } from './token-cache.js';
+export { type AuthFailureReason, UnauthorizedError, type UnauthorizedErrorOptions } from './unauthorized-error.js';
+export { createVerifier, type VerifiedJws, type Verifier, type VerifierOptions } from './verifier.js';

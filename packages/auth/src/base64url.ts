@@ -1,0 +1,35 @@
+// Canonical base64url (RFC 7515 §2, RFC 4648 §5 without padding). jose decodes leniently
+// (whitespace and '=' are tolerated), which gives one token many spellings; the verifier
+// insists on the one canonical spelling of every segment before anything else happens.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
+
+/**
+ * True when `segment` is canonical base64url: only the URL-safe alphabet, no padding, no
+ * whitespace, a length that can encode whole bytes (not 1 mod 4), and zero unused trailing
+ * bits (so that exactly one spelling decodes to given bytes).
+ *
+ * @example
+ * ```ts
+ * isCanonicalBase64url('Zm9v'); // true
+ * isCanonicalBase64url('Zm9v='); // false: padding
+ * isCanonicalBase64url('AB');   // false: 'B' leaves non-zero unused bits ('AA' is canonical)
+ * ```
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  const length = segment.length;
+  const rest = length % 4;
+  if (rest === 1) return false;
+  let last = 0;
+  for (let i = 0; i < length; i++) {
+    const code = segment.charCodeAt(i);
+    const value = code < 128 ? VALUE[code]! : -1;
+    if (value < 0) return false;
+    last = value;
+  }
+  if (rest === 2) return (last & 0x0f) === 0;
+  if (rest === 3) return (last & 0x03) === 0;
+  return true;
+}

@@ -1,0 +1,74 @@
+/**
+ * Who made the request, set on the Hono context as `c.var.principal` by `jwtAuth` and
+ * `apiKeyAuth` (the shared protocol other Milkyway packages read structurally, e.g. rate limits
+ * keyed by `c.var.principal?.subject`). Principals are frozen: they may be shared by the
+ * verified-token cache.
+ *
+ * @example
+ * ```ts
+ * app.get('/me', jwtAuth(options), (c) => c.json({ id: c.var.principal.subject }));
+ * ```
+ */
+export interface Principal<TClaims = Record<string, unknown>> {
+  /** The `sub` claim, or the API key's subject. */
+  readonly subject: string;
+  /** Granted scopes (from `scope` / `scp`, or the API key's entry). */
+  readonly scopes: readonly string[];
+  /** Granted roles (from `roles`, or the API key's entry). */
+  readonly roles: readonly string[];
+  /** The verified claims (parsed by the `claims` schema when one is given). */
+  readonly claims: TClaims;
+  /** How the caller authenticated. */
+  readonly type: 'jwt' | 'apiKey';
+}
+
+/**
+ * The Hono environment `jwtAuth` and `apiKeyAuth` contribute: a typed `c.var.principal`.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<PrincipalEnv>();
+ * ```
+ */
+export interface PrincipalEnv<TClaims = Record<string, unknown>> {
+  /** Context variables. */
+  Variables: {
+    /** The authenticated caller. */
+    principal: Principal<TClaims>;
+  };
+}
+
+function words(value: unknown): string[] {
+  if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  return [];
+}
+
+/**
+ * The default scope reader: the space-separated `scope` claim (RFC 8693 / RFC 9068) plus the
+ * `scp` claim (an array, as Okta sends it, or a space-separated string, as Entra ID sends it).
+ *
+ * @example
+ * ```ts
+ * scopesFromClaims({ scope: 'a b', scp: ['c'] }); // ['a', 'b', 'c']
+ * ```
+ */
+export function scopesFromClaims(claims: Record<string, unknown>): string[] {
+  const scopes = words(claims.scope);
+  for (const s of words(claims.scp)) if (!scopes.includes(s)) scopes.push(s);
+  return scopes;
+}
+
+/**
+ * The default role reader: the `roles` claim (an array, as Entra ID and most IdPs send it).
+ * For Keycloak's `realm_access.roles` or Auth0's namespaced claims, pass your own `roles`
+ * function to `jwtAuth`.
+ *
+ * @example
+ * ```ts
+ * rolesFromClaims({ roles: ['admin'] }); // ['admin']
+ * ```
+ */
+export function rolesFromClaims(claims: Record<string, unknown>): string[] {
+  return words(claims.roles);
+}

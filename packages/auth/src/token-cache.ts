@@ -1,0 +1,60 @@
+import { LRUCache } from 'lru-cache';
+
+/** Options of the verified-token cache. */
+export interface TokenCacheOptions {
+  /** Maximum number of cached tokens. Default 10000. */
+  max?: number;
+  /**
+   * Longest time (seconds) a verification result is reused, whatever the token's `exp`
+   * (bounds how long a token keeps working after its key is withdrawn). Default 300.
+   */
+  maxTtl?: number;
+}
+
+interface Cached<T> {
+  value: T;
+  /** epoch ms: the entry is unusable from this instant (never after the token's exp). */
+  expiresAt: number;
+}
+
+/**
+ * @internal A bounded LRU of successful verifications, keyed by the token string itself (a map
+ * lookup: no hashing beyond the string hash the map needs). Entries never outlive the token's
+ * `exp`; the clock is the verifier's, checked on every hit.
+ */
+export class TokenCache<T extends {}> {
+  readonly #lru: LRUCache<string, Cached<T>>;
+  readonly #maxTtlMs: number;
+  readonly #clock: () => number;
+
+  constructor(options: TokenCacheOptions, clock: () => number) {
+    this.#maxTtlMs = (options.maxTtl ?? 300) * 1000;
+    this.#clock = clock;
+    this.#lru = new LRUCache<string, Cached<T>>({ max: options.max ?? 10_000 });
+  }
+
+  get(token: string): T | undefined {
+    const hit = this.#lru.get(token);
+    if (hit === undefined) return undefined;
+    if (this.#clock() >= hit.expiresAt) {
+      this.#lru.delete(token);
+      return undefined;
+    }
+    return hit.value;
+  }
+
+  /** Caches until min(exp, now + maxTtl). `expSeconds` is the token's exp claim. */
+  set(token: string, value: T, expSeconds: number): void {
+    const now = this.#clock();
+    const expiresAt = Math.min(expSeconds * 1000, now + this.#maxTtlMs);
+    if (expiresAt > now) this.#lru.set(token, { value, expiresAt });
+  }
+
+  get size(): number {
+    return this.#lru.size;
+  }
+
+  clear(): void {
+    this.#lru.clear();
+  }
+}

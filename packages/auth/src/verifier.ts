@@ -1,0 +1,330 @@
+import { compactVerify, type JWSHeaderParameters } from 'jose';
+import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
+import { AuthConfigError } from './auth-config-error.js';
+import { isCanonicalBase64url } from './base64url.js';
+import { type ClaimRules, checkClaims, normalizeTyp } from './claims.js';
+import type { Jwk, JwkSet } from './jwk-policy.js';
+import { KeySetUnavailableError } from './key-set-unavailable-error.js';
+import {
+  type AuthLogger,
+  type KeyStore,
+  localJwksStore,
+  type PublicKeyInput,
+  publicKeyStore,
+  RemoteKeyStore,
+  type RemoteJwksOptions,
+  secretStore,
+} from './key-store.js';
+import { type Principal, rolesFromClaims, scopesFromClaims } from './principal.js';
+import type { ClaimsSchema } from './standard-schema.js';
+import { authInstruments } from './telemetry.js';
+import { TokenCache, type TokenCacheOptions } from './token-cache.js';
+import { type AuthFailureReason, UnauthorizedError } from './unauthorized-error.js';
+
+/**
+ * Options of {@link createVerifier} (and of `jwtAuth`). Exactly one key source: `jwksUrl`,
+ * `jwks`, `publicKey` or `secret`.
+ *
+ * @example
+ * ```ts
+ * const options: VerifierOptions = {
+ *   jwksUrl: 'https://id.example/.well-known/jwks.json',
+ *   algorithms: ['RS256'],
+ *   issuer: 'https://id.example/',
+ *   audience: 'catalog',
+ * };
+ * ```
+ */
+export interface VerifierOptions<TClaims = Record<string, unknown>> {
+  /** Allowed algorithms (required; all HMAC or all public-key, never both; never `none`). */
+  algorithms: readonly JwsAlgorithm[];
+  /** Expected `iss` (one or several), or `false` to turn the check off explicitly. */
+  issuer: string | readonly string[] | false;
+  /** Expected `aud` (the token must name one of them), or `false` to turn the check off. */
+  audience: string | readonly string[] | false;
+  /** Remote JWKS URL (https; http only for localhost). */
+  jwksUrl?: string | URL;
+  /** Remote JWKS fetch options (timeout, cache max-age, cooldown; milliseconds). */
+  jwksOptions?: RemoteJwksOptions;
+  /** A local JWKS (public keys, or HMAC `oct` keys; never both). */
+  jwks?: JwkSet | Jwk[];
+  /** One public key: PEM (SPKI), Node KeyObject or public JWK. Used whatever the token's kid. */
+  publicKey?: PublicKeyInput;
+  /** One HMAC secret (at least 256 bits, else refused at configuration time). */
+  secret?: string | Uint8Array;
+  /** Clock skew allowed on exp / nbf / iat, in seconds. Default 30 (must be 0..300). */
+  clockTolerance?: number;
+  /** Refuse tokens whose `iat` is older than this many seconds (requires `iat`). */
+  maxTokenAge?: number;
+  /** Required `typ` header (e.g. `'at+jwt'` for RFC 9068 access tokens). Default: not checked. */
+  typ?: string | readonly string[];
+  /** Claims that must be present (beyond `exp`, which always is). */
+  requiredClaims?: readonly string[];
+  /** Tokens longer than this are refused before parsing. Default 8192. */
+  maxTokenLength?: number;
+  /** Schema (zod or any Standard Schema) the claims must satisfy; types `principal.claims`. */
+  claims?: ClaimsSchema<TClaims>;
+  /** Reads the subject. Default: the `sub` claim (required, a non-empty string). */
+  subject?: (claims: Record<string, unknown>) => string | undefined;
+  /** Reads scopes. Default: {@link scopesFromClaims} (`scope` string and `scp`). */
+  scopes?: (claims: Record<string, unknown>) => string[];
+  /** Reads roles. Default: {@link rolesFromClaims} (`roles`). */
+  roles?: (claims: Record<string, unknown>) => string[];
+  /** Verified-token cache, or `false` to verify every request. Default `{ max: 10000, maxTtl: 300 }`. */
+  cache?: TokenCacheOptions | false;
+  /** Clock in epoch milliseconds (tests). Default `Date.now`. */
+  clock?: () => number;
+  /** Logger for refused JWKS keys and failures (tokens are never logged). */
+  logger?: AuthLogger;
+}
+
+/**
+ * A verified JWS: the header and the raw payload bytes.
+ *
+ * @example
+ * ```ts
+ * const { header, payload } = await verifier.verifyJws(token);
+ * ```
+ */
+export interface VerifiedJws {
+  /** The protected header. */
+  header: JWSHeaderParameters;
+  /** The payload bytes (for a JWT: UTF-8 JSON claims). */
+  payload: Uint8Array;
+}
+
+/**
+ * Framework-free token verification: the code path `jwtAuth` runs on every request.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ publicKey: pem, algorithms: ['ES256'], issuer: 'https://id.example/', audience: 'api' });
+ * const principal = await verifier.verify(token);
+ * ```
+ */
+export interface Verifier<TClaims = Record<string, unknown>> {
+  /**
+   * Verifies a JWT (JWS checks, then claims) and returns its principal; throws
+   * `UnauthorizedError` (401) or `KeySetUnavailableError` (503).
+   */
+  verify(token: string): Promise<Principal<TClaims>>;
+  /** The JWS stage alone (length, canonical encoding, header policy, key, signature). */
+  verifyJws(token: string): Promise<VerifiedJws>;
+  /** The longest token accepted. */
+  readonly maxTokenLength: number;
+  /** Drops every cached verification (e.g. after a key compromise). */
+  clearCache(): void;
+}
+
+function invalid(reason: AuthFailureReason, cause?: unknown): never {
+  throw UnauthorizedError.invalidToken(reason, cause);
+}
+
+function list(value: string | readonly string[]): readonly string[] {
+  return typeof value === 'string' ? [value] : value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+function mapJoseError(error: unknown): Error {
+  if (UnauthorizedError.is(error) || KeySetUnavailableError.is(error)) return error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  switch (code) {
+    case 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED':
+      return UnauthorizedError.invalidToken('signature', error);
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return UnauthorizedError.invalidToken('algorithm', error);
+    case 'ERR_JWS_INVALID':
+      return UnauthorizedError.invalidToken('header', error);
+    default:
+      return UnauthorizedError.invalidToken('malformed', error);
+  }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function keyStoreFrom(options: VerifierOptions<unknown>): KeyStore {
+  const sources = (['jwksUrl', 'jwks', 'publicKey', 'secret'] as const).filter((k) => options[k] !== undefined);
+  if (sources.length !== 1) {
+    throw new AuthConfigError('configure exactly one key source: "jwksUrl", "jwks", "publicKey" or "secret"');
+  }
+  if (options.jwksUrl !== undefined) return new RemoteKeyStore(options.jwksUrl, options.jwksOptions, options.logger);
+  if (options.jwks !== undefined) return localJwksStore(options.jwks);
+  if (options.publicKey !== undefined) return publicKeyStore(options.publicKey);
+  return secretStore(options.secret!);
+}
+
+/**
+ * Creates a token verifier with safe defaults: an algorithm allow-list (required), issuer and
+ * audience checks (required unless set to `false`), `exp` required, future `iat` refused,
+ * 30 s clock tolerance, an 8 KiB size cap before parsing, canonical base64url segments only,
+ * `jku` / `x5u` / `jwk` / `x5c` headers never followed, unknown `crit` and `b64` refused, JWKS
+ * keys screened (no `enc` keys, RSA e >= 65537 and >= 2048 bits, no ROCA moduli, HMAC secrets
+ * >= 256 bits), and a verified-token cache.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier } from '@milkyway/auth';
+ *
+ * const verifier = createVerifier({
+ *   jwksUrl: 'https://id.example/.well-known/jwks.json',
+ *   algorithms: ['RS256', 'ES256'],
+ *   issuer: 'https://id.example/',
+ *   audience: 'catalog',
+ * });
+ * const principal = await verifier.verify(token); // throws UnauthorizedError (401) when refused
+ * ```
+ */
+export function createVerifier<TClaims = Record<string, unknown>>(
+  options: VerifierOptions<TClaims>,
+): Verifier<TClaims> {
+  if (typeof options !== 'object' || options === null) throw new AuthConfigError('options are required');
+  const algorithms = options.algorithms;
+  if (!Array.isArray(algorithms) || algorithms.length === 0) {
+    throw new AuthConfigError('"algorithms" is required: list the algorithms your tokens are signed with');
+  }
+  for (const alg of algorithms) {
+    if (!isJwsAlgorithm(alg)) throw new AuthConfigError(`algorithm ${JSON.stringify(alg)} is not allowed`);
+  }
+  const hmac = algorithms.filter(isHmacAlgorithm).length;
+  if (hmac !== 0 && hmac !== algorithms.length) {
+    throw new AuthConfigError('do not mix HMAC (HS*) and public-key algorithms in one verifier');
+  }
+  if (options.issuer === undefined) {
+    throw new AuthConfigError('"issuer" is required (or false to turn the issuer check off explicitly)');
+  }
+  if (options.audience === undefined) {
+    throw new AuthConfigError('"audience" is required (or false to turn the audience check off explicitly)');
+  }
+  const clockTolerance = options.clockTolerance ?? 30;
+  if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
+    throw new AuthConfigError('"clockTolerance" must be between 0 and 300 seconds');
+  }
+  const maxTokenLength = options.maxTokenLength ?? 8192;
+  const keys = keyStoreFrom(options as VerifierOptions<unknown>);
+  if ((keys.kind === 'secret') !== (hmac !== 0)) {
+    throw new AuthConfigError(
+      keys.kind === 'secret'
+        ? 'HMAC keys need HMAC algorithms (HS256, HS384, HS512)'
+        : 'HMAC algorithms are never used with public keys (that is the RS/HS key-confusion attack)',
+    );
+  }
+  const allowed = new Set<string>(algorithms);
+  const rules: ClaimRules = {
+    issuers: options.issuer === false ? false : list(options.issuer),
+    audiences: options.audience === false ? false : list(options.audience),
+    clockTolerance,
+    maxTokenAge: options.maxTokenAge,
+    typ: options.typ === undefined ? undefined : list(options.typ).map(normalizeTyp),
+    requiredClaims: options.requiredClaims ?? [],
+  };
+  const clock = options.clock ?? Date.now;
+  const readSubject = options.subject ?? ((claims) => claims.sub as string | undefined);
+  const readScopes = options.scopes ?? scopesFromClaims;
+  const readRoles = options.roles ?? rolesFromClaims;
+  const schema = options.claims;
+  const cache = options.cache === false ? undefined : new TokenCache<Principal<TClaims>>(options.cache ?? {}, clock);
+
+  const resolveKey = async (header: JWSHeaderParameters): Promise<CryptoKey> => {
+    // Only the protected header reaches here (compact serialization has no other).
+    const alg = header.alg;
+    if (typeof alg !== 'string' || !allowed.has(alg)) invalid('algorithm');
+    if ('b64' in header) invalid('crit'); // RFC 7797 payloads are never JWTs; b64 without crit is an attack
+    if (header.kid !== undefined && typeof header.kid !== 'string') invalid('header');
+    // jku, x5u, jwk and x5c are deliberately ignored: keys only come from the configuration.
+    return keys.resolve(alg as JwsAlgorithm, header);
+  };
+
+  async function verifyJws(token: string): Promise<VerifiedJws> {
+    if (typeof token !== 'string' || token.length === 0) invalid('malformed');
+    if (token.length > maxTokenLength) invalid('too_long');
+    const first = token.indexOf('.');
+    const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0 || token.indexOf('.', second + 1) !== -1) invalid('malformed');
+    if (first === 0) invalid('malformed');
+    if (second === token.length - 1) invalid('signature'); // stripped signature
+    if (
+      !isCanonicalBase64url(token.slice(0, first)) ||
+      !isCanonicalBase64url(token.slice(first + 1, second)) ||
+      !isCanonicalBase64url(token.slice(second + 1))
+    ) {
+      invalid('not_canonical');
+    }
+    let result: Awaited<ReturnType<typeof compactVerify>>;
+    try {
+      result = await compactVerify(token, resolveKey, { algorithms: algorithms as string[] });
+    } catch (error) {
+      throw mapJoseError(error);
+    }
+    return { header: result.protectedHeader, payload: result.payload };
+  }
+
+  async function verifyUncached(token: string): Promise<{ principal: Principal<TClaims>; exp: number }> {
+    const { header, payload } = await verifyJws(token);
+    let claims: unknown;
+    try {
+      claims = JSON.parse(decoder.decode(payload));
+    } catch (cause) {
+      invalid('payload', cause);
+    }
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) invalid('payload');
+    const record = claims as Record<string, unknown>;
+    checkClaims(record, header, rules, clock() / 1000);
+    const subject = readSubject(record);
+    if (typeof subject !== 'string' || subject.length === 0) invalid('subject');
+    let parsed: unknown = record;
+    if (schema !== undefined) {
+      const outcome = await schema['~standard'].validate(record);
+      if (outcome.issues !== undefined) invalid('claims');
+      parsed = outcome.value;
+    }
+    const principal: Principal<TClaims> = deepFreeze({
+      subject,
+      scopes: readScopes(record),
+      roles: readRoles(record),
+      claims: parsed as TClaims,
+      type: 'jwt' as const,
+    });
+    return { principal, exp: record.exp as number };
+  }
+
+  async function verify(token: string): Promise<Principal<TClaims>> {
+    const telemetry = authInstruments();
+    if (cache !== undefined) {
+      const hit = typeof token === 'string' ? cache.get(token) : undefined;
+      telemetry.tokenCache.add(1, { 'milkyway.cache.result': hit === undefined ? 'miss' : 'hit' });
+      if (hit !== undefined) {
+        telemetry.verifications.add(1, { 'milkyway.auth.result': 'success', 'milkyway.auth.method': 'jwt' });
+        return hit;
+      }
+    }
+    try {
+      const { principal, exp } = await verifyUncached(token);
+      cache?.set(token, principal, exp);
+      telemetry.verifications.add(1, { 'milkyway.auth.result': 'success', 'milkyway.auth.method': 'jwt' });
+      return principal;
+    } catch (error) {
+      const reason = UnauthorizedError.is(error) ? error.reason : 'key_unavailable';
+      telemetry.verifications.add(1, {
+        'milkyway.auth.result': 'failure',
+        'milkyway.auth.reason': reason,
+        'milkyway.auth.method': 'jwt',
+      });
+      options.logger?.debug({ reason }, 'bearer token refused');
+      throw error;
+    }
+  }
+
+  return {
+    verify,
+    verifyJws,
+    maxTokenLength,
+    clearCache: () => cache?.clear(),
+  };
+}
