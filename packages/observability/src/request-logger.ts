@@ -42,10 +42,10 @@ export interface RequestLoggerOptions {
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { createLogger, requestLogger, tracing } from '@milkyway/observability';
+ * import { createLogger, type RequestLogSink, requestLogger, tracing } from '@milkyway/observability';
  *
  * const logger = createLogger({ name: 'catalog' });
- * const app = new Hono();
+ * const app = new Hono<{ Variables: { logger: RequestLogSink } }>(); // a Milkyway service has it typed already
  * app.use(tracing());
  * app.use(requestLogger({ logger }));
  * app.get('/products/:id', (c) => {

@@ -115,6 +115,8 @@ export interface Telemetry {
   readonly meterProvider: MeterProvider | undefined;
   /** The resource (service name, version, ...) every span and metric carries. */
   readonly resource: Resource;
+  /** The span exporter in use (`undefined` when traces are off). */
+  readonly spanExporter: SpanExporter | undefined;
   /** The in-memory span exporter when `traces: 'memory'`: `spans.getFinishedSpans()`. */
   readonly spans: InMemorySpanExporter | undefined;
   /** The Prometheus reader when `prometheus` is on. */
@@ -262,6 +264,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     meterProvider,
     contextManager,
     spans: spanExporter instanceof InMemorySpanExporter ? spanExporter : undefined,
+    spanExporter,
     manualReader,
     prometheus,
     serializer,
@@ -275,6 +278,7 @@ interface Parts {
   meterProvider?: MeterProvider | undefined;
   contextManager?: AsyncLocalStorageContextManager | undefined;
   spans?: InMemorySpanExporter | undefined;
+  spanExporter?: SpanExporter | undefined;
   manualReader?: ManualReader | undefined;
   prometheus?: PrometheusExporter | undefined;
   serializer?: PrometheusSerializer | undefined;
@@ -291,6 +295,7 @@ function handle(parts: Parts): Telemetry {
     meterProvider,
     resource: parts.resource,
     spans: parts.spans,
+    spanExporter: parts.spanExporter,
     prometheus,
     async collectMetrics() {
       if (manualReader === undefined) {

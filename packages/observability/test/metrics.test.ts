@@ -33,7 +33,10 @@ function app() {
 describe('metrics()', () => {
   it('records http.server.request.duration in seconds with the semconv buckets', async () => {
     await app().request('/products/1');
-    const { scope, metric } = find(await telemetry.collectMetrics(), 'http.server.request.duration');
+    const { scope, metric } = find(
+      await telemetry.collectMetrics(),
+      'http.server.request.duration',
+    );
     expect(scope.name).toBe('@milkyway/observability');
     expect(metric.descriptor.unit).toBe('s');
     const point = metric.dataPoints[0] as DataPoint<Histogram>;

@@ -80,7 +80,7 @@ describe('tracing()', () => {
   it('reports the route a guard protected when the guard answered before the handler', async () => {
     const guarded = new Hono();
     guarded.use(tracing());
-    guarded.use('/admin/*', (c) => c.json({ title: 'unauthorized' }, 401));
+    guarded.use('/admin/*', async (c) => c.json({ title: 'unauthorized' }, 401));
     guarded.get('/admin/users/:id', (c) => c.text('secret'));
     await guarded.request('/admin/users/1');
     expect(finished()[0]!.name).toBe('GET /admin/users/:id');
