@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import { type Clock, systemClock } from './clock.js';
-import { type CacheLogger, silentLogger } from './logger.js';
+import { type CacheLogger, quietLogger } from './logger.js';
 import { memoryStore } from './memory-store.js';
 import { cacheRequestsCounter } from './metrics.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
@@ -146,7 +146,7 @@ export function createCache(options: CacheOptions): Cache {
   const prefix = options.namespace ? `${options.namespace}:` : '';
   const clock = options.clock ?? systemClock;
   const serializer = options.serializer ?? jsonSerializer;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? quietLogger;
   const defaultTtl = options.ttlMs;
   const swr = options.staleWhileRevalidateMs ?? 0;
   const sie = options.staleIfErrorMs ?? 0;

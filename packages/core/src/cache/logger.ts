@@ -17,8 +17,8 @@ export interface CacheLogger {
   debug(obj: object, msg?: string): void;
 }
 
-/** A logger that drops everything (the default: libraries stay quiet until configured). */
-export const silentLogger: CacheLogger = {
+/** Drops everything (the default: libraries stay quiet until configured). @internal */
+export const quietLogger: CacheLogger = {
   warn() {},
   info() {},
   debug() {},

@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { type Clock, systemClock } from '../cache/clock.js';
-import { type CacheLogger, silentLogger } from '../cache/logger.js';
+import { type CacheLogger, quietLogger } from '../cache/logger.js';
 import { coreMeter } from '../cache/metrics.js';
 import { clientAddress, socketAddress, type TrustProxy } from './client-address.js';
 import { memoryRateLimitStore } from './memory-store.js';
@@ -94,7 +94,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const policy: RateLimitPolicy = { limit, windowMs, burst };
   const store = options.store ?? memoryRateLimitStore();
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? quietLogger;
   const failOpen = options.failOpen ?? true;
   const trustProxy = options.trustProxy ?? false;
   const remote = options.remoteAddress ?? socketAddress;

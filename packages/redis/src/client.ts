@@ -1,0 +1,99 @@
+import { Redis, type RedisOptions } from 'ioredis';
+
+/**
+ * The ioredis options `@milkyway/redis` uses for clients it creates: fail fast while Redis is
+ * down (no offline queue, one retry, a command timeout) and keep reconnecting in the background,
+ * so a down Redis costs a request milliseconds (then the fail-open/closed policy applies),
+ * never a hang.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const client = new Redis(process.env.REDIS_URL!, { ...failFastRedisOptions, db: 2 });
+ * ```
+ */
+export const failFastRedisOptions: Readonly<RedisOptions> = Object.freeze({
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  commandTimeout: 500,
+  connectTimeout: 1_000,
+  retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1_000),
+});
+
+/**
+ * Creates an ioredis client with {@link failFastRedisOptions} (overridable). It connects at
+ * once and keeps reconnecting in the background after a loss; the stores wait for the first
+ * connection (up to `connectTimeout`) and afterwards fail fast while Redis is unreachable.
+ *
+ * @example
+ * ```ts
+ * const client = createRedisClient('redis://127.0.0.1:6379');
+ * const cacheStore = redisCacheStore({ client, prefix: 'catalog:' });
+ * const limiterStore = redisRateLimitStore({ client, prefix: 'catalog:' });
+ * ```
+ */
+export function createRedisClient(url: string, options: RedisOptions = {}): Redis {
+  return new Redis(url, { ...failFastRedisOptions, ...options });
+}
+
+/**
+ * How a store gets its connection: a client you already have (you close it), or a URL (the
+ * store creates a fail-fast client and `close()` quits it).
+ *
+ * @example
+ * ```ts
+ * const fromUrl: RedisConnection = { url: 'redis://127.0.0.1:6379' };
+ * const fromClient: RedisConnection = { client: new Redis() };
+ * ```
+ */
+export interface RedisConnection {
+  /** An ioredis client (or Cluster) to use; it is not closed by the store. */
+  client?: Redis;
+  /** A Redis URL; the store creates and owns a client with {@link failFastRedisOptions}. */
+  url?: string;
+}
+
+/** Resolves a {@link RedisConnection} into a client and whether the store owns it. */
+export function resolveClient(
+  connection: RedisConnection,
+  who: string,
+): { client: Redis; owned: boolean } {
+  if (connection.client) return { client: connection.client, owned: false };
+  if (connection.url) return { client: createRedisClient(connection.url), owned: true };
+  throw new TypeError(`${who}: pass a client or a url`);
+}
+
+/** Checks a key prefix: non-empty, so that services sharing a Redis stay apart. */
+export function checkPrefix(prefix: string | undefined, who: string): string {
+  if (typeof prefix !== 'string' || prefix.length === 0) {
+    throw new TypeError(`${who}: a non-empty prefix (e.g. the service name and ':') is required`);
+  }
+  return prefix;
+}
+
+/**
+ * With the offline queue off, commands sent before the first connection fail. This returns a
+ * function that, until the client is first ready, yields a promise to wait on (at most
+ * `timeoutMs`, once); afterwards it returns `undefined`, and commands fail fast.
+ */
+export function firstConnection(client: Redis, timeoutMs = 1_000): () => Promise<void> | undefined {
+  let ready = client.status === 'ready';
+  let waiting: Promise<void> | undefined;
+  if (!ready) {
+    client.once('ready', () => {
+      ready = true;
+    });
+  }
+  return () => {
+    if (ready) return undefined;
+    waiting ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref?.();
+      client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return waiting;
+  };
+}
