@@ -12,3 +12,39 @@ export type { ClaimsSchema, ClaimsSchemaResult } from './standard-schema.js';
 export type { TokenCacheOptions } from './token-cache.js';
 export { type AuthFailureReason, UnauthorizedError, type UnauthorizedErrorOptions } from './unauthorized-error.js';
 export { createVerifier, type VerifiedJws, type Verifier, type VerifierOptions } from './verifier.js';
+export {
+  type ApiKeyAuthOptions,
+  type ApiKeyEntry,
+  type ApiKeyIdentity,
+  apiKeyAuth,
+  hashApiKey,
+} from './api-key-auth.js';
+export { type AuthorizePredicate, authorize } from './authorize.js';
+export { parseBearer } from './bearer.js';
+export { type JwtAuthExtras, type JwtAuthOptions, jwtAuth } from './jwt-auth.js';
+export {
+  AUTH_REDACT_PATHS,
+  REDACTED,
+  redactAuthorization,
+  redactHeaders,
+  redactJwts,
+  redactToken,
+  SENSITIVE_HEADERS,
+  tokenFingerprint,
+} from './redact.js';
+export { requireRoles } from './require-roles.js';
+export { requireScopes } from './require-scopes.js';
+export {
+  type FetchInterceptor,
+  type ServiceTokenInterceptor,
+  type ServiceTokenOptions,
+  serviceTokenInterceptor,
+  withServiceToken,
+} from './service-token.js';
+export {
+  createTokenIssuer,
+  type IssuedToken,
+  type IssueOptions,
+  type TokenIssuer,
+  type TokenIssuerOptions,
+} from './token-issuer.js';

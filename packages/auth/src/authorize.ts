@@ -1,0 +1,45 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { ForbiddenError } from './forbidden-error.js';
+import { attachOpenApi, bearerScheme, type WithOpenApi } from './openapi.js';
+import type { Principal } from './principal.js';
+import { principalOf } from './require-scopes.js';
+
+/**
+ * A fine-grained authorization rule: true to allow. May be async (e.g. a database look-up).
+ *
+ * @example
+ * ```ts
+ * const ownsOrder: AuthorizePredicate = async (p, c) => (await orders.owner(c.req.param('id'))) === p.subject;
+ * ```
+ */
+export type AuthorizePredicate<TClaims = Record<string, unknown>> = (
+  principal: Principal<TClaims>,
+  c: Context,
+) => boolean | Promise<boolean>;
+
+/**
+ * Guard from a predicate: 403 when it returns false (401 when no authentication ran).
+ *
+ * @example
+ * ```ts
+ * app.get('/users/:id', authorize((p, c) => p.subject === c.req.param('id') || p.roles.includes('admin')), handler);
+ * ```
+ */
+export function authorize<TClaims = Record<string, unknown>>(
+  predicate: AuthorizePredicate<TClaims>,
+  options: { description?: string } = {},
+): WithOpenApi<MiddlewareHandler> {
+  const middleware: MiddlewareHandler = async function authorize(c, next) {
+    const principal = principalOf(c) as Principal<TClaims>;
+    if ((await predicate(principal, c)) !== true) throw new ForbiddenError(options.description ?? 'forbidden');
+    await next();
+  };
+  return attachOpenApi(middleware, {
+    securitySchemes: bearerScheme('bearerAuth'),
+    security: [{ bearerAuth: [] }],
+    responses: {
+      401: { description: 'Missing or invalid credentials' },
+      403: { description: options.description ?? 'Not allowed' },
+    },
+  });
+}
