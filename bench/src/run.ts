@@ -3,7 +3,7 @@
 // writes it to results/latest.md (+ latest.json).
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { compare, type Measured, type RunConfig, type TokenSource } from './lib/compare.js';
 import { runLoad } from './lib/load.js';
@@ -495,8 +495,13 @@ const steps: [string, () => Promise<void> | void][] = [
 ];
 for (const [id, fn] of steps) {
   if (!sections.has(id)) continue;
+  const loadBefore = loadavg()[0]!;
   try {
     await fn();
+    if (id !== '6')
+      out.push(
+        `_Machine load (1-min average) before / after this section: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}._\n`,
+      );
   } catch (e) {
     out.push(`## Section ${id}\n\nnot measured: ${(e as Error).message.split('\n')[0]}\n`);
     log(`section ${id} failed: ${(e as Error).stack}`);

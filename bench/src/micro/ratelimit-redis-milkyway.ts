@@ -1,16 +1,19 @@
 // Milkyway's side of section 4 (Redis), through @milkyway/redis's public entry point.
-// Filled in against /work/notes/cache-ratelimit-api.md and the redis package's README.
+import { redisRateLimitStore } from '@milkyway/redis';
 import type { Redis } from 'ioredis';
 
 export async function milkywayRedisCheck(
-  _redis: Redis,
-  _prefix: string,
-  _limit: number,
-  _windowMs: number,
+  redis: Redis,
+  prefix: string,
+  limit: number,
+  windowMs: number,
 ): Promise<
   { check: (key: string) => Promise<unknown>; close?: () => Promise<void> } | { reason: string }
 > {
+  const store = redisRateLimitStore({ client: redis, prefix: `${prefix}:` });
+  const policy = { limit, windowMs, burst: limit };
   return {
-    reason: 'not measured: the Redis rate-limit store in @milkyway/redis has not landed yet',
+    check: async (key) => store.check(key, policy, 1, Date.now()),
+    close: () => store.close(),
   };
 }

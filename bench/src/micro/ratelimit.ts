@@ -21,6 +21,10 @@ export async function run(opts: MicroOptions): Promise<MicroResult> {
     cases.push(
       await timeIt('milkyway rateLimit check (memory store)', () => check(nextKey()), opts),
     );
+    const checkAsync = mw.checkAsync!;
+    cases.push(
+      await timeIt('milkyway check awaited as a promise', () => checkAsync(nextKey()), opts),
+    );
   } else {
     cases.push({
       name: 'milkyway rateLimit check (memory store)',
