@@ -142,6 +142,8 @@ function mapJoseError(error: unknown): Error {
       return UnauthorizedError.invalidToken('algorithm', error);
     case 'ERR_JWS_INVALID':
       return UnauthorizedError.invalidToken('header', error);
+    case 'ERR_JOSE_NOT_SUPPORTED': // an unrecognised crit extension
+      return UnauthorizedError.invalidToken('crit', error);
     default:
       return UnauthorizedError.invalidToken('malformed', error);
   }
