@@ -23,19 +23,45 @@ export interface MetricsOptions {
   ignore?: (c: import('hono').Context) => boolean;
 }
 
-const instruments = instrumentCache((meter) => ({
-  duration: meter.createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, {
-    description: 'Duration of HTTP server requests.',
-    unit: 's',
-    valueType: ValueType.DOUBLE,
-    advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
-  }),
-  active: meter.createUpDownCounter(METRIC_HTTP_SERVER_ACTIVE_REQUESTS, {
-    description: 'Number of active HTTP server requests.',
-    unit: '{request}',
-    valueType: ValueType.INT,
-  }),
-}));
+/**
+ * In-flight requests by method and scheme. Counted in plain numbers and reported when the
+ * SDK collects (an asynchronous up-down counter): two synchronous `add()` calls per request
+ * would cost more than the rest of the middleware.
+ */
+const inFlight = new Map<string, { attributes: Attributes; count: number }>();
+
+function inFlightEntry(method: string, scheme: string) {
+  const key = scheme === 'https' ? `${method} s` : method;
+  let entry = inFlight.get(key);
+  if (entry === undefined) {
+    entry = {
+      attributes: Object.freeze({ [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_SCHEME]: scheme }),
+      count: 0,
+    };
+    inFlight.set(key, entry);
+  }
+  return entry;
+}
+
+const instruments = instrumentCache((meter) => {
+  meter
+    .createObservableUpDownCounter(METRIC_HTTP_SERVER_ACTIVE_REQUESTS, {
+      description: 'Number of active HTTP server requests.',
+      unit: '{request}',
+      valueType: ValueType.INT,
+    })
+    .addCallback((result) => {
+      for (const entry of inFlight.values()) result.observe(entry.count, entry.attributes);
+    });
+  return {
+    duration: meter.createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, {
+      description: 'Duration of HTTP server requests.',
+      unit: 's',
+      valueType: ValueType.DOUBLE,
+      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
+    }),
+  };
+});
 
 /**
  * Hono middleware that records the standard HTTP server metrics through
@@ -73,11 +99,8 @@ export function metrics(options: MetricsOptions = {}): MiddlewareHandler {
     const method = normalizeMethod(c.req.method);
     const url = c.req.url;
     const scheme = url.startsWith('https:') ? 'https' : 'http';
-    const activeAttributes: Attributes = {
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_SCHEME]: scheme,
-    };
-    recorders.active.add(1, activeAttributes);
+    const active = inFlightEntry(method, scheme);
+    active.count++;
 
     let thrown: unknown;
     let failed = false;
@@ -88,7 +111,7 @@ export function metrics(options: MetricsOptions = {}): MiddlewareHandler {
       thrown = error;
       throw error;
     } finally {
-      recorders.active.add(-1, activeAttributes);
+      active.count--;
       const status = failed ? 500 : c.res.status;
       const attributes: Attributes = {
         [ATTR_HTTP_REQUEST_METHOD]: method,
