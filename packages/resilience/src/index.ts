@@ -1,1 +1,44 @@
-export const PACKAGE = '@milkyway/resilience';
+export { isRejection } from './brand.js';
+export type { BreakerState } from './breaker-engine.js';
+export {
+  CircuitBreaker,
+  type CircuitBreakerEvents,
+  type CircuitBreakerOptions,
+  circuitBreaker,
+} from './breaker.js';
+export { BrokenCircuitError } from './broken-circuit-error.js';
+export { Bulkhead, type BulkheadEvents, type BulkheadOptions, bulkhead } from './bulkhead.js';
+export { BulkheadRejectedError } from './bulkhead-rejected-error.js';
+export {
+  type FallbackEvents,
+  type FallbackOptions,
+  FallbackPolicy,
+  fallback,
+} from './fallback.js';
+export {
+  type Composable,
+  ComposedPolicy,
+  type PolicyOptions,
+  ResiliencePolicy,
+  policy,
+  wrap,
+} from './policy.js';
+export { RequestTooLargeError } from './request-too-large-error.js';
+export { ResponseTooLargeError } from './response-too-large-error.js';
+export { ResponseValidationError } from './response-validation-error.js';
+export {
+  type GiveUpReason,
+  isRetryable,
+  type RetryEvents,
+  type RetryOptions,
+  RetryPolicy,
+  retry,
+} from './retry.js';
+export { parseRetryAfter } from './retry-after.js';
+export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
+export { METER_NAME } from './telemetry.js';
+export { type TimeoutEvents, type TimeoutOptions, TimeoutPolicy, timeout } from './timeout.js';
+export { TimeoutError } from './timeout-error.js';
+export type { CallContext, ExecuteOptions, Operation, Policy } from './types.js';
+export { UpstreamConnectionError } from './upstream-connection-error.js';
+export { UpstreamResponseError } from './upstream-response-error.js';

@@ -1,0 +1,54 @@
+import { REJECTION, hasBrand, retryAfterSeconds } from './brand.js';
+
+const BRAND = Symbol.for('milkyway.broken_circuit');
+
+/**
+ * Thrown at once, without calling the function, when a circuit breaker is open (or half-open
+ * with its probe already in flight). Rendered by `@milkyway/core` as a 503 problem+json with a
+ * `Retry-After` header. It has no stack trace: it is a fast-fail on a hot path.
+ *
+ * @example
+ * ```ts
+ * import { BrokenCircuitError } from '@milkyway/resilience';
+ * try {
+ *   await breaker.execute(() => callCatalog());
+ * } catch (error) {
+ *   if (BrokenCircuitError.is(error)) console.warn(`retry in ${error.retryAfterMs} ms`);
+ * }
+ * ```
+ */
+export class BrokenCircuitError extends Error {
+  /** Brand check that works across duplicate installs of the package. */
+  static is(error: unknown): error is BrokenCircuitError {
+    return hasBrand(error, BRAND);
+  }
+
+  /** HTTP status for the problem+json response: 503. */
+  readonly status = 503;
+  /** Problem title. */
+  readonly title = 'Service Unavailable';
+  /** Headers for the response: `Retry-After` in whole seconds. */
+  readonly headers: Record<string, string>;
+  /** Safe to show to clients. */
+  readonly expose = true;
+  /** Milliseconds until the breaker lets a probe through (0 when it is due now). */
+  readonly retryAfterMs: number;
+  /** Name of the breaker that rejected the call. */
+  readonly breaker: string;
+  /** Brand. */
+  readonly [BRAND] = true;
+  /** Marks Milkyway's own rejections: never counted as a dependency failure. */
+  readonly [REJECTION] = true;
+
+  /** Creates the error; `retryAfterMs` is clamped at 0. */
+  constructor(options: { breaker: string; retryAfterMs: number }) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(`circuit breaker '${options.breaker}' is open`);
+    Error.stackTraceLimit = limit;
+    this.name = 'BrokenCircuitError';
+    this.breaker = options.breaker;
+    this.retryAfterMs = Math.max(0, options.retryAfterMs);
+    this.headers = { 'retry-after': retryAfterSeconds(this.retryAfterMs) };
+  }
+}

@@ -1,0 +1,174 @@
+import { EventEmitter } from 'node:events';
+import Opossum from 'opossum';
+import type {
+  BreakerEngine,
+  BreakerState,
+  EngineFactory,
+  EngineSettings,
+  Verdict,
+} from './breaker-engine.js';
+
+interface Call {
+  run: () => Promise<unknown>;
+  classify: (error: unknown) => Verdict;
+}
+
+// Opossum pushes every call's latency into its current bucket even with percentiles disabled;
+// under sustained load that is millions of numbers per window. Buckets get this no-op instead.
+const NO_LATENCIES = { push: () => 0, length: 0 } as unknown as number[];
+
+const trampoline = (call: Call) => call.run();
+
+/**
+ * Internal: opossum 9 as the breaker engine, with its defaults and pitfalls fixed.
+ *
+ * - No opossum timeout, capacity, cache, coalescing, fallback or abortController: Milkyway's own
+ *   policies own those (opossum's `timeout` would abort *every* call through a shared
+ *   controller; its `capacity` rejections count as failures and open the breaker).
+ * - `rollingPercentilesEnabled: false`, `enableSnapshots: false`, and buckets rotated lazily
+ *   from calls through a `rotateBucketController` we own: no interval timers per breaker, no
+ *   latency arrays (see NO_LATENCIES), and the window works under fake timers.
+ * - `volumeThreshold` = minimumCalls (opossum's default 0 lets the first failure open a fresh
+ *   breaker).
+ * - One opossum instance per state period: every transition starts a fresh instance in the new
+ *   state (opossum's documented `state` option). Calls still in flight from an earlier period
+ *   settle on a detached instance and cannot close or re-open the breaker, and a closed breaker
+ *   starts with an empty window (opossum keeps the failures that opened it).
+ * - Half-open: opossum lets exactly ONE call through (`pendingClose` is cleared by the first
+ *   call); every other call is rejected until that probe settles. Success closes, failure
+ *   re-opens and restarts the reset timer. A probe whose outcome is ignored (cancelled by its
+ *   caller, or one of our own rejections) would count as a success in opossum and close the
+ *   breaker; instead we start a fresh half-open instance so the next call probes.
+ * - Ignored outcomes in the closed state: opossum's `errorFilter` counts them as successes,
+ *   which would dilute the failure rate; we take them back out of the current bucket.
+ * - The reset timer is opossum's own `setTimeout` (unref'd), so `vi.useFakeTimers()` drives it.
+ */
+class OpossumEngine implements BreakerEngine {
+  state: BreakerState = 'closed';
+  private current: Opossum<[Call], unknown>;
+  private readonly rotator = new EventEmitter();
+  private readonly bucketMs: number;
+  private bucket: number;
+  private undo = false;
+
+  constructor(
+    private readonly settings: EngineSettings,
+    private readonly onTransition: (from: BreakerState, to: BreakerState) => void,
+  ) {
+    this.rotator.setMaxListeners(0);
+    this.bucketMs = Math.max(1, Math.floor(settings.windowMs / settings.buckets));
+    this.bucket = Math.floor(Date.now() / this.bucketMs);
+    this.current = this.create('closed');
+  }
+
+  admits(): boolean {
+    const c = this.current;
+    return c.closed || c.pendingClose;
+  }
+
+  fire<T>(run: () => Promise<T>, classify: (error: unknown) => Verdict): Promise<T> {
+    this.rotate();
+    return this.current.fire({ run, classify }) as Promise<T>;
+  }
+
+  open(): void {
+    this.current.open();
+  }
+
+  close(): void {
+    if (this.state === 'closed') {
+      this.replace('closed');
+      return;
+    }
+    this.current.close();
+  }
+
+  dispose(): void {
+    this.current.shutdown();
+  }
+
+  private rotate(): void {
+    const bucket = Math.floor(Date.now() / this.bucketMs);
+    if (bucket === this.bucket) return;
+    const steps = Math.min(bucket - this.bucket, this.settings.buckets);
+    this.bucket = bucket;
+    for (let i = 0; i < steps; i++) this.rotator.emit('rotate');
+    for (const b of this.current.status.window) b.latencyTimes = NO_LATENCIES;
+  }
+
+  private create(state: BreakerState): Opossum<[Call], unknown> {
+    const s = this.settings;
+    let engine: Opossum<[Call], unknown> | undefined;
+    const errorFilter = (error: unknown, call: Call): boolean => {
+      if (engine !== this.current) return true; // a detached instance: nothing to count
+      const verdict = call.classify(error);
+      if (verdict === 'failure') return false;
+      if (verdict === 'ignore') {
+        if (engine.halfOpen) {
+          // The probe's outcome says nothing about the dependency: let the next call probe.
+          this.replace('half-open');
+          return true;
+        }
+        this.undo = true;
+      }
+      return true;
+    };
+    const options = {
+      name: s.name,
+      timeout: false as const,
+      resetTimeout: s.resetTimeoutMs,
+      errorThresholdPercentage: s.failureRateThreshold,
+      volumeThreshold: s.minimumCalls,
+      rollingCountTimeout: s.windowMs,
+      rollingCountBuckets: s.buckets,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+      rotateBucketController: this.rotator,
+      allowWarmUp: false,
+      cache: false,
+      coalesce: false,
+      errorFilter: errorFilter as (error: unknown) => boolean,
+      ...(state === 'closed'
+        ? {}
+        : { state: { closed: false, halfOpen: state === 'half-open', enabled: true } }),
+    };
+    engine = new Opossum<[Call], unknown>(trampoline, options);
+    for (const b of engine.status.window) b.latencyTimes = NO_LATENCIES;
+    const self = engine;
+    engine.on('success', () => {
+      if (!this.undo) return;
+      this.undo = false;
+      const bucket = self.status.window[0];
+      if (bucket !== undefined) {
+        if (bucket.successes > 0) bucket.successes--;
+        if (bucket.fires > 0) bucket.fires--;
+      }
+    });
+    engine.on('open', () => this.transition(self, 'open'));
+    engine.on('halfOpen', () => this.transition(self, 'half-open'));
+    engine.on('close', () => this.transition(self, 'closed'));
+    return engine;
+  }
+
+  private transition(source: Opossum<[Call], unknown>, to: BreakerState): void {
+    if (source !== this.current) return;
+    const from = this.state;
+    if (from === to) return;
+    this.state = to;
+    // half-open keeps the instance whose timer fired; open and closed start a fresh one.
+    if (to !== 'half-open') this.replace(to);
+    this.onTransition(from, to);
+  }
+
+  private replace(state: BreakerState): void {
+    const old = this.current;
+    this.current = this.create(state);
+    old.shutdown();
+  }
+}
+
+/**
+ * Internal: the default engine factory (opossum 9).
+ */
+export const createOpossumEngine: EngineFactory = (settings, onTransition) =>
+  new OpossumEngine(settings, onTransition);

@@ -1,0 +1,55 @@
+import { type Attributes, type Counter, type Meter, metrics } from '@opentelemetry/api';
+
+/** Meter name for every instrument of this package (protocol 7). */
+export const METER_NAME = '@milkyway/resilience';
+
+/** Internal: the package's meter, looked up when a primitive is created (so an SDK registered first is used). */
+export function meter(): Meter {
+  return metrics.getMeter(METER_NAME);
+}
+
+/** Internal: a counter with a fixed set of attributes bound to one primitive. */
+export class BoundCounter {
+  private readonly counter: Counter;
+  private readonly attributes: Attributes;
+
+  constructor(name: string, description: string, attributes: Attributes) {
+    this.counter = meter().createCounter(name, { description, unit: '{event}' });
+    this.attributes = attributes;
+  }
+
+  add(value = 1, extra?: Attributes): void {
+    this.counter.add(value, extra ? { ...this.attributes, ...extra } : this.attributes);
+  }
+}
+
+interface Observed {
+  attributes: Attributes;
+  read(): number;
+}
+
+const registries = new Map<string, { sources: Set<WeakRef<Observed>>; meters: WeakSet<Meter> }>();
+
+/**
+ * Internal: registers `source` with an observable gauge `name`. One gauge per meter reads every
+ * live source on collection: no per-call cost.
+ */
+export function observeGauge(name: string, description: string, source: Observed): void {
+  let registry = registries.get(name);
+  if (registry === undefined) {
+    registry = { sources: new Set(), meters: new WeakSet() };
+    registries.set(name, registry);
+  }
+  registry.sources.add(new WeakRef(source));
+  const m = meter();
+  if (registry.meters.has(m)) return;
+  registry.meters.add(m);
+  const sources = registry.sources;
+  m.createObservableGauge(name, { description }).addCallback((result) => {
+    for (const ref of sources) {
+      const live = ref.deref();
+      if (live === undefined) sources.delete(ref);
+      else result.observe(live.read(), live.attributes);
+    }
+  });
+}

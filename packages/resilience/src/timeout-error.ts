@@ -1,0 +1,51 @@
+import { hasBrand } from './brand.js';
+
+const BRAND = Symbol.for('milkyway.timeout');
+
+/**
+ * Thrown (and used as the abort reason of the attempt's `AbortSignal`) when a timeout or a
+ * deadline expires. Rendered by `@milkyway/core` as a 504 problem+json. A caller's own
+ * cancellation is never reported as a `TimeoutError`: it surfaces as the caller's abort reason.
+ *
+ * @example
+ * ```ts
+ * import { TimeoutError } from '@milkyway/resilience';
+ * try {
+ *   await attemptTimeout.execute(({ signal }) => fetch(url, { signal }));
+ * } catch (error) {
+ *   if (TimeoutError.is(error)) console.warn(`gave up after ${error.timeoutMs} ms`);
+ * }
+ * ```
+ */
+export class TimeoutError extends Error {
+  /** Brand check that works across duplicate installs of the package. */
+  static is(error: unknown): error is TimeoutError {
+    return hasBrand(error, BRAND);
+  }
+
+  /** HTTP status for the problem+json response: 504. */
+  readonly status = 504;
+  /** Problem title. */
+  readonly title = 'Gateway Timeout';
+  /** Safe to show to clients. */
+  readonly expose = true;
+  /** The budget that ran out, in milliseconds. */
+  readonly timeoutMs: number;
+  /** `'timeout'` when a timeout policy's own duration ran out, `'deadline'` when the call's deadline did. */
+  readonly reason: 'timeout' | 'deadline';
+  /** Brand. */
+  readonly [BRAND] = true;
+
+  /** Creates the error. */
+  constructor(options: { timeoutMs: number; reason?: 'timeout' | 'deadline'; name?: string }) {
+    const reason = options.reason ?? 'timeout';
+    super(
+      reason === 'deadline'
+        ? `deadline exceeded${options.name ? ` in '${options.name}'` : ''}`
+        : `timed out after ${options.timeoutMs} ms${options.name ? ` in '${options.name}'` : ''}`,
+    );
+    this.name = 'TimeoutError';
+    this.timeoutMs = options.timeoutMs;
+    this.reason = reason;
+  }
+}
