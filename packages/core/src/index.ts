@@ -1,3 +1,39 @@
-export const PACKAGE = '@milkyway/core';
 export * from './cache/index.js';
+export type { ServiceEnv, ServiceVariables } from './context.js';
+export { DEADLINE_HEADER, propagationHeaders, REQUEST_ID_HEADER, remainingMs } from './context.js';
+export type { CheckState, HealthCheck, HealthCheckOptions, ReadinessReport } from './health.js';
+export { Health } from './health.js';
+export type { HttpErrorOptions } from './http-error.js';
+export { HttpError } from './http-error.js';
+export type { Logger, LoggerOptions, LogLevel } from './logger.js';
+export { createLogger, silentLogger } from './logger.js';
+export type { OpenApiDocument, OpenApiOptions } from './openapi.js';
+export { generateOpenApi } from './openapi.js';
+export type { OpenApiMeta } from './openapi-meta.js';
+export { OPENAPI_META, readOpenApiMeta, withOpenApi } from './openapi-meta.js';
+export type { ProblemDetails, ProblemOutcome } from './problem.js';
+export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './problem.js';
 export * from './rate-limit/index.js';
+export type {
+  ResponseSpec,
+  RouteHandler,
+  RouteInput,
+  RouteOutput,
+  RouteResponse,
+  RouteResult,
+  RouteSpec,
+  ValidationOptions,
+} from './route.js';
+export type { KindMap, TypedRouteMethod, TypedUse } from './router.js';
+export { createRouter, Router } from './router.js';
+export type {
+  CorsSettings,
+  ListeningInfo,
+  ListenOptions,
+  SecureHeadersOptions,
+  ServerTimeouts,
+  ServiceOptions,
+} from './service.js';
+export { createService, Service } from './service.js';
+export type { ValidationIssue } from './validation-error.js';
+export { ValidationError } from './validation-error.js';

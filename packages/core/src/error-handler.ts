@@ -1,0 +1,103 @@
+import type { Context, Hono } from 'hono';
+import { TrieRouter } from 'hono/router/trie-router';
+import { HttpError } from './http-error.js';
+import type { Logger } from './logger.js';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails, toProblem } from './problem.js';
+import { ValidationError } from './validation-error.js';
+
+/** @internal */
+export interface ErrorRendering {
+  logger: Logger;
+  validationStatus: 400 | 422;
+}
+
+/**
+ * Renders a problem document as an `application/problem+json` response with `no-store`.
+ * @internal
+ */
+export function problemResponse(
+  c: Context,
+  problem: ProblemDetails,
+  headers?: Record<string, string>,
+): Response {
+  const all: Record<string, string> = {
+    ...headers,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'cache-control': 'no-store',
+  };
+  return c.newResponse(JSON.stringify(problem), problem.status as never, all);
+}
+
+/**
+ * The service's error renderer (Hono `onError`): the error protocol as RFC 9457 problems;
+ * unknown errors become a bare 500 and are logged with the request id.
+ * @internal
+ */
+export function createErrorRenderer({ logger, validationStatus }: ErrorRendering) {
+  return function renderError(error: unknown, c: Context): Response {
+    const requestId = c.get('requestId' as never) as string | undefined;
+    const { problem, headers, unknown } = toProblem(error, requestId);
+    if (ValidationError.is(error) && validationStatus !== 400) {
+      problem.status = validationStatus;
+      problem.title = 'Unprocessable Content';
+    }
+    if (unknown) {
+      logger.error(
+        { err: error, requestId, method: c.req.method, path: c.req.path },
+        'unhandled error while serving the request',
+      );
+    } else if (problem.status >= 500) {
+      const err = error as { message?: unknown; cause?: unknown };
+      logger.warn(
+        {
+          requestId,
+          status: problem.status,
+          method: c.req.method,
+          path: c.req.path,
+          err: HttpError.is(error) && err.cause !== undefined ? err.cause : error,
+        },
+        typeof err.message === 'string' ? err.message : 'server error',
+      );
+    }
+    return problemResponse(c, problem, headers);
+  };
+}
+
+type RoutedApp = Pick<Hono, 'routes'>;
+
+/**
+ * The not-found handler: 405 with `Allow` when the path exists for other methods, else 404.
+ * The method table is built lazily (only on this cold path) and rebuilt when routes change.
+ * @internal
+ */
+export function createNotFoundHandler(app: RoutedApp) {
+  let router: TrieRouter<string> | undefined;
+  let seen = -1;
+  return function notFound(c: Context): Response {
+    const routes = app.routes;
+    if (router === undefined || seen !== routes.length) {
+      router = new TrieRouter<string>();
+      for (const r of routes) if (r.method !== 'ALL') router.add('ALL', r.path, r.method);
+      seen = routes.length;
+    }
+    const matches = router.match(c.req.method, c.req.path)[0];
+    const requestId = c.get('requestId' as never) as string | undefined;
+    if (matches.length > 0) {
+      const methods = new Set<string>();
+      for (const m of matches) methods.add(m[0]);
+      if (methods.has('GET')) methods.add('HEAD');
+      const allow = [...methods].sort().join(', ');
+      const problem: ProblemDetails = {
+        type: 'about:blank',
+        title: 'Method Not Allowed',
+        status: 405,
+        detail: `${c.req.method} is not allowed here; use ${allow}.`,
+      };
+      if (requestId !== undefined) problem.requestId = requestId;
+      return problemResponse(c, problem, { allow });
+    }
+    const problem: ProblemDetails = { type: 'about:blank', title: 'Not Found', status: 404 };
+    if (requestId !== undefined) problem.requestId = requestId;
+    return problemResponse(c, problem);
+  };
+}

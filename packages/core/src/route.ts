@@ -1,0 +1,219 @@
+import type { Context, MiddlewareHandler, Next, TypedResponse } from 'hono';
+import type { Env, HandlerResponse } from 'hono/types';
+import type { StatusCode } from 'hono/utils/http-status';
+import type { JSONParsed } from 'hono/utils/types';
+import type { InferInput } from 'hono/validator';
+import type { z } from 'zod';
+import { HttpError } from './http-error.js';
+import { ValidationError, type ValidationIssue } from './validation-error.js';
+
+/** A response declared by status: a zod schema (a JSON body) or a description with an optional schema. */
+export type ResponseSpec =
+  | z.ZodType
+  | {
+      /** What this response means (the OpenAPI description). */
+      description?: string;
+      /** The JSON body schema; omit for bodiless responses (e.g. 204). */
+      schema?: z.ZodType;
+    };
+
+/**
+ * The declaration of a typed route: zod schemas for its inputs and its responses by status,
+ * plus OpenAPI details. Invalid input never reaches the handler.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import type { RouteSpec } from '@milkyway/core';
+ *
+ * const getProduct = {
+ *   params: z.object({ id: z.string().min(1) }),
+ *   responses: { 200: z.object({ id: z.string(), name: z.string() }) },
+ *   tags: ['products'],
+ * } satisfies RouteSpec;
+ * ```
+ */
+export interface RouteSpec {
+  /** Path parameters (`/products/:id` → `{ id }`); read with `c.req.valid('param')`. */
+  params?: z.ZodType;
+  /** Query string; repeated keys arrive as arrays; read with `c.req.valid('query')`. Use `z.coerce` for numbers. */
+  query?: z.ZodType;
+  /** Request headers, keys in lower case; read with `c.req.valid('header')`. */
+  headers?: z.ZodType;
+  /** JSON body (requires `application/json`, else 415); read with `c.req.valid('json')`. */
+  body?: z.ZodType;
+  /** Form body (`multipart/form-data` or `application/x-www-form-urlencoded`); read with `c.req.valid('form')`. */
+  form?: z.ZodType;
+  /** Responses by status; a handler may only return these (`return c.json(value, 200)`). */
+  responses?: { [status: number]: ResponseSpec };
+  /** OpenAPI operationId. Default: derived from method and path (`getProductsById`). */
+  operationId?: string;
+  /** OpenAPI summary. */
+  summary?: string;
+  /** OpenAPI description. */
+  description?: string;
+  /** OpenAPI tags. */
+  tags?: string[];
+  /** Marks the operation deprecated in OpenAPI. */
+  deprecated?: boolean;
+  /** Security requirements of this operation (added to those of its middleware). */
+  security?: Array<Record<string, string[]>>;
+  /** Leave the route out of the OpenAPI document. */
+  hidden?: boolean;
+}
+
+type Part<K extends string, T> = [T] extends [never] ? {} : { [P in K]: T };
+type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? S : never;
+type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never] ? never : z.input<SchemaOf<R, K>>;
+type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
+  ? never
+  : z.output<SchemaOf<R, K>>;
+type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = [T] extends [never]
+  ? never
+  : InferInput<T, Target>;
+
+/**
+ * The Hono `Input` type of a route spec: what `c.req.valid(target)` returns (`out`) and what a
+ * typed client (`hc`) sends (`in`).
+ */
+export type RouteInput<R> = {
+  in: Part<'param', Inferred<InOf<R, 'params'>, 'param'>> &
+    Part<'query', Inferred<InOf<R, 'query'>, 'query'>> &
+    Part<'header', Inferred<InOf<R, 'headers'>, 'header'>> &
+    Part<'json', InOf<R, 'body'>> &
+    Part<'form', Inferred<InOf<R, 'form'>, 'form'>>;
+  out: Part<'param', OutOf<R, 'params'>> &
+    Part<'query', OutOf<R, 'query'>> &
+    Part<'header', OutOf<R, 'headers'>> &
+    Part<'json', OutOf<R, 'body'>> &
+    Part<'form', OutOf<R, 'form'>>;
+};
+
+type ResponseOf<Spec, K> = K extends StatusCode
+  ? Spec extends z.ZodType
+    ? TypedResponse<JSONParsed<z.output<Spec>>, K, 'json'>
+    : Spec extends { schema: infer Z extends z.ZodType }
+      ? TypedResponse<JSONParsed<z.output<Z>>, K, 'json'>
+      : TypedResponse<unknown, K, 'body' | 'text' | 'redirect'>
+  : never;
+
+/** The union of typed responses a route's handler may return, from its declared `responses`. */
+export type RouteResponse<R> = R extends { responses: infer Rs }
+  ? { [K in keyof Rs]: ResponseOf<Rs[K], K> }[keyof Rs]
+  : never;
+
+/** What a typed route's handler returns: a declared response when `responses` is given, else anything Hono accepts. */
+export type RouteResult<R, Ret> = R extends { responses: object }
+  ? RouteResponse<R> | Promise<RouteResponse<R>>
+  : Ret;
+
+/** The handler of a typed route: Hono's handler with the inputs inferred from the spec. */
+export type RouteHandler<E extends Env, P extends string, R, Ret = HandlerResponse<unknown>> = (
+  c: Context<E, P, RouteInput<R>>,
+  next: Next,
+) => RouteResult<R, Ret>;
+
+/** The response type a typed route contributes to the app's schema (what `hc` sees). */
+export type RouteOutput<R, Ret> = R extends { responses: object } ? RouteResponse<R> : Ret;
+
+/** Options for request validation of typed routes. */
+export interface ValidationOptions {
+  /** Status of validation failures: 400 (default) or 422. */
+  status?: 400 | 422;
+}
+
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const FORM_TYPE = /^(?:multipart\/form-data|application\/x-www-form-urlencoded)\s*(?:;|$)/i;
+
+function collect(into: ValidationIssue[], where: string, error: z.ZodError): void {
+  for (const issue of error.issues) {
+    let path = where;
+    for (const key of issue.path) path += `.${String(key)}`;
+    into.push({ path, message: issue.message });
+  }
+}
+
+function queryRecord(c: Context): Record<string, string | string[]> {
+  const all = c.req.queries();
+  const out: Record<string, string | string[]> = {};
+  for (const key in all) {
+    const values = all[key] as string[];
+    out[key] = values.length === 1 ? (values[0] as string) : values;
+  }
+  return out;
+}
+
+function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  if (length !== undefined) return length !== '0';
+  if (c.req.header('transfer-encoding') !== undefined) return true;
+  // Requests built in-process (app.request) carry no content-length; on Node, the headers decide.
+  return (
+    (c.env as { incoming?: unknown } | undefined)?.incoming === undefined && c.req.raw.body !== null
+  );
+}
+
+/**
+ * Builds the single validation middleware of a typed route (done once, at route declaration).
+ * Returns `undefined` when the spec declares no input.
+ * @internal
+ */
+export function createRouteValidator(spec: RouteSpec): MiddlewareHandler | undefined {
+  const { params, query, headers, body, form } = spec;
+  if (body && form)
+    throw new TypeError('a route declares either `body` (JSON) or `form`, not both');
+  if (!params && !query && !headers && !body && !form) return undefined;
+
+  return async function validateRoute(c, next) {
+    const issues: ValidationIssue[] = [];
+    if (params) {
+      const r = params.safeParse(c.req.param());
+      if (r.success) c.req.addValidatedData('param', r.data as object);
+      else collect(issues, 'params', r.error);
+    }
+    if (query) {
+      const r = query.safeParse(queryRecord(c));
+      if (r.success) c.req.addValidatedData('query', r.data as object);
+      else collect(issues, 'query', r.error);
+    }
+    if (headers) {
+      const r = headers.safeParse(c.req.header());
+      if (r.success) c.req.addValidatedData('header', r.data as object);
+      else collect(issues, 'headers', r.error);
+    }
+    if (body || form) {
+      let value: unknown;
+      if (hasBody(c)) {
+        const type = c.req.header('content-type') ?? '';
+        if (body) {
+          if (!JSON_TYPE.test(type))
+            throw new HttpError(415, 'Expected an application/json request body.');
+          try {
+            value = await c.req.json();
+          } catch (e) {
+            if (HttpError.is(e) || (typeof e === 'object' && e !== null && 'status' in e)) throw e;
+            throw new HttpError(400, 'Malformed JSON in request body.');
+          }
+        } else {
+          if (!FORM_TYPE.test(type))
+            throw new HttpError(
+              415,
+              'Expected a multipart/form-data or application/x-www-form-urlencoded body.',
+            );
+          try {
+            value = await c.req.parseBody({ all: true });
+          } catch (e) {
+            if (typeof e === 'object' && e !== null && 'status' in e) throw e;
+            throw new HttpError(400, 'Malformed form data in request body.');
+          }
+        }
+      }
+      const schema = (body ?? form) as z.ZodType;
+      const r = await schema.safeParseAsync(value);
+      if (r.success) c.req.addValidatedData(body ? 'json' : 'form', r.data as object);
+      else collect(issues, 'body', r.error);
+    }
+    if (issues.length > 0) throw new ValidationError(issues);
+    await next();
+  };
+}

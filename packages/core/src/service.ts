@@ -1,0 +1,508 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { HonoBase } from 'hono/hono-base';
+import { secureHeaders } from 'hono/secure-headers';
+import type {
+  BlankSchema,
+  Env,
+  HandlerInterface,
+  IntersectNonAnyTypes,
+  MergePath,
+  MergeSchemaPath,
+  MiddlewareHandlerInterface,
+  Schema,
+} from 'hono/types';
+import { createKernel, type ServiceEnv } from './context.js';
+import { createErrorRenderer, createNotFoundHandler } from './error-handler.js';
+import { Health, type HealthCheck, type HealthCheckOptions } from './health.js';
+import { HttpError } from './http-error.js';
+import { createLogger, type Logger } from './logger.js';
+import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
+import { type AnyRouter, Router, type TypedRouteMethod, type TypedUse } from './router.js';
+
+/** CORS settings (hono/cors options, with an explicit origin: CORS stays closed without them). */
+export interface CorsSettings {
+  /** Allowed origin(s), or a function choosing the origin to allow. `*` is refused with `credentials`. */
+  origin: string | string[] | ((origin: string) => string | undefined | null);
+  /** Allowed methods. Default: GET, HEAD, PUT, POST, DELETE, PATCH. */
+  allowMethods?: string[];
+  /** Allowed request headers. Default: content-type, authorization, x-request-id, x-deadline-ms (never echoed). */
+  allowHeaders?: string[];
+  /** Response headers exposed to the browser. Default: x-request-id. */
+  exposeHeaders?: string[];
+  /** Whether cookies/credentials are allowed. */
+  credentials?: boolean;
+  /** Preflight cache time in seconds. Default 600. */
+  maxAge?: number;
+}
+
+/** Node server timeouts that shed slow clients. */
+export interface ServerTimeouts {
+  /** Time to receive the request headers (ms). Default 10 000. */
+  headersTimeout?: number;
+  /** Time to receive the whole request (ms). Default 30 000. */
+  requestTimeout?: number;
+  /** Idle time of a keep-alive connection (ms). Default 5 000. */
+  keepAliveTimeout?: number;
+}
+
+/**
+ * Options of {@link createService}.
+ *
+ * @example
+ * ```ts
+ * const options: ServiceOptions = { name: 'catalog', version: '1.4.0', openapi: true, bodyLimit: 64 * 1024 };
+ * ```
+ */
+export interface ServiceOptions {
+  /** Service name (logs, OpenAPI title). */
+  name: string;
+  /** Service version (logs, OpenAPI `info.version`). */
+  version: string;
+  /** Logger. Default: a JSON-lines logger on stdout ({@link createLogger}). */
+  logger?: Logger;
+  /** Largest accepted request body in bytes (413 beyond), or `false`. Default 1 MiB. */
+  bodyLimit?: number | false;
+  /** Request deadlines: the default budget and the cap on an incoming `x-deadline-ms`. */
+  deadline?: {
+    /** Budget of a request without `x-deadline-ms` (ms). Default 30 000. */
+    defaultMs?: number;
+    /** Cap on an incoming budget (ms). Default 300 000. */
+    maxMs?: number;
+  };
+  /** Validation failures: 400 (default) or 422. */
+  validation?: { status?: 400 | 422 };
+  /** Security headers (hono/secure-headers options), or `false`. Default: on, hono's defaults. */
+  secureHeaders?: SecureHeadersOptions | false;
+  /** CORS. Default: none (closed: no CORS headers, browsers refuse cross-origin calls). */
+  cors?: CorsSettings;
+  /** Serve the OpenAPI 3.1 document (default path `/openapi.json`). Default: off. */
+  openapi?: boolean | OpenApiOptions;
+  /** Health endpoints. Default: `/livez` and `/readyz`; `false` to leave them out. */
+  health?: false | { livePath?: string; readyPath?: string; timeoutMs?: number };
+  /** Node server timeouts. */
+  server?: ServerTimeouts;
+  /** Graceful shutdown: how long in-flight requests may take to finish (ms). Default 10 000. */
+  shutdownTimeoutMs?: number;
+}
+
+/**
+ * Options of {@link Service.listen}.
+ *
+ * @example
+ * ```ts
+ * await service.listen({ port: Number(process.env.PORT ?? 3000), hostname: '0.0.0.0' });
+ * ```
+ */
+export interface ListenOptions {
+  /** Port; `0` picks a free one. Default 3000. */
+  port?: number;
+  /** Interface to bind, e.g. `127.0.0.1`. Default: all interfaces. */
+  hostname?: string;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  /** Close gracefully on SIGTERM/SIGINT, then exit. Default `true`. */
+  signals?: boolean;
+}
+
+/**
+ * Where a service listens.
+ *
+ * @example
+ * ```ts
+ * const { url } = await service.listen({ port: 0, hostname: '127.0.0.1' });
+ * await fetch(`${url}/livez`);
+ * ```
+ */
+export interface ListeningInfo {
+  /** The bound port. */
+  port: number;
+  /** The bound address. */
+  hostname: string;
+  /** Base URL (`http://127.0.0.1:41234`). */
+  url: string;
+  /** The Node server. */
+  server: Server;
+}
+
+/** hono/secure-headers options. */
+export type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
+
+type Lifecycle = 'idle' | 'listening' | 'closing' | 'closed';
+
+const DEFAULT_ALLOW_HEADERS = ['content-type', 'authorization', 'x-request-id', 'x-deadline-ms'];
+
+function corsMiddleware(settings: CorsSettings) {
+  const origins = Array.isArray(settings.origin) ? settings.origin : [settings.origin];
+  if (settings.credentials && origins.includes('*')) {
+    throw new TypeError(
+      'CORS: `origin: "*"` cannot be combined with `credentials: true`; list the origins',
+    );
+  }
+  return cors({
+    origin: settings.origin as string | string[],
+    allowMethods: settings.allowMethods ?? ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
+    allowHeaders: settings.allowHeaders?.length ? settings.allowHeaders : DEFAULT_ALLOW_HEADERS,
+    exposeHeaders: settings.exposeHeaders ?? ['x-request-id'],
+    credentials: settings.credentials ?? false,
+    maxAge: settings.maxAge ?? 600,
+  });
+}
+
+/**
+ * A Milkyway service: a Hono app (typed routes, any Hono middleware, `fetch`, `request`) with
+ * Milkyway's defaults installed and a lifecycle (`listen`, `close`, `onClose`).
+ * Create it with {@link createService}.
+ *
+ * @example
+ * ```ts
+ * const service = createService({ name: 'catalog', version: '1.0.0' });
+ * service.get('/hello', (c) => c.text('hello'));
+ * const { url } = await service.listen({ port: 3000 });
+ * ```
+ */
+export class Service<
+  E extends Env = ServiceEnv,
+  S extends Schema = BlankSchema,
+  BasePath extends string = '/',
+> extends Router<E, S, BasePath> {
+  /** GET: `(path, handler)` like Hono, or `(path, spec, ...middleware, handler)` for a typed route. */
+  declare get: TypedRouteMethod<E, 'get', S, BasePath, 'service'> &
+    HandlerInterface<E, 'get', S, BasePath>;
+  /** POST: like Hono, or a typed route. */
+  declare post: TypedRouteMethod<E, 'post', S, BasePath, 'service'> &
+    HandlerInterface<E, 'post', S, BasePath>;
+  /** PUT: like Hono, or a typed route. */
+  declare put: TypedRouteMethod<E, 'put', S, BasePath, 'service'> &
+    HandlerInterface<E, 'put', S, BasePath>;
+  /** PATCH: like Hono, or a typed route. */
+  declare patch: TypedRouteMethod<E, 'patch', S, BasePath, 'service'> &
+    HandlerInterface<E, 'patch', S, BasePath>;
+  /** DELETE: like Hono, or a typed route. */
+  declare delete: TypedRouteMethod<E, 'delete', S, BasePath, 'service'> &
+    HandlerInterface<E, 'delete', S, BasePath>;
+  /** Hono's `use`: any Hono middleware; OpenAPI metadata on it (see `withOpenApi`) is documented. */
+  declare use: TypedUse<E, S, BasePath, 'service'> & MiddlewareHandlerInterface<E, S, BasePath>;
+
+  /** The service name. */
+  readonly name: string;
+  /** The service version. */
+  readonly version: string;
+  /** The service logger. */
+  readonly logger: Logger;
+  /** Readiness checks and the liveness/readiness state. */
+  readonly health: Health;
+
+  readonly #options: ServiceOptions;
+  readonly #onClose: Array<() => unknown> = [];
+  #state: Lifecycle = 'idle';
+  #server: Server | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #inflight = new Set<ServerResponse>();
+  #drained: (() => void) | undefined;
+  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  #openapi: OpenApiDocument | undefined;
+
+  /** @param options - see {@link ServiceOptions}. Prefer {@link createService}. */
+  constructor(options: ServiceOptions) {
+    super();
+    this.#options = options;
+    this.name = options.name;
+    this.version = options.version;
+    this.logger =
+      options.logger ??
+      createLogger({ bindings: { service: options.name, version: options.version } });
+    this.health = new Health({ timeoutMs: options.health ? options.health.timeoutMs : undefined });
+
+    const render = createErrorRenderer({
+      logger: this.logger,
+      validationStatus: options.validation?.status ?? 400,
+    });
+    const limit = options.bodyLimit ?? 1024 * 1024;
+    const bodyLimit =
+      limit === false
+        ? undefined
+        : honoBodyLimit({
+            maxSize: limit,
+            onError: () => {
+              throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
+            },
+          });
+    const anyThis = this as unknown as AnyRouter;
+    anyThis.use(
+      createKernel({
+        logger: this.logger,
+        defaultDeadlineMs: options.deadline?.defaultMs ?? 30_000,
+        maxDeadlineMs: options.deadline?.maxMs ?? 300_000,
+        bodyLimit,
+        render,
+      }),
+    );
+    if (options.secureHeaders !== false) anyThis.use(secureHeaders(options.secureHeaders ?? {}));
+    if (options.cors) anyThis.use(corsMiddleware(options.cors));
+    this.onError(render);
+    this.notFound(createNotFoundHandler(this));
+
+    if (options.health !== false) {
+      const live = options.health?.livePath ?? '/livez';
+      const ready = options.health?.readyPath ?? '/readyz';
+      anyThis.get(live, { hidden: true }, (c) => this.health.live(c));
+      anyThis.get(ready, { hidden: true }, (c) => this.health.ready(c));
+    }
+    if (options.openapi) {
+      const path = (typeof options.openapi === 'object' && options.openapi.path) || '/openapi.json';
+      anyThis.get(path, { hidden: true }, (c) => c.json(this.openapi()));
+    }
+  }
+
+  /**
+   * Mounts another app (a {@link Router} or any Hono app) under `path`, e.g. `/v1`.
+   *
+   * @example
+   * ```ts
+   * service.route('/v1', createRouter().get('/ping', (c) => c.text('pong')));
+   * ```
+   */
+  override route<
+    SubPath extends string,
+    SubEnv extends Env,
+    SubSchema extends Schema,
+    SubBasePath extends string,
+    SubCurrentPath extends string,
+  >(
+    path: SubPath,
+    app: HonoBase<SubEnv, SubSchema, SubBasePath, SubCurrentPath>,
+  ): Service<E, MergeSchemaPath<SubSchema, MergePath<BasePath, SubPath>> | S, BasePath> {
+    super.route(path, app);
+    this.#openapi = undefined;
+    return this as never;
+  }
+
+  /** The lifecycle state: `idle`, `listening`, `closing` or `closed`. */
+  get state(): Lifecycle {
+    return this.#state;
+  }
+
+  /**
+   * The OpenAPI 3.1 document of the service's routes (built once, then cached).
+   *
+   * @example
+   * ```ts
+   * const doc = service.openapi();
+   * console.log(Object.keys(doc.paths));
+   * ```
+   */
+  openapi(): OpenApiDocument {
+    this.#openapi ??= generateOpenApi(this as never, {
+      title: this.name,
+      version: this.version,
+      ...(typeof this.#options.openapi === 'object' ? this.#options.openapi : {}),
+    });
+    return this.#openapi;
+  }
+
+  /**
+   * Registers a readiness check shown by `/readyz` (shortcut for `service.health.check`).
+   *
+   * @example
+   * ```ts
+   * service.readiness('db', async (signal) => { await db.ping({ signal }); }, { timeoutMs: 500 });
+   * ```
+   */
+  readiness(name: string, check: HealthCheck, options?: HealthCheckOptions): this {
+    this.health.check(name, check, options);
+    return this;
+  }
+
+  /**
+   * Registers a hook run on close, after in-flight requests drained; hooks run in reverse
+   * order of registration (last opened, first closed).
+   *
+   * @example
+   * ```ts
+   * const pool = await openPool();
+   * service.onClose(() => pool.end());
+   * ```
+   */
+  onClose(hook: () => unknown): this {
+    this.#onClose.push(hook);
+    return this;
+  }
+
+  /**
+   * Starts serving on Node (HTTP, or HTTPS with `tls`), with server timeouts that shed slow
+   * clients; resolves once listening. Installs SIGTERM/SIGINT handlers unless `signals: false`.
+   *
+   * @example
+   * ```ts
+   * const { port, url } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+   * ```
+   */
+  async listen(options: ListenOptions = {}): Promise<ListeningInfo> {
+    if (this.#state !== 'idle')
+      throw new Error(`service ${this.name} is ${this.#state}; listen() works once`);
+    const timeouts = this.#options.server ?? {};
+    const handle = getRequestListener(this.fetch);
+    const inflight = this.#inflight;
+    const service = this;
+    function onResponseClose(this: ServerResponse): void {
+      inflight.delete(this);
+      if (service.#state === 'closing') service.#afterResponseWhileClosing();
+    }
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      inflight.add(res);
+      res.once('close', onResponseClose);
+      if (this.#state === 'closing') res.shouldKeepAlive = false;
+      return handle(req, res);
+    };
+    const server: Server = options.tls
+      ? createHttpsServer(
+          { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca },
+          listener,
+        )
+      : createHttpServer(listener);
+    server.headersTimeout = timeouts.headersTimeout ?? 10_000;
+    server.requestTimeout = timeouts.requestTimeout ?? 30_000;
+    server.keepAliveTimeout = timeouts.keepAliveTimeout ?? 5_000;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      server.once('error', onError);
+      server.listen(options.port ?? 3000, options.hostname, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (error) => this.logger.error({ err: error }, 'server error'));
+    this.#server = server;
+    this.#state = 'listening';
+    this.health.setReady(true);
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const shown = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : host;
+    const url = `${options.tls ? 'https' : 'http'}://${shown}:${address.port}`;
+    if (options.signals !== false) this.#installSignals();
+    this.logger.info({ url, port: address.port }, `${this.name} ${this.version} listening`);
+    return { port: address.port, hostname: address.address, url, server };
+  }
+
+  /**
+   * Closes gracefully: readiness fails at once, the server stops accepting connections, idle
+   * keep-alive sockets close, in-flight requests get `shutdownTimeoutMs` to finish (then their
+   * sockets are closed), and `onClose` hooks run in reverse order. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await service.close();
+   * ```
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#state = 'closing';
+    this.health.setReady(false);
+    this.#removeSignals();
+    const server = this.#server;
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of this.#inflight) if (!res.headersSent) res.shouldKeepAlive = false;
+      server.closeIdleConnections();
+      if (this.#inflight.size > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.#drained = resolve;
+          timer = setTimeout(resolve, this.#options.shutdownTimeoutMs ?? 10_000);
+        });
+        clearTimeout(timer);
+        if (this.#inflight.size > 0) {
+          this.logger.warn(
+            { inflight: this.#inflight.size },
+            'shutdown timeout: closing remaining connections',
+          );
+        }
+      }
+      server.closeAllConnections();
+      await closed;
+    }
+    for (const hook of [...this.#onClose].reverse()) {
+      try {
+        await hook();
+      } catch (error) {
+        this.logger.error({ err: error }, 'onClose hook failed');
+      }
+    }
+    this.#state = 'closed';
+    this.logger.info({}, `${this.name} closed`);
+  }
+
+  #afterResponseWhileClosing(): void {
+    // Let Node mark the socket idle, then close it.
+    setImmediate(() => {
+      this.#server?.closeIdleConnections();
+      if (this.#inflight.size === 0) this.#drained?.();
+    });
+  }
+
+  #installSignals(): void {
+    const handler = (signal: NodeJS.Signals) => {
+      this.logger.info({ signal }, 'shutting down');
+      this.close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          this.logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    this.#signalHandler = handler;
+    process.once('SIGTERM', handler);
+    process.once('SIGINT', handler);
+  }
+
+  #removeSignals(): void {
+    if (!this.#signalHandler) return;
+    process.off('SIGTERM', this.#signalHandler);
+    process.off('SIGINT', this.#signalHandler);
+    this.#signalHandler = undefined;
+  }
+}
+
+/**
+ * Creates a service: a Hono app with Milkyway's defaults — request id, deadline and
+ * `AbortSignal`, RFC 9457 errors, 404/405, body limit, security headers, closed CORS, `/livez`
+ * and `/readyz` — and a lifecycle (`listen`, graceful `close`).
+ *
+ * @example
+ * ```ts
+ * import { createService, HttpError } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const service = createService({ name: 'catalog', version: '1.0.0', openapi: true });
+ * service.get(
+ *   '/products/:id',
+ *   { params: z.object({ id: z.string() }), responses: { 200: z.object({ id: z.string() }) } },
+ *   (c) => {
+ *     const { id } = c.req.valid('param');
+ *     if (id === 'missing') throw new HttpError(404, 'product not found');
+ *     return c.json({ id }, 200);
+ *   },
+ * );
+ * await service.listen({ port: 3000 });
+ * ```
+ */
+export function createService<E extends Env = {}>(
+  options: ServiceOptions,
+): Service<IntersectNonAnyTypes<[ServiceEnv, E]>, BlankSchema, '/'> {
+  return new Service(options) as never;
+}

@@ -1,0 +1,52 @@
+import { HttpError } from './http-error.js';
+
+const BRAND = Symbol.for('milkyway.validationError');
+
+/** One invalid input field: where it is and what is wrong. Never carries the rejected value. */
+export interface ValidationIssue {
+  /** Location and path of the field, e.g. `query.limit` or `body.items.0.name`. */
+  path: string;
+  /** What is wrong, e.g. `Invalid input: expected number, received string`. */
+  message: string;
+}
+
+/**
+ * Thrown when a typed route's input does not match its schemas. Rendered as a 400 problem
+ * (422 when the service is created with `validation: { status: 422 }`) listing `errors`.
+ *
+ * @example
+ * ```ts
+ * import { ValidationError } from '@milkyway/core';
+ *
+ * throw new ValidationError([{ path: 'body.email', message: 'Invalid email address' }]);
+ * ```
+ */
+export class ValidationError extends HttpError {
+  /** The invalid fields. */
+  readonly errors: ValidationIssue[];
+  /** @internal brand for {@link ValidationError.is}. */
+  readonly [BRAND] = true;
+
+  /** @param errors - the invalid fields (path and message only). */
+  constructor(errors: ValidationIssue[]) {
+    super(400, 'The request is invalid.', { extensions: { errors } });
+    this.name = 'ValidationError';
+    this.errors = errors;
+  }
+
+  /**
+   * Brand check that works across copies of the package.
+   *
+   * @example
+   * ```ts
+   * if (ValidationError.is(err)) console.error(err.errors);
+   * ```
+   */
+  static override is(value: unknown): value is ValidationError {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true
+    );
+  }
+}
