@@ -1,0 +1,267 @@
+import type { Context } from 'hono';
+import { describe, expect, it, vi } from 'vitest';
+import { type Cache, createCache, type ResponseCacheOptions, responseCache } from '../src/index.js';
+import { problemApp } from './contracts/problem-app.js';
+
+function manualClock() {
+  let now = 1_700_000_000_000;
+  return { clock: () => now, advance: (ms: number) => (now += ms) };
+}
+
+function setup(
+  options: Partial<ResponseCacheOptions> = {},
+  handler?: (c: Context) => Response | Promise<Response>,
+) {
+  const t = manualClock();
+  const cache: Cache = options.cache ?? createCache({ ttlMs: 60_000, clock: t.clock });
+  const calls = vi.fn();
+  const app = problemApp();
+  app.use(async (c, next) => {
+    const user = c.req.header('x-user');
+    if (user)
+      c.set(
+        'principal' as never,
+        { subject: user, scopes: [], roles: [], claims: {}, type: 'jwt' } as never,
+      );
+    await next();
+  });
+  app.get(
+    '/items/:id',
+    responseCache({ cache, clock: t.clock, ...options }),
+    handler ??
+      ((c) => {
+        calls();
+        return c.json({
+          id: c.req.param('id'),
+          lang: c.req.header('accept-language') ?? null,
+          n: calls.mock.calls.length,
+        });
+      }),
+  );
+  app.post('/items/:id', responseCache({ cache }), (c) => {
+    calls();
+    return c.json({ posted: true });
+  });
+  return { app, calls, cache, ...t };
+}
+
+describe('responseCache', () => {
+  it('serves the second GET from the cache', async () => {
+    const { app, calls } = setup();
+    const first = await app.request('/items/1');
+    const second = await app.request('/items/1');
+    expect(await second.json()).toEqual(await first.json());
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(second.headers.get('content-type')).toMatch(/application\/json/);
+  });
+
+  it('answers HEAD from the entry GET stored, without a body', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1');
+    const head = await app.request('/items/1', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
+  it('keys by path and by sorted query', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1?a=1&b=2');
+    await app.request('/items/1?b=2&a=1');
+    await app.request('/items/2?a=1&b=2');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('keys by the Vary headers it was given and sends Vary', async () => {
+    const { app, calls } = setup({ vary: ['Accept-Language'] });
+    const en = await app.request('/items/1', { headers: { 'accept-language': 'en' } });
+    const fr = await app.request('/items/1', { headers: { 'accept-language': 'fr' } });
+    await app.request('/items/1', { headers: { 'accept-language': 'en' } });
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect((await fr.json()).lang).toBe('fr');
+    expect(en.headers.get('Vary')).toBe('accept-language');
+  });
+
+  it('sends an ETag and answers a matching If-None-Match with 304', async () => {
+    const { app } = setup();
+    const first = await app.request('/items/1');
+    const etag = first.headers.get('ETag');
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    const revalidated = await app.request('/items/1', { headers: { 'if-none-match': etag! } });
+    expect(revalidated.status).toBe(304);
+    expect(revalidated.headers.get('ETag')).toBe(etag);
+    expect(await revalidated.text()).toBe('');
+  });
+
+  it('answers If-None-Match with 304 on a miss too', async () => {
+    const { app } = setup();
+    const etag = (await app.request('/items/1')).headers.get('ETag')!;
+    const other = setup();
+    const res = await other.app.request('/items/1', { headers: { 'if-none-match': `W/${etag}` } });
+    expect(res.status).toBe(304);
+  });
+
+  it('emits Cache-Control max-age from the ttl and Age on hits', async () => {
+    const { app, advance } = setup({ ttlMs: 30_000 });
+    const first = await app.request('/items/1');
+    expect(first.headers.get('Cache-Control')).toBe('public, max-age=30');
+    advance(12_000);
+    const hit = await app.request('/items/1');
+    expect(hit.headers.get('Age')).toBe('12');
+  });
+
+  it('expires the entry after the ttl', async () => {
+    const { app, calls, advance } = setup({ ttlMs: 30_000 });
+    await app.request('/items/1');
+    advance(30_001);
+    await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('uses the handler’s s-maxage over max-age and over the default', async () => {
+    const { app, calls, advance } = setup({ ttlMs: 60_000 }, (c) => {
+      calls();
+      return c.json({}, 200, { 'cache-control': 'public, max-age=100, s-maxage=5' });
+    });
+    await app.request('/items/1');
+    advance(4_000);
+    await app.request('/items/1');
+    advance(2_000);
+    await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it.each(['no-store', 'no-cache', 'private, max-age=60', 'max-age=0'])(
+    'does not store a response with Cache-Control %s',
+    async (cacheControl) => {
+      const { app, calls } = setup({}, (c) => {
+        calls();
+        return c.json({}, 200, { 'cache-control': cacheControl });
+      });
+      await app.request('/items/1');
+      await app.request('/items/1');
+      expect(calls).toHaveBeenCalledTimes(2);
+    },
+  );
+
+  it('neither reads nor stores for a request with Cache-Control no-store', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1', { headers: { 'cache-control': 'no-store' } });
+    await app.request('/items/1');
+    await app.request('/items/1', { headers: { 'cache-control': 'no-store' } });
+    expect(calls).toHaveBeenCalledTimes(3);
+  });
+
+  it('revalidates for a request with Cache-Control no-cache and stores the new response', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1');
+    const fresh = await app.request('/items/1', { headers: { 'cache-control': 'no-cache' } });
+    const after = await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect((await after.json()).n).toBe((await fresh.json()).n);
+  });
+
+  it('never caches a request with Authorization unless the route opts in', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1', { headers: { authorization: 'Bearer a' } });
+    await app.request('/items/1', { headers: { authorization: 'Bearer a' } });
+    const anonymous = await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(3);
+    expect(anonymous.status).toBe(200);
+  });
+
+  it('caches per principal when the route opts in, marked private', async () => {
+    const { app, calls } = setup({ perPrincipal: true });
+    const alice = await app.request('/items/1', {
+      headers: { authorization: 'Bearer a', 'x-user': 'alice' },
+    });
+    await app.request('/items/1', { headers: { authorization: 'Bearer a', 'x-user': 'alice' } });
+    await app.request('/items/1', { headers: { authorization: 'Bearer b', 'x-user': 'bob' } });
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect(alice.headers.get('Cache-Control')).toMatch(/^private, /);
+  });
+
+  it('does not cache an Authorization request without a principal even when opted in', async () => {
+    const { app, calls } = setup({ perPrincipal: true });
+    await app.request('/items/1', { headers: { authorization: 'Bearer forged' } });
+    await app.request('/items/1', { headers: { authorization: 'Bearer forged' } });
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('never caches errors unless told', async () => {
+    const { app, calls } = setup({}, (c) => {
+      calls();
+      return c.json({ title: 'Not Found' }, 404);
+    });
+    await app.request('/items/1');
+    await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('caches the statuses it is told to', async () => {
+    const { app, calls } = setup({ statuses: [200, 404] }, (c) => {
+      calls();
+      return c.json({ title: 'Not Found' }, 404);
+    });
+    await app.request('/items/1');
+    const second = await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(second.status).toBe(404);
+  });
+
+  it('does not cache thrown errors', async () => {
+    const { app, calls } = setup({}, () => {
+      calls();
+      throw Object.assign(new Error('down'), { status: 503 });
+    });
+    expect((await app.request('/items/1')).status).toBe(503);
+    expect((await app.request('/items/1')).status).toBe(503);
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not store responses that set cookies', async () => {
+    const { app, calls } = setup({}, (c) => {
+      calls();
+      c.header('set-cookie', 'session=1');
+      return c.json({});
+    });
+    await app.request('/items/1');
+    await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('passes other methods through', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1', { method: 'POST' });
+    await app.request('/items/1', { method: 'POST' });
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('round-trips binary bodies', async () => {
+    const bytes = new Uint8Array([0, 255, 1, 254, 10, 13]);
+    const { app } = setup({}, (c) =>
+      c.body(bytes, 200, { 'content-type': 'application/octet-stream' }),
+    );
+    await app.request('/items/1');
+    const hit = await app.request('/items/1');
+    expect(new Uint8Array(await hit.arrayBuffer())).toEqual(bytes);
+  });
+
+  it('drops stored responses by tag', async () => {
+    const { app, calls, cache } = setup({ tags: (c) => [`item:${c.req.param('id')}`] });
+    await app.request('/items/1');
+    await cache.invalidateTag('item:1');
+    await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not store bodies over maxBodyBytes', async () => {
+    const { app, calls } = setup({ maxBodyBytes: 10 }, (c) => {
+      calls();
+      return c.text('x'.repeat(100));
+    });
+    await app.request('/items/1');
+    await app.request('/items/1');
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+});

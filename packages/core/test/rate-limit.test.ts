@@ -1,0 +1,360 @@
+import { metrics } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import type { Context } from 'hono';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  clientAddress,
+  memoryRateLimitStore,
+  type RateLimitDecision,
+  RateLimitedError,
+  type RateLimitStore,
+  RateLimitUnavailableError,
+  rateLimit,
+} from '../src/index.js';
+import { problemApp } from './contracts/problem-app.js';
+
+const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+afterAll(() => reader.shutdown());
+
+function manualClock() {
+  let now = 1_700_000_000_000;
+  return { clock: () => now, advance: (ms: number) => (now += ms) };
+}
+
+function appWith(options: Parameters<typeof rateLimit>[0]) {
+  const app = problemApp();
+  app.use(rateLimit(options));
+  app.get('/', (c) => c.text('ok'));
+  return app;
+}
+
+const fromPeer = (ip: string) => () => ip;
+
+describe('rateLimit', () => {
+  it('sends the RateLimit-Policy and RateLimit fields on admitted responses', async () => {
+    const app = appWith({
+      name: 'api',
+      limit: 100,
+      windowMs: 60_000,
+      remoteAddress: fromPeer('10.0.0.1'),
+    });
+    const res = await app.request('/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('RateLimit-Policy')).toBe('"api";q=100;w=60');
+    expect(res.headers.get('RateLimit')).toBe('"api";r=99;t=1');
+  });
+
+  it('rejects the request after the limit with 429 problem+json and Retry-After', async () => {
+    const { clock } = manualClock();
+    const app = appWith({
+      name: 'api',
+      limit: 2,
+      windowMs: 10_000,
+      clock,
+      remoteAddress: fromPeer('10.0.0.1'),
+    });
+    await app.request('/');
+    await app.request('/');
+    const res = await app.request('/');
+    expect(res.status).toBe(429);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.headers.get('Retry-After')).toBe('5');
+    expect(res.headers.get('RateLimit')).toBe('"api";r=0;t=10');
+    expect(await res.json()).toMatchObject({ status: 429, title: 'Too Many Requests' });
+  });
+
+  it('admits again once the emission interval has passed', async () => {
+    const { clock, advance } = manualClock();
+    const app = appWith({ limit: 2, windowMs: 10_000, clock, remoteAddress: fromPeer('10.0.0.1') });
+    await app.request('/');
+    await app.request('/');
+    expect((await app.request('/')).status).toBe(429);
+    advance(5_000);
+    expect((await app.request('/')).status).toBe(200);
+    expect((await app.request('/')).status).toBe(429);
+  });
+
+  it('never lets a second burst through at a window edge', async () => {
+    const { clock, advance } = manualClock();
+    const app = appWith({ limit: 10, windowMs: 1_000, clock, remoteAddress: fromPeer('10.0.0.1') });
+    for (let i = 0; i < 10; i++) await app.request('/');
+    advance(999);
+    const statuses = [];
+    for (let i = 0; i < 10; i++) statuses.push((await app.request('/')).status);
+    // A fixed window would reset here and admit 10 more; GCRA admits what refilled (9).
+    expect(statuses.filter((s) => s === 200)).toHaveLength(9);
+  });
+
+  it('limits clients by their socket address separately', async () => {
+    let ip = '10.0.0.1';
+    const app = appWith({ limit: 1, windowMs: 60_000, remoteAddress: () => ip });
+    expect((await app.request('/')).status).toBe(200);
+    expect((await app.request('/')).status).toBe(429);
+    ip = '10.0.0.2';
+    expect((await app.request('/')).status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For unless proxies are trusted', async () => {
+    const app = appWith({ limit: 1, windowMs: 60_000, remoteAddress: fromPeer('10.0.0.1') });
+    await app.request('/', { headers: { 'x-forwarded-for': '1.1.1.1' } });
+    const res = await app.request('/', { headers: { 'x-forwarded-for': '2.2.2.2' } });
+    expect(res.status).toBe(429);
+  });
+
+  it('keys by the address the trusted proxy appended, not one the client forged', async () => {
+    const app = appWith({
+      limit: 1,
+      windowMs: 60_000,
+      trustProxy: 1,
+      remoteAddress: fromPeer('10.0.0.254'),
+    });
+    await app.request('/', { headers: { 'x-forwarded-for': '6.6.6.6, 1.1.1.1' } });
+    const forged = await app.request('/', { headers: { 'x-forwarded-for': '7.7.7.7, 1.1.1.1' } });
+    expect(forged.status).toBe(429);
+    const other = await app.request('/', { headers: { 'x-forwarded-for': '2.2.2.2' } });
+    expect(other.status).toBe(200);
+  });
+
+  it('keys by principal subject when asked, falling back to the address for anonymous calls', async () => {
+    const app = problemApp();
+    app.use(async (c, next) => {
+      const user = c.req.header('x-user');
+      if (user)
+        c.set(
+          'principal' as never,
+          { subject: user, scopes: [], roles: [], claims: {}, type: 'jwt' } as never,
+        );
+      await next();
+    });
+    app.use(
+      rateLimit({
+        limit: 1,
+        windowMs: 60_000,
+        key: 'principal',
+        remoteAddress: fromPeer('10.0.0.1'),
+      }),
+    );
+    app.get('/', (c) => c.text('ok'));
+    expect((await app.request('/', { headers: { 'x-user': 'alice' } })).status).toBe(200);
+    expect((await app.request('/', { headers: { 'x-user': 'alice' } })).status).toBe(429);
+    expect((await app.request('/', { headers: { 'x-user': 'bob' } })).status).toBe(200);
+    expect((await app.request('/')).status).toBe(200);
+    expect((await app.request('/')).status).toBe(429);
+  });
+
+  it('keys by a function and skips requests it returns undefined for', async () => {
+    const app = appWith({
+      limit: 1,
+      windowMs: 60_000,
+      key: (c: Context) => c.req.header('x-tenant'),
+    });
+    expect((await app.request('/', { headers: { 'x-tenant': 't1' } })).status).toBe(200);
+    expect((await app.request('/', { headers: { 'x-tenant': 't1' } })).status).toBe(429);
+    expect((await app.request('/')).status).toBe(200);
+    expect((await app.request('/')).status).toBe(200);
+  });
+
+  it('charges the cost the route declares', async () => {
+    const app = appWith({
+      limit: 10,
+      windowMs: 60_000,
+      cost: 4,
+      remoteAddress: fromPeer('10.0.0.1'),
+    });
+    expect((await app.request('/')).headers.get('RateLimit')).toMatch(/r=6;/);
+  });
+
+  it('keeps two limiters on one store apart by name', async () => {
+    const store = memoryRateLimitStore();
+    const app = problemApp();
+    app.use(
+      rateLimit({
+        name: 'a',
+        limit: 1,
+        windowMs: 60_000,
+        store,
+        remoteAddress: fromPeer('1.1.1.1'),
+      }),
+    );
+    app.use(
+      rateLimit({
+        name: 'b',
+        limit: 1,
+        windowMs: 60_000,
+        store,
+        remoteAddress: fromPeer('1.1.1.1'),
+      }),
+    );
+    app.get('/', (c) => c.text('ok'));
+    expect((await app.request('/')).status).toBe(200);
+  });
+
+  it('throws a branded RateLimitedError', async () => {
+    let caught: unknown;
+    const app = problemApp();
+    app.use(async (c, next) => {
+      try {
+        await next();
+      } finally {
+        caught = c.error;
+      }
+    });
+    app.use(rateLimit({ limit: 1, windowMs: 60_000, remoteAddress: fromPeer('1.1.1.1') }));
+    app.get('/', (c) => c.text('ok'));
+    await app.request('/');
+    await app.request('/');
+    expect(RateLimitedError.is(caught)).toBe(true);
+    expect(RateLimitedError.is(new Error('x'))).toBe(false);
+  });
+
+  it('counts rejections in milkyway.rate_limit.rejections', async () => {
+    const app = appWith({
+      name: 'metered',
+      limit: 1,
+      windowMs: 60_000,
+      remoteAddress: fromPeer('1.1.1.1'),
+    });
+    await app.request('/');
+    await app.request('/');
+    await app.request('/');
+    await reader.forceFlush();
+    const points = exporter
+      .getMetrics()
+      .flatMap((m) => m.scopeMetrics)
+      .filter((s) => s.scope.name === '@milkyway/core')
+      .flatMap((s) => s.metrics)
+      .filter((m) => m.descriptor.name === 'milkyway.rate_limit.rejections')
+      .flatMap((m) => m.dataPoints);
+    const metered = points
+      .filter((p) => p.attributes['milkyway.rate_limit.name'] === 'metered')
+      .at(-1);
+    expect(metered?.value).toBe(2);
+  });
+
+  describe('when the store is unreachable', () => {
+    let healthy = false;
+    const flaky: RateLimitStore = {
+      check(key, policy, cost, now): Promise<RateLimitDecision> {
+        if (!healthy) return Promise.reject(new Error('ECONNREFUSED'));
+        return Promise.resolve(memoryRateLimitStore().check(key, policy, cost, now));
+      },
+      reset() {},
+    };
+    const logger = () => {
+      const lines: string[] = [];
+      return {
+        lines,
+        logger: {
+          warn: (_: object, m?: string) => lines.push(`warn ${m}`),
+          info: (_: object, m?: string) => lines.push(`info ${m}`),
+          debug() {},
+        },
+      };
+    };
+
+    it('admits requests unlimited when failing open, logging the outage once and the recovery', async () => {
+      healthy = false;
+      const log = logger();
+      const app = appWith({
+        limit: 1,
+        windowMs: 60_000,
+        store: flaky,
+        logger: log.logger,
+        remoteAddress: fromPeer('1.1.1.1'),
+      });
+      expect((await app.request('/')).status).toBe(200);
+      expect((await app.request('/')).status).toBe(200);
+      healthy = true;
+      expect((await app.request('/')).headers.get('RateLimit')).not.toBeNull();
+      expect(log.lines).toEqual([
+        'warn rate limit store unavailable; admitting requests unlimited',
+        'info rate limit store recovered',
+      ]);
+    });
+
+    it('rejects with 503 and Retry-After when failing closed, and recovers', async () => {
+      healthy = false;
+      const log = logger();
+      const app = appWith({
+        limit: 5,
+        windowMs: 60_000,
+        store: flaky,
+        failOpen: false,
+        logger: log.logger,
+        remoteAddress: fromPeer('1.1.1.1'),
+      });
+      const down = await app.request('/');
+      expect(down.status).toBe(503);
+      expect(down.headers.get('Retry-After')).toBe('1');
+      expect(await down.json()).toMatchObject({ title: 'Service Unavailable' });
+      healthy = true;
+      expect((await app.request('/')).status).toBe(200);
+    });
+
+    it('brands the fail-closed error', () => {
+      expect(RateLimitUnavailableError.is(new RateLimitUnavailableError('x', 1))).toBe(true);
+    });
+  });
+
+  it('refuses a burst larger than the limit', () => {
+    expect(() => rateLimit({ limit: 5, windowMs: 1_000, burst: 6 })).toThrow(TypeError);
+  });
+
+  it('refuses a name that cannot be sent in a header', () => {
+    expect(() => rateLimit({ name: 'a"b', limit: 5, windowMs: 1_000 })).toThrow(TypeError);
+  });
+});
+
+describe('clientAddress', () => {
+  const ctx = (xff?: string) =>
+    ({
+      req: { header: (name: string) => (name === 'x-forwarded-for' ? xff : undefined) },
+    }) as unknown as Context;
+
+  it('returns the socket peer when no proxy is trusted', () => {
+    expect(clientAddress(ctx('1.1.1.1'), false, () => '10.0.0.1')).toBe('10.0.0.1');
+  });
+
+  it('walks two trusted hops from the right', () => {
+    expect(clientAddress(ctx('9.9.9.9, 1.1.1.1, 10.0.0.2'), 2, () => '10.0.0.3')).toBe('1.1.1.1');
+  });
+
+  it('skips addresses a trust function accepts', () => {
+    const trusted = (ip: string) => ip.startsWith('10.');
+    expect(clientAddress(ctx('9.9.9.9, 1.1.1.1, 10.0.0.2'), trusted, () => '10.0.0.3')).toBe(
+      '1.1.1.1',
+    );
+  });
+
+  it('does not trust X-Forwarded-For from an untrusted peer', () => {
+    const trusted = (ip: string) => ip.startsWith('10.');
+    expect(clientAddress(ctx('1.1.1.1'), trusted, () => '8.8.8.8')).toBe('8.8.8.8');
+  });
+});
+
+describe('rateLimit on @hono/node-server', () => {
+  it('keys by the socket address from getConnInfo', async () => {
+    const { serve } = await import('@hono/node-server');
+    const app = appWith({ limit: 1, windowMs: 60_000 });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const first = await fetch(`http://127.0.0.1:${port}/`);
+      const second = await fetch(`http://127.0.0.1:${port}/`, {
+        headers: { 'x-forwarded-for': '5.5.5.5' },
+      });
+      expect(first.status).toBe(200);
+      expect(second.status).toBe(429);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
