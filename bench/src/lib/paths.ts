@@ -1,4 +1,6 @@
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** bench/ (the workspace package root). */
 export const BENCH_DIR = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,4 +19,6 @@ export const microEntry = (name: string) =>
 
 /** Node flags that load TypeScript through tsx with bench's tsconfig. */
 export const tsxEnv = () => ({ ...process.env, TSX_TSCONFIG_PATH: TSCONFIG });
-export const TSX_IMPORT = ['--import', 'tsx'];
+const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
+/** `--import <tsx loader>` as an absolute URL, so children start from any working directory. */
+export const TSX_IMPORT = ['--import', pathToFileURL(join(tsxDir, 'dist/loader.mjs')).href];

@@ -16,6 +16,18 @@ export interface Subject {
 export const KERNEL: Subject[] = [
   { label: 'Milkyway createService (defaults)', entry: 'milkyway', scenario: 'hello', path: '/' },
   { label: 'Hono on @hono/node-server (bare)', entry: 'hono', scenario: 'hello', path: '/' },
+  {
+    label: 'Milkyway createService({ secureHeaders: false }) (diagnostic)',
+    entry: 'milkyway',
+    scenario: 'hello-no-secure-headers',
+    path: '/',
+  },
+  {
+    label: 'Hono + hono/secure-headers (diagnostic)',
+    entry: 'hono',
+    scenario: 'hello-secure-headers',
+    path: '/',
+  },
   { label: 'Fastify', entry: 'fastify', scenario: 'hello', path: '/' },
   { label: 'raw node:http', entry: 'node-http', scenario: 'hello', path: '/' },
   { label: 'Express', entry: 'express', scenario: 'hello', path: '/' },

@@ -24,6 +24,14 @@ switch (scenario()) {
     app.get('/', (c) => c.text(HELLO));
     break;
 
+  case 'hello-secure-headers': {
+    // Diagnostic: bare Hono plus hono/secure-headers (what createService turns on by default).
+    const { secureHeaders } = await import('hono/secure-headers');
+    app.use(secureHeaders());
+    app.get('/', (c) => c.text(HELLO));
+    break;
+  }
+
   case 'otel': {
     // @hono/otel's middleware with the SDK registered (batch processor, in-memory exporters).
     const { setupPeerTracing } = await import('./otel-peer.js');

@@ -1,6 +1,7 @@
 // Milkyway: every scenario built from the packages' public entry points only.
-import { createService } from '@milkyway/core';
+import { createCache, createService, responseCache } from '@milkyway/core';
 import { announce, HELLO, scenario } from './announce.js';
+import { ORDERS } from './fixtures.js';
 
 const name = 'bench';
 const version = '0.0.0';
@@ -12,6 +13,42 @@ async function build() {
       // createService with its defaults (request id, deadline, errors, body limit, security headers).
       const service = createService({ name, version });
       service.get('/', (c) => c.text(HELLO));
+      return service;
+    }
+    case 'hello-no-secure-headers': {
+      // Diagnostic: the same with hono/secure-headers turned off, to show what they cost.
+      const service = createService({ name, version, secureHeaders: false });
+      service.get('/', (c) => c.text(HELLO));
+      return service;
+    }
+    case 'traced': {
+      // tracing() + metrics() with the SDK registered: batch span processor, in-memory exporters
+      // (the span exporter is cleared every second so that memory stays flat, as for the peers).
+      const { tracing, metrics } = await import('@milkyway/observability');
+      const { setupTelemetry } = await import('@milkyway/observability/setup');
+      const telemetry = setupTelemetry({
+        serviceName: name,
+        serviceVersion: version,
+        traces: 'memory',
+        metrics: 'memory',
+      });
+      setInterval(() => telemetry.spans?.reset(), 1000).unref();
+      beforeExit = () => telemetry.shutdown();
+      const service = createService({ name, version }).use(tracing()).use(metrics());
+      service.get('/', (c) => c.text(HELLO));
+      return service;
+    }
+    case 'uncached':
+    case 'cached': {
+      // GET /orders: 100 orders as JSON (~15 KB), with or without the response cache in front.
+      const service = createService({ name, version });
+      const list = () => [...ORDERS.values()];
+      if (scenario() === 'cached') {
+        const cache = createCache({ namespace: 'http', ttlMs: 60_000 });
+        service.get('/orders', responseCache({ cache, ttlMs: 60_000 }), (c) => c.json(list()));
+      } else {
+        service.get('/orders', (c) => c.json(list()));
+      }
       return service;
     }
     default:
