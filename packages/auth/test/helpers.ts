@@ -95,7 +95,7 @@ export async function signRaw(
 }
 
 /** HMAC-SHA256 over any header/payload with any secret bytes. */
-export async function hmacRaw(secret: Uint8Array, header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+export async function hmacRaw(secret: Uint8Array<ArrayBuffer>, header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
   const k = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const signature = await crypto.subtle.sign('HMAC', k, new TextEncoder().encode(input));
