@@ -16,6 +16,15 @@ export {
   fallback,
 } from './fallback.js';
 export {
+  type BoundContext,
+  type FetchInterceptor,
+  HttpClient,
+  type HttpClientOptions,
+  type HttpRequestOptions,
+  httpClient,
+  type JsonRequestOptions,
+} from './http-client.js';
+export {
   type Composable,
   ComposedPolicy,
   type PolicyOptions,
@@ -36,6 +45,7 @@ export {
 } from './retry.js';
 export { parseRetryAfter } from './retry-after.js';
 export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
+export type { ResponseSchema } from './schema.js';
 export { METER_NAME } from './telemetry.js';
 export { type TimeoutEvents, type TimeoutOptions, TimeoutPolicy, timeout } from './timeout.js';
 export { TimeoutError } from './timeout-error.js';

@@ -1,0 +1,460 @@
+import { NULL_BODY_STATUS, readCapped } from './body.js';
+import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import { ResiliencePolicy } from './policy.js';
+import { ResponseTooLargeError } from './response-too-large-error.js';
+import { ResponseValidationError } from './response-validation-error.js';
+import type { RetryOptions } from './retry.js';
+import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
+import { type ResponseSchema, validate } from './schema.js';
+import { TimeoutError } from './timeout-error.js';
+import type { CallContext } from './types.js';
+import { UpstreamConnectionError } from './upstream-connection-error.js';
+import { UpstreamResponseError } from './upstream-response-error.js';
+
+/**
+ * An outbound HTTP interceptor (cross-package protocol 5). Called once per attempt, outermost
+ * first; `info.attempt` is 0 for the first try. `@milkyway/observability` implements one that
+ * injects `traceparent` without importing this package.
+ *
+ * @example
+ * ```ts
+ * import type { FetchInterceptor } from '@milkyway/resilience';
+ * const tagAttempt: FetchInterceptor = (request, next, { attempt }) => {
+ *   request.headers.set('x-attempt', String(attempt));
+ *   return next(request);
+ * };
+ * ```
+ */
+export type FetchInterceptor = (
+  request: Request,
+  next: (request: Request) => Promise<Response>,
+  info: { attempt: number },
+) => Promise<Response>;
+
+/**
+ * Options of {@link httpClient}.
+ *
+ * @example
+ * ```ts
+ * import { httpClient, type HttpClientOptions } from '@milkyway/resilience';
+ * const options: HttpClientOptions = { baseUrl: 'http://127.0.0.1:3001', name: 'catalog' };
+ * const catalog = httpClient(options);
+ * ```
+ */
+export interface HttpClientOptions {
+  /** Base URL that relative paths are resolved against (`/products` → `${baseUrl}/products`). */
+  baseUrl?: string;
+  /** Name used in policy names, errors and metrics (default: the host). */
+  name?: string;
+  /** Headers sent with every request (a request's own headers win). */
+  headers?: Record<string, string>;
+  /** Time for each attempt, body included (default 2 000 ms). */
+  attemptTimeoutMs?: number;
+  /** Time for the whole call, retries included (default 10 000 ms); a sooner `deadline` wins. */
+  totalTimeoutMs?: number;
+  /** Retry settings, or `false` for none (default: 3 attempts, 50 ms base, 1 s cap). */
+  retry?: RetryOptions | false;
+  /** Retry budget: shared instance, settings for one budget per host, or `false` (default: one per host, 10%). */
+  budget?: RetryBudget | RetryBudgetOptions | false;
+  /** Breaker settings for one breaker per host, or `false` (default: `{}`, i.e. the breaker defaults). */
+  breaker?: CircuitBreakerOptions | false;
+  /** Bulkhead settings for one bulkhead per host, or `false` (default: 64 running, 256 queued). */
+  bulkhead?: BulkheadOptions | false;
+  /** Interceptors run on every attempt, outermost first (protocol 5). */
+  interceptors?: FetchInterceptor[];
+  /** Largest response body accepted, in bytes (default 8 MiB); larger fails with {@link ResponseTooLargeError}. */
+  maxResponseBytes?: number;
+  /** Header carrying the remaining budget in ms to the upstream (default `'x-deadline-ms'`; `false` to not send it). */
+  deadlineHeader?: string | false;
+  /** The underlying fetch (default `globalThis.fetch`). */
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+/**
+ * Per-request options of the client's `send` / `json` / `fetch`.
+ *
+ * @example
+ * ```ts
+ * import type { HttpRequestOptions } from '@milkyway/resilience';
+ * const options: HttpRequestOptions = { method: 'POST', json: { sku: 'a1' }, headers: { 'idempotency-key': key } };
+ * ```
+ */
+export interface HttpRequestOptions extends Omit<RequestInit, 'body' | 'headers' | 'signal'> {
+  /** Request headers. */
+  headers?: HeadersInit;
+  /** Request body (strings, bytes, Blob, FormData, URLSearchParams are replayable; a stream disables retries). */
+  body?: BodyInit | null;
+  /** A JSON body (serialised, `content-type: application/json`). */
+  json?: unknown;
+  /** Query parameters appended to the URL (`undefined` values are skipped). */
+  query?: Record<string, string | number | boolean | undefined>;
+  /** The caller's cancellation, e.g. `c.var.signal`. */
+  signal?: AbortSignal | null;
+  /** Absolute deadline in epoch ms, e.g. `c.var.deadline`. */
+  deadline?: number;
+  /** Override the idempotency rule: `true` allows retries for this request, `false` forbids them. */
+  idempotent?: boolean;
+}
+
+/**
+ * Options of the client's `json` method.
+ *
+ * @example
+ * ```ts
+ * import { z } from 'zod';
+ * import type { JsonRequestOptions } from '@milkyway/resilience';
+ * const options: JsonRequestOptions<{ id: string }> = { schema: z.object({ id: z.string() }) };
+ * ```
+ */
+export interface JsonRequestOptions<T> extends HttpRequestOptions {
+  /** Validates the parsed body (zod or any `{ parse }` / Standard Schema). */
+  schema?: ResponseSchema<T>;
+}
+
+/**
+ * Per-call context bound by {@link HttpClient.with}: structurally `c.var` of a Milkyway service.
+ *
+ * @example
+ * ```ts
+ * const bound = catalog.with({ signal: c.var.signal, deadline: c.var.deadline });
+ * ```
+ */
+export interface BoundContext {
+  /** The caller's cancellation. */
+  signal?: AbortSignal | undefined;
+  /** Absolute deadline in epoch ms. */
+  deadline?: number | undefined;
+  /** Extra headers for every request made through the bound view. */
+  headers?: Record<string, string> | undefined;
+}
+
+/** A `fetch`-compatible function: what Hono's `hc` takes as its `fetch` option. */
+type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+interface HostPolicies {
+  breaker: CircuitBreaker | undefined;
+  bulkhead: Bulkhead | undefined;
+  retrying: ResiliencePolicy;
+  once: ResiliencePolicy;
+}
+
+interface Prepared {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: BodyInit | null;
+  retryable: boolean;
+}
+
+/**
+ * The resilient HTTP client: see {@link httpClient}.
+ *
+ * @example
+ * ```ts
+ * import { HttpClient } from '@milkyway/resilience';
+ * const catalog = new HttpClient({ baseUrl: 'http://127.0.0.1:3001' });
+ * ```
+ */
+export class HttpClient {
+  /** Name used in policy names and metrics. */
+  readonly name: string | undefined;
+  private readonly options: HttpClientOptions;
+  private readonly hosts = new Map<string, HostPolicies>();
+  private readonly sharedBudget: RetryBudget | undefined;
+  private readonly baseFetch: (request: Request) => Promise<Response>;
+  private readonly maxResponseBytes: number;
+  private readonly attemptTimeoutMs: number;
+  private readonly totalTimeoutMs: number;
+  private readonly bound: BoundContext;
+
+  /** Creates the client; prefer {@link httpClient}. */
+  constructor(options: HttpClientOptions = {}, bound: BoundContext = {}, shared?: HttpClient) {
+    this.options = options;
+    this.name = options.name;
+    this.bound = bound;
+    this.maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 2_000;
+    this.totalTimeoutMs = options.totalTimeoutMs ?? 10_000;
+    this.baseFetch = options.fetch ?? ((request) => globalThis.fetch(request));
+    this.sharedBudget = options.budget instanceof RetryBudget ? options.budget : undefined;
+    if (shared !== undefined) this.hosts = shared.hosts;
+  }
+
+  /**
+   * A `fetch`-compatible function (usable as Hono `hc`'s `fetch`): relative URLs resolve
+   * against `baseUrl`; non-2xx responses are returned (after retries), transport failures throw
+   * typed errors.
+   */
+  readonly fetch: FetchFn = (input, init) => this.exchange(input, init).then(
+    (response) => response,
+    (error: unknown) => {
+      if (UpstreamResponseError.is(error)) return error.response;
+      throw error;
+    },
+  );
+
+  /** Sends a request; resolves with the (buffered) 2xx/3xx response, throws {@link UpstreamResponseError} otherwise. */
+  async send(path: string | URL, options: HttpRequestOptions = {}): Promise<Response> {
+    const response = await this.exchange(path, options);
+    if (response.status >= 400) {
+      throw new UpstreamResponseError({
+        response,
+        method: (options.method ?? 'GET').toUpperCase(),
+        url: response.url || String(path),
+      });
+    }
+    return response;
+  }
+
+  /** Sends a request and returns its JSON body, validated with `options.schema` when given. */
+  async json<T = unknown>(path: string | URL, options: JsonRequestOptions<T> = {}): Promise<T> {
+    const headers = new Headers(options.headers);
+    if (!headers.has('accept')) headers.set('accept', 'application/json');
+    const response = await this.send(path, { ...options, headers });
+    const url = response.url || String(path);
+    let data: unknown;
+    try {
+      const text = await response.text();
+      data = text === '' ? undefined : JSON.parse(text);
+    } catch (cause) {
+      throw new ResponseValidationError({ url, cause });
+    }
+    if (options.schema === undefined) return data as T;
+    try {
+      return await validate(options.schema, data);
+    } catch (cause) {
+      throw new ResponseValidationError({ url, cause });
+    }
+  }
+
+  /**
+   * A view of this client bound to one incoming request's signal and deadline (and extra
+   * headers). It shares the breakers, bulkheads and budgets of this client.
+   */
+  with(context: BoundContext): HttpClient {
+    const merged: BoundContext = {
+      signal: context.signal ?? this.bound.signal,
+      deadline: context.deadline ?? this.bound.deadline,
+      headers: { ...this.bound.headers, ...context.headers },
+    };
+    return new HttpClient(this.options, merged, this);
+  }
+
+  /** The breaker guarding `host` (`'127.0.0.1:3001'`), once a request has gone there. */
+  breakerFor(host: string): CircuitBreaker | undefined {
+    return this.hosts.get(host)?.breaker;
+  }
+
+  /** The bulkhead guarding `host`, once a request has gone there. */
+  bulkheadFor(host: string): Bulkhead | undefined {
+    return this.hosts.get(host)?.bulkhead;
+  }
+
+  private policiesFor(host: string): HostPolicies {
+    let entry = this.hosts.get(host);
+    if (entry !== undefined) return entry;
+    const o = this.options;
+    const name = o.name ?? host;
+    const breaker =
+      o.breaker === false
+        ? undefined
+        : new CircuitBreaker({
+            name: `${name}.breaker`,
+            // 4xx answers are the caller's problem, not the dependency's; 5xx, timeouts and
+            // connection failures count.
+            isFailure: (error) =>
+              !UpstreamResponseError.is(error) || error.upstreamStatus >= 500,
+            ...o.breaker,
+          });
+    const pool =
+      o.bulkhead === false
+        ? undefined
+        : new Bulkhead({ name: `${name}.bulkhead`, maxConcurrent: 64, maxQueue: 256, ...o.bulkhead });
+    const budget =
+      o.budget === false
+        ? undefined
+        : (this.sharedBudget ??
+          new RetryBudget({ name: `${name}.budget`, ...(o.budget as RetryBudgetOptions) }));
+    const common = {
+      ...(breaker === undefined ? {} : { breaker }),
+      ...(pool === undefined ? {} : { bulkhead: pool }),
+      attemptTimeoutMs: this.attemptTimeoutMs,
+    };
+    const retrying = new ResiliencePolicy({
+      ...common,
+      ...(o.retry === false
+        ? {}
+        : {
+            retry: {
+              name: `${name}.retry`,
+              maxAttempts: 3,
+              baseDelayMs: 50,
+              maxDelayMs: 1_000,
+              ...(budget === undefined ? {} : { budget }),
+              ...o.retry,
+            },
+          }),
+    });
+    const once = new ResiliencePolicy(common);
+    entry = { breaker, bulkhead: pool, retrying, once };
+    this.hosts.set(host, entry);
+    return entry;
+  }
+
+  private async exchange(
+    input: RequestInfo | URL,
+    init: HttpRequestOptions | RequestInit | undefined,
+  ): Promise<Response> {
+    const options = (init ?? {}) as HttpRequestOptions;
+    const prepared = await this.prepare(input, options);
+    const signal = options.signal ?? this.bound.signal ?? undefined;
+    const now = Date.now();
+    let deadline = now + this.totalTimeoutMs;
+    const given = options.deadline ?? this.bound.deadline;
+    if (given !== undefined && given < deadline) deadline = given;
+    if (signal?.aborted) throw signal.reason;
+    if (deadline <= now) {
+      throw new TimeoutError({ timeoutMs: 0, reason: 'deadline', name: this.name ?? prepared.url });
+    }
+    const host = new URL(prepared.url).host;
+    const policies = this.policiesFor(host);
+    const chosen = prepared.retryable ? policies.retrying : policies.once;
+    return chosen.execute((context) => this.attempt(prepared, context), { signal, deadline });
+  }
+
+  private async prepare(input: RequestInfo | URL, options: HttpRequestOptions): Promise<Prepared> {
+    let url: string;
+    let method = options.method;
+    const headers = new Headers(this.options.headers);
+    let body: BodyInit | null = options.body ?? null;
+    if (typeof input === 'object' && 'url' in input && input instanceof Request) {
+      url = input.url;
+      method ??= input.method;
+      input.headers.forEach((value, key) => headers.set(key, value));
+      if (body === null && input.body !== null) body = new Uint8Array(await input.arrayBuffer());
+    } else {
+      url = this.resolve(String(input));
+    }
+    if (this.bound.headers !== undefined) {
+      for (const [key, value] of Object.entries(this.bound.headers)) headers.set(key, value);
+    }
+    new Headers(options.headers).forEach((value, key) => headers.set(key, value));
+    if (options.query !== undefined) {
+      const u = new URL(url);
+      for (const [key, value] of Object.entries(options.query)) {
+        if (value !== undefined) u.searchParams.append(key, String(value));
+      }
+      url = u.toString();
+    }
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+    }
+    method = (method ?? 'GET').toUpperCase();
+    const replayable = !(body instanceof ReadableStream);
+    const retryable =
+      replayable &&
+      (options.idempotent ?? (IDEMPOTENT.has(method) || headers.has('idempotency-key')));
+    return { url, method, headers, body, retryable };
+  }
+
+  private resolve(path: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return path;
+    const base = this.options.baseUrl;
+    if (base === undefined) throw new TypeError(`relative URL '${path}' needs a baseUrl`);
+    return base.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`);
+  }
+
+  private async attempt(prepared: Prepared, context: CallContext): Promise<Response> {
+    const signal = context.signal;
+    const headers = new Headers(prepared.headers);
+    const deadlineHeader = this.options.deadlineHeader ?? 'x-deadline-ms';
+    if (deadlineHeader !== false && context.deadline !== undefined) {
+      headers.set(deadlineHeader, String(Math.max(0, Math.floor(context.deadline - Date.now()))));
+    }
+    const request = new Request(prepared.url, {
+      method: prepared.method,
+      headers,
+      body: prepared.method === 'GET' || prepared.method === 'HEAD' ? null : prepared.body,
+      signal,
+      redirect: 'manual',
+      ...(prepared.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit);
+    const interceptors = this.options.interceptors ?? [];
+    const info = { attempt: context.attempt };
+    const dispatch = (index: number, req: Request): Promise<Response> => {
+      const interceptor = interceptors[index];
+      return interceptor === undefined
+        ? this.baseFetch(req)
+        : interceptor(req, (next) => dispatch(index + 1, next), info);
+    };
+    let response: Response;
+    try {
+      response = await dispatch(0, request);
+    } catch (cause) {
+      if (signal.aborted) throw signal.reason;
+      throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
+    }
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await readCapped(
+        response.body,
+        response.headers.get('content-length'),
+        this.maxResponseBytes,
+      );
+    } catch (cause) {
+      if (signal.aborted) throw signal.reason;
+      if (ResponseTooLargeError.is(cause)) throw cause;
+      throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
+    }
+    const buffered = new Response(
+      NULL_BODY_STATUS.has(response.status) || bytes === null || bytes.byteLength === 0
+        ? null
+        : bytes,
+      { status: response.status, statusText: response.statusText, headers: response.headers },
+    );
+    Object.defineProperty(buffered, 'url', { value: response.url || prepared.url });
+    const status = response.status;
+    if (status >= 500 || status === 429 || status === 408) {
+      // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
+      throw new UpstreamResponseError({ response: buffered, method: prepared.method, url: prepared.url });
+    }
+    return buffered;
+  }
+}
+
+/**
+ * A resilient HTTP client for calls between services, over `fetch`: base URL, one circuit
+ * breaker, bulkhead and retry budget per upstream host, per-attempt timeouts and an overall
+ * deadline (sent upstream as `x-deadline-ms`, the remaining milliseconds), retries only for
+ * idempotent methods or requests with an `Idempotency-Key`, interceptors (protocol 5, e.g.
+ * tracing), typed JSON validated by a schema, non-2xx answers as {@link UpstreamResponseError}.
+ * Response bodies are read inside the attempt, up to `maxResponseBytes`.
+ *
+ * @example
+ * ```ts
+ * import { httpClient } from '@milkyway/resilience';
+ * import { z } from 'zod';
+ *
+ * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001', name: 'catalog' });
+ * const Product = z.object({ id: z.string(), priceCents: z.number().int() });
+ *
+ * app.get('/orders/:id/price', async (c) => {
+ *   const product = await catalog.json(`/products/${c.req.param('id')}`, {
+ *     schema: Product,
+ *     signal: c.var.signal,
+ *     deadline: c.var.deadline,
+ *   });
+ *   return c.json({ priceCents: product.priceCents });
+ * });
+ *
+ * // As the fetch of Hono's typed client:
+ * // const api = hc<CatalogApp>('http://127.0.0.1:3001', { fetch: catalog.with(c.var).fetch });
+ * ```
+ */
+export function httpClient(options?: HttpClientOptions): HttpClient {
+  return new HttpClient(options);
+}
