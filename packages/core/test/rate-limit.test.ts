@@ -358,3 +358,38 @@ describe('rateLimit on @hono/node-server', () => {
     }
   });
 });
+
+describe('memoryRateLimitStore', () => {
+  const policy = { limit: 1, windowMs: 1_000, burst: 1 };
+  const longPolicy = { limit: 1, windowMs: 60_000, burst: 1 };
+
+  it('answers synchronously', () => {
+    const store = memoryRateLimitStore();
+    const decision = store.check('k', policy, 1, 0);
+    expect(decision).not.toBeInstanceOf(Promise);
+    expect((decision as RateLimitDecision).allowed).toBe(true);
+  });
+
+  it('drops keys whose burst is full again before limited ones when it reaches maxKeys', () => {
+    const store = memoryRateLimitStore({ maxKeys: 2 });
+    store.check('short', policy, 1, 0);
+    store.check('long', longPolicy, 1, 0);
+    store.check('new', policy, 1, 2_000); // 'short' is back to full at 1 000: it goes first
+    expect((store.check('long', longPolicy, 1, 2_000) as RateLimitDecision).allowed).toBe(false);
+  });
+
+  it('drops the oldest keys when every tracked key is still limited', () => {
+    const store = memoryRateLimitStore({ maxKeys: 2 });
+    store.check('first', longPolicy, 1, 0);
+    store.check('second', longPolicy, 1, 0);
+    store.check('third', longPolicy, 1, 0);
+    expect((store.check('first', longPolicy, 1, 0) as RateLimitDecision).allowed).toBe(true);
+    expect((store.check('third', longPolicy, 1, 0) as RateLimitDecision).allowed).toBe(false);
+  });
+
+  it('reuses the slot of a key it dropped', () => {
+    const store = memoryRateLimitStore({ maxKeys: 4 });
+    for (let i = 0; i < 100; i++) store.check(`k${i}`, policy, 1, i * 2_000);
+    expect((store.check('k99', policy, 1, 99 * 2_000) as RateLimitDecision).allowed).toBe(false);
+  });
+});

@@ -30,32 +30,65 @@ export interface MemoryRateLimitStoreOptions {
  */
 export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore {
   const maxKeys = options.maxKeys ?? 100_000;
-  const tats = new Map<string, number>();
+  // key -> slot; each slot's TAT lives in a Float64Array, so a check of a known key is one
+  // hash lookup and an array write, with no per-key objects for the GC to trace.
+  const slots = new Map<string, number>();
+  let tats = new Float64Array(Math.min(1024, maxKeys));
+  const free: number[] = [];
+  let used = 0;
 
   const prune = (now: number) => {
-    for (const [key, tat] of tats) if (tat <= now) tats.delete(key);
-    if (tats.size < maxKeys) return;
-    let excess = tats.size - Math.floor(maxKeys * 0.9);
-    for (const key of tats.keys()) {
-      if (excess-- <= 0) break;
-      tats.delete(key);
+    for (const [key, slot] of slots) {
+      if (tats[slot]! <= now) {
+        slots.delete(key);
+        free.push(slot);
+      }
     }
+    if (slots.size < maxKeys) return;
+    let excess = slots.size - Math.floor(maxKeys * 0.9);
+    for (const [key, slot] of slots) {
+      if (excess-- <= 0) break;
+      slots.delete(key);
+      free.push(slot);
+    }
+  };
+
+  const allocate = (key: string, now: number): number => {
+    if (slots.size >= maxKeys) prune(now);
+    let slot = free.pop();
+    if (slot === undefined) {
+      if (used === tats.length) {
+        const grown = new Float64Array(Math.min(tats.length * 2, maxKeys));
+        grown.set(tats);
+        tats = grown;
+      }
+      slot = used++;
+    }
+    slots.set(key, slot);
+    return slot;
   };
 
   return {
     check(key: string, policy: RateLimitPolicy, cost: number, now: number): RateLimitDecision {
       const interval = policy.windowMs / policy.limit;
       const out: RateLimitDecision = { allowed: false, remaining: 0, resetMs: 0, retryAfterMs: 0 };
-      const tat = tats.get(key);
-      const next = gcra(tat, now, interval, interval * policy.burst, cost, out);
-      if (next >= 0) {
-        if (tat === undefined && tats.size >= maxKeys) prune(now);
-        tats.set(key, next);
-      }
+      const slot = slots.get(key);
+      const next = gcra(
+        slot === undefined ? undefined : tats[slot],
+        now,
+        interval,
+        interval * policy.burst,
+        cost,
+        out,
+      );
+      if (next >= 0) tats[slot ?? allocate(key, now)] = next;
       return out;
     },
     reset(key) {
-      tats.delete(key);
+      const slot = slots.get(key);
+      if (slot === undefined) return;
+      slots.delete(key);
+      free.push(slot);
     },
   };
 }
