@@ -7,7 +7,6 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { activeTracer } from './instrumentation.js';
-import { errorType } from './propagation.js';
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -17,6 +16,7 @@ import {
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
+  errorType,
   normalizeMethod,
 } from './semconv.js';
 

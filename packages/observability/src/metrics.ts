@@ -1,7 +1,6 @@
 import { type Attributes, ValueType } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { instrumentCache } from './instrumentation.js';
-import { errorType } from './propagation.js';
 import { routeTemplate } from './route.js';
 import {
   ATTR_ERROR_TYPE,
@@ -10,6 +9,7 @@ import {
   ATTR_HTTP_ROUTE,
   ATTR_STATUS_CLASS,
   ATTR_URL_SCHEME,
+  errorType,
   HTTP_DURATION_BUCKETS,
   METRIC_HTTP_SERVER_ACTIVE_REQUESTS,
   METRIC_HTTP_SERVER_REQUEST_DURATION,

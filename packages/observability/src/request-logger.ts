@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { routeTemplate } from './route.js';
+import { errorType } from './semconv.js';
 
 /**
  * The logger shape {@link requestLogger} writes to: Milkyway's `Logger` protocol, which
@@ -34,7 +35,9 @@ export interface RequestLoggerOptions {
 /**
  * Hono middleware that writes one line per request when it completes:
  * `{ method, route, status, duration_ms, request_id }` with the message `request completed`,
- * at `info` (2xx/3xx), `warn` (4xx) or `error` (5xx, with `err` when a handler threw).
+ * at `info` (2xx/3xx), `warn` (4xx) or `error` (5xx, with `error_type`, the class of the
+ * error a handler threw). It is an access log: the error itself (message, stack) is for the
+ * error handler to log (`@milkyway/core`'s does), not repeated here.
  * `route` is the template (`/products/:id`), absent for unmatched requests; `request_id` is
  * `c.var.requestId` (set by `@milkyway/core`), else the `x-request-id` request header.
  * Placed after {@link tracing}, the line also carries `trace_id`/`span_id`.
@@ -87,7 +90,7 @@ export function requestLogger(
       };
       if (status >= 500) {
         const error = failed ? thrown : c.error;
-        if (error !== undefined) line.err = error;
+        if (error !== undefined) line.error_type = errorType(error);
         logger.error(line, 'request completed');
       } else if (status >= 400) {
         logger.warn(line, 'request completed');

@@ -79,3 +79,17 @@ export function statusClass(status: number): string {
 }
 
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
+/**
+ * A low-cardinality `error.type` for a thrown value: the error's class or name
+ * (`TypeError`, `TimeoutError`, `HttpError`), `_OTHER` when it has none.
+ * @internal
+ */
+export function errorType(error: unknown): string {
+  if (error instanceof Error) {
+    if (error.name && error.name !== 'Error') return error.name;
+    const ctor = error.constructor?.name;
+    return ctor && ctor !== 'Object' ? ctor : 'Error';
+  }
+  return '_OTHER';
+}

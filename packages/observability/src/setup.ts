@@ -35,7 +35,7 @@ import {
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import type { Context, Hono } from 'hono';
+import type { Context } from 'hono';
 
 /** Where finished spans go. `auto`: see {@link TelemetryOptions.traces}. */
 export type TraceExporterChoice = 'auto' | 'otlp' | 'console' | 'memory' | 'none' | SpanExporter;
@@ -418,7 +418,7 @@ function envNumber(name: string): number | undefined {
  * mountMetrics(app, telemetry); // curl localhost:3000/metrics
  * ```
  */
-export function mountMetrics<A extends Pick<Hono, 'get'>>(
+export function mountMetrics<A extends MetricsRouteTarget>(
   app: A,
   telemetry: Telemetry,
   path = '/metrics',
@@ -428,4 +428,14 @@ export function mountMetrics<A extends Pick<Hono, 'get'>>(
   }
   app.get(path, () => telemetry.metricsHandler());
   return app;
+}
+
+/**
+ * What {@link mountMetrics} needs from an app: Hono's `get(path, handler)` (a Hono app, a
+ * Hono sub-app or a Milkyway service).
+ */
+export interface MetricsRouteTarget {
+  /** Registers a GET route. */
+  // biome-ignore lint/suspicious/noExplicitAny: Hono's and core's `get` overloads differ in their context types
+  get(path: string, handler: (c: any) => Promise<Response>): unknown;
 }

@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { activeTracer } from './instrumentation.js';
-import { errorType, headersGetter } from './propagation.js';
+import { headersGetter } from './propagation.js';
 import { routeTemplate } from './route.js';
 import {
   ATTR_ERROR_TYPE,
@@ -22,6 +22,7 @@ import {
   ATTR_URL_PATH,
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
+  errorType,
   normalizeMethod,
 } from './semconv.js';
 
