@@ -1,5 +1,5 @@
 // Milkyway's side of section 3, through @milkyway/resilience's public entry point only.
-// Filled in against /work/notes/resilience-api.md.
+import { circuitBreaker, policy } from '@milkyway/resilience';
 
 export interface MilkywayPolicies {
   /** breaker + bulkhead + retry (succeeds first try) + per-attempt timeout around `work`. */
@@ -12,6 +12,21 @@ export interface MilkywayPolicies {
   reason?: string;
 }
 
-export async function milkywayPolicies(_work: () => Promise<number>): Promise<MilkywayPolicies> {
-  return { reason: 'not measured: @milkyway/resilience has not landed its API yet' };
+export async function milkywayPolicies(work: () => Promise<number>): Promise<MilkywayPolicies> {
+  // The same four as cockatiel's wrap: retry (3 attempts), breaker (defaults), bulkhead, and a
+  // per-attempt timeout of 1 s.
+  const composed = policy({
+    retry: { maxAttempts: 3 },
+    breaker: {},
+    bulkhead: { maxConcurrent: 1000 },
+    attemptTimeoutMs: 1000,
+  });
+  const open = circuitBreaker({ minimumCalls: 1 });
+  open.isolate();
+  return {
+    composed: () => composed.execute(work),
+    openBreaker: () => open.execute(work),
+    description:
+      'policy({ retry: { maxAttempts: 3 }, breaker: {}, bulkhead: { maxConcurrent: 1000 }, attemptTimeoutMs: 1000 }).execute(fn); open breaker: circuitBreaker({ minimumCalls: 1 }) after isolate()',
+  };
 }
