@@ -1,4 +1,6 @@
 export * from './cache/index.js';
+export type { ConfigIssue, ConfigSource } from './config.js';
+export { ConfigError, defineConfig, redactConfig, Secret, secret } from './config.js';
 export type { ServiceEnv, ServiceVariables } from './context.js';
 export { DEADLINE_HEADER, propagationHeaders, REQUEST_ID_HEADER, remainingMs } from './context.js';
 export type { CheckState, HealthCheck, HealthCheckOptions, ReadinessReport } from './health.js';
@@ -35,5 +37,7 @@ export type {
   ServiceOptions,
 } from './service.js';
 export { createService, Service } from './service.js';
+export type { RequestTarget, TestRequestOptions, TestResponse } from './testing.js';
+export { expectProblem, testRequest } from './testing.js';
 export type { ValidationIssue } from './validation-error.js';
 export { ValidationError } from './validation-error.js';
