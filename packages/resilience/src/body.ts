@@ -9,7 +9,7 @@ export async function readCapped(
   declaredLength: string | null,
   limit: number,
   tooLarge: () => Error = () => new ResponseTooLargeError({ limitBytes: limit }),
-): Promise<Uint8Array | null> {
+): Promise<Uint8Array<ArrayBuffer> | null> {
   if (body === null) return null;
   if (declaredLength !== null && Number(declaredLength) > limit) {
     await body.cancel().catch(() => {});
@@ -28,7 +28,7 @@ export async function readCapped(
     }
     chunks.push(value);
   }
-  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
   const out = new Uint8Array(total);
   let offset = 0;
   for (const chunk of chunks) {

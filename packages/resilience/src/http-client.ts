@@ -188,17 +188,23 @@ export class HttpClient {
    * against `baseUrl`; non-2xx responses are returned (after retries), transport failures throw
    * typed errors.
    */
-  readonly fetch: FetchFn = (input, init) => this.exchange(input, init).then(
-    (response) => response,
-    (error: unknown) => {
+  readonly fetch: FetchFn = (input, init) => this.request(input, init as HttpRequestOptions);
+
+  /**
+   * Like `fetch`, with the client's request options (`json`, `query`, `signal`, `deadline`,
+   * `idempotent`): resolves with the buffered response whatever its status (after retries);
+   * throws typed errors only when no response was obtained.
+   */
+  request(input: RequestInfo | URL, options: HttpRequestOptions = {}): Promise<Response> {
+    return this.exchange(input, options).then(undefined, (error: unknown) => {
       if (UpstreamResponseError.is(error)) return error.response;
       throw error;
-    },
-  );
+    });
+  }
 
   /** Sends a request; resolves with the (buffered) 2xx/3xx response, throws {@link UpstreamResponseError} otherwise. */
   async send(path: string | URL, options: HttpRequestOptions = {}): Promise<Response> {
-    const response = await this.exchange(path, options);
+    const response = await this.request(path, options);
     if (response.status >= 400) {
       throw new UpstreamResponseError({
         response,
@@ -398,7 +404,7 @@ export class HttpClient {
       if (signal.aborted) throw signal.reason;
       throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
     }
-    let bytes: Uint8Array | null;
+    let bytes: Uint8Array<ArrayBuffer> | null;
     try {
       bytes = await readCapped(
         response.body,

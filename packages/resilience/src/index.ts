@@ -32,6 +32,14 @@ export {
   policy,
   wrap,
 } from './policy.js';
+export {
+  bulkheadMiddleware,
+  type LoadShedOptions,
+  loadShed,
+  type RequestContextVariables,
+  requestTimeout,
+} from './middleware.js';
+export { type ProxyOptions, proxy, stripHopByHop } from './proxy.js';
 export { RequestTooLargeError } from './request-too-large-error.js';
 export { ResponseTooLargeError } from './response-too-large-error.js';
 export { ResponseValidationError } from './response-validation-error.js';
