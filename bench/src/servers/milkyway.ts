@@ -1,7 +1,27 @@
 // Milkyway: every scenario built from the packages' public entry points only.
-import { createCache, createService, responseCache } from '@milkyway/core';
+import { jwtAuth } from '@milkyway/auth';
+import { createCache, createService, HttpError, rateLimit, responseCache } from '@milkyway/core';
 import { announce, HELLO, scenario } from './announce.js';
-import { ORDERS } from './fixtures.js';
+import {
+  ADMIT_ALL,
+  AUDIENCE,
+  benchAlg,
+  ISSUER,
+  ORDERS,
+  type Order,
+  OrderParams,
+  publicJwk,
+} from './fixtures.js';
+
+/** jwtAuth with the public key as a static JWK set (no JWKS fetch), algorithm allow-listed. */
+const auth = (alg: 'ES256' | 'RS256', cache = true) =>
+  jwtAuth({
+    jwks: [publicJwk(alg) as never],
+    algorithms: [alg],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ...(cache ? {} : { cache: false as const }),
+  });
 
 const name = 'bench';
 const version = '0.0.0';
@@ -36,6 +56,47 @@ async function build() {
       beforeExit = () => telemetry.shutdown();
       const service = createService({ name, version }).use(tracing()).use(metrics());
       service.get('/', (c) => c.text(HELLO));
+      return service;
+    }
+    case 'orders': {
+      // The realistic route: server span (SDK batch processor, in-memory exporter), ES256 bearer
+      // verified, admit-all rate limit by principal, zod params, in-memory cache lookup.
+      const { tracing } = await import('@milkyway/observability');
+      const { setupTelemetry } = await import('@milkyway/observability/setup');
+      const telemetry = setupTelemetry({
+        serviceName: name,
+        serviceVersion: version,
+        traces: 'memory',
+        metrics: 'none',
+      });
+      setInterval(() => telemetry.spans?.reset(), 1000).unref();
+      beforeExit = () => telemetry.shutdown();
+      const cache = createCache({ namespace: 'orders', ttlMs: 60_000 });
+      const service = createService({ name, version }).use(tracing());
+      service.get(
+        '/orders/:id',
+        { params: OrderParams },
+        auth('ES256'),
+        rateLimit({
+          limit: ADMIT_ALL.points,
+          windowMs: ADMIT_ALL.durationS * 1000,
+          key: 'principal',
+        }),
+        async (c) => {
+          const { id } = c.req.valid('param');
+          const order = await cache.getOrLoad<Order | null>(id, async () => ORDERS.get(id) ?? null);
+          if (!order) throw new HttpError(404, 'order not found');
+          return c.json(order);
+        },
+      );
+      return service;
+    }
+    case 'jwt': {
+      // jwtAuth alone (issue 5): BENCH_ALG, token cache on or off (BENCH_TOKEN_CACHE).
+      const service = createService({ name, version });
+      service.get('/me', auth(benchAlg(), process.env.BENCH_TOKEN_CACHE !== 'off'), (c) =>
+        c.json({ subject: c.var.principal.subject }),
+      );
       return service;
     }
     case 'uncached':
