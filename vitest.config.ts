@@ -35,7 +35,11 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'examples',
-          include: ['examples/**/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+          include: [
+            'examples/**/test/**/*.test.ts',
+            'bench/test/**/*.test.ts',
+            'docs/**/*.test.ts',
+          ],
           exclude: ['**/node_modules/**'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
