@@ -9,6 +9,8 @@ import { BUMP_TAG_SCRIPT, UNLOCK_SCRIPT } from './scripts.js';
  *
  * @example
  * ```ts
+ * import type { RedisCacheStoreOptions } from '@milkyway/redis';
+ *
  * const options: RedisCacheStoreOptions = { url: 'redis://127.0.0.1:6379', prefix: 'catalog:' };
  * ```
  */
@@ -22,8 +24,10 @@ export interface RedisCacheStoreOptions extends RedisConnection {
  *
  * @example
  * ```ts
- * const store: RedisCacheStore = redisCacheStore({ url: process.env.REDIS_URL!, prefix: 'catalog:' });
- * await store.close();
+ * import { type RedisCacheStore, redisCacheStore } from '@milkyway/redis';
+ *
+ * const store: RedisCacheStore = redisCacheStore({ url: 'redis://127.0.0.1:6379', prefix: 'catalog:' });
+ * await store.close(); // on shutdown
  * ```
  */
 export interface RedisCacheStore extends CacheStore {
@@ -50,7 +54,7 @@ interface ScriptedClient {
  * import { createCache } from '@milkyway/core';
  * import { redisCacheStore } from '@milkyway/redis';
  *
- * const store = redisCacheStore({ url: process.env.REDIS_URL!, prefix: 'catalog:' });
+ * const store = redisCacheStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: 'catalog:' });
  * const cache = createCache({ store, namespace: 'products', ttlMs: 60_000, staleWhileRevalidateMs: 30_000 });
  * ```
  */

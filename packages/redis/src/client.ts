@@ -8,8 +8,10 @@ import { Redis, type RedisOptions } from 'ioredis';
  *
  * @example
  * ```ts
+ * import { failFastRedisOptions } from '@milkyway/redis';
  * import { Redis } from 'ioredis';
- * const client = new Redis(process.env.REDIS_URL!, { ...failFastRedisOptions, db: 2 });
+ *
+ * const client = new Redis('redis://127.0.0.1:6379', { ...failFastRedisOptions, db: 2 });
  * ```
  */
 export const failFastRedisOptions: Readonly<RedisOptions> = Object.freeze({
@@ -27,6 +29,8 @@ export const failFastRedisOptions: Readonly<RedisOptions> = Object.freeze({
  *
  * @example
  * ```ts
+ * import { createRedisClient, redisCacheStore, redisRateLimitStore } from '@milkyway/redis';
+ *
  * const client = createRedisClient('redis://127.0.0.1:6379');
  * const cacheStore = redisCacheStore({ client, prefix: 'catalog:' });
  * const limiterStore = redisRateLimitStore({ client, prefix: 'catalog:' });
@@ -42,8 +46,11 @@ export function createRedisClient(url: string, options: RedisOptions = {}): Redi
  *
  * @example
  * ```ts
+ * import type { RedisConnection } from '@milkyway/redis';
+ * import { Redis } from 'ioredis';
+ *
  * const fromUrl: RedisConnection = { url: 'redis://127.0.0.1:6379' };
- * const fromClient: RedisConnection = { client: new Redis() };
+ * const fromClient: RedisConnection = { client: new Redis('redis://127.0.0.1:6379') };
  * ```
  */
 export interface RedisConnection {

@@ -8,6 +8,8 @@ import { GCRA_SCRIPT } from './scripts.js';
  *
  * @example
  * ```ts
+ * import type { RedisRateLimitStoreOptions } from '@milkyway/redis';
+ *
  * const options: RedisRateLimitStoreOptions = { url: 'redis://127.0.0.1:6379', prefix: 'catalog:' };
  * ```
  */
@@ -26,8 +28,10 @@ export interface RedisRateLimitStoreOptions extends RedisConnection {
  *
  * @example
  * ```ts
- * const store: RedisRateLimitStore = redisRateLimitStore({ url: process.env.REDIS_URL!, prefix: 'catalog:' });
- * await store.close();
+ * import { type RedisRateLimitStore, redisRateLimitStore } from '@milkyway/redis';
+ *
+ * const store: RedisRateLimitStore = redisRateLimitStore({ url: 'redis://127.0.0.1:6379', prefix: 'catalog:' });
+ * await store.close(); // on shutdown
  * ```
  */
 export interface RedisRateLimitStore extends RateLimitStore {
@@ -65,8 +69,10 @@ interface ScriptedClient {
  * ```ts
  * import { rateLimit } from '@milkyway/core';
  * import { redisRateLimitStore } from '@milkyway/redis';
+ * import { Hono } from 'hono';
  *
- * const store = redisRateLimitStore({ url: process.env.REDIS_URL!, prefix: 'catalog:' });
+ * const store = redisRateLimitStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: 'catalog:' });
+ * const app = new Hono();
  * app.use('/api/*', rateLimit({ name: 'api', limit: 100, windowMs: 60_000, store, failOpen: true }));
  * ```
  */

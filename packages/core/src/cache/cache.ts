@@ -11,6 +11,8 @@ import type { CacheStore } from './store.js';
  *
  * @example
  * ```ts
+ * import type { CacheOptions } from '@milkyway/core';
+ *
  * const options: CacheOptions = { ttlMs: 60_000, staleWhileRevalidateMs: 30_000, namespace: 'products' };
  * ```
  */
@@ -58,7 +60,11 @@ export interface CacheOptions {
  *
  * @example
  * ```ts
- * await cache.set('product:42', product, { ttlMs: 5_000, tags: ['product:42'] });
+ * import { type CacheSetOptions, createCache } from '@milkyway/core';
+ *
+ * const cache = createCache({ ttlMs: 60_000 });
+ * const options: CacheSetOptions = { ttlMs: 5_000, tags: ['product:42'] };
+ * await cache.set('product:42', { id: '42', name: 'Lamp' }, options);
  * ```
  */
 export interface CacheSetOptions {
@@ -73,9 +79,12 @@ export interface CacheSetOptions {
  *
  * @example
  * ```ts
- * const cache = createCache({ ttlMs: 60_000, staleWhileRevalidateMs: 30_000 });
- * const product = await cache.getOrLoad(`product:${id}`, () => repo.find(id), { tags: [`product:${id}`] });
- * await cache.invalidateTag(`product:${id}`);
+ * import { type Cache, createCache } from '@milkyway/core';
+ *
+ * declare function findProduct(id: string): Promise<{ id: string; name: string }>;
+ * const cache: Cache = createCache({ ttlMs: 60_000, staleWhileRevalidateMs: 30_000 });
+ * const product = await cache.getOrLoad('product:42', () => findProduct('42'), { tags: ['product:42'] });
+ * await cache.invalidateTag('product:42'); // after an update
  * ```
  */
 export interface Cache {
@@ -132,11 +141,14 @@ const STALE: Attributes = { 'milkyway.cache.result': 'stale' };
  * @example
  * ```ts
  * import { createCache } from '@milkyway/core';
+ * import { Hono } from 'hono';
  *
+ * declare function findProduct(id: string): Promise<{ id: string; name: string }>;
  * const cache = createCache({ namespace: 'catalog', ttlMs: 60_000, staleWhileRevalidateMs: 30_000 });
+ * const app = new Hono();
  * app.get('/products/:id', async (c) => {
  *   const id = c.req.param('id');
- *   const product = await cache.getOrLoad(`product:${id}`, () => repo.find(id), { tags: [`product:${id}`] });
+ *   const product = await cache.getOrLoad(`product:${id}`, () => findProduct(id), { tags: [`product:${id}`] });
  *   return c.json(product);
  * });
  * ```

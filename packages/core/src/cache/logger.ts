@@ -4,8 +4,14 @@
  *
  * @example
  * ```ts
- * import pino from 'pino';
- * const logger: CacheLogger = pino();
+ * import { type CacheLogger, createCache } from '@milkyway/core';
+ *
+ * const logger: CacheLogger = {
+ *   warn: (obj, msg) => console.warn(msg, obj),
+ *   info: (obj, msg) => console.info(msg, obj),
+ *   debug: () => {},
+ * };
+ * const cache = createCache({ ttlMs: 60_000, logger });
  * ```
  */
 export interface CacheLogger {

@@ -7,6 +7,8 @@ import type { CacheStore } from './store.js';
  *
  * @example
  * ```ts
+ * import type { MemoryStoreOptions } from '@milkyway/core';
+ *
  * const options: MemoryStoreOptions = { maxEntries: 10_000, maxSizeBytes: 64 * 1024 * 1024 };
  * ```
  */
@@ -26,6 +28,8 @@ export interface MemoryStoreOptions {
  *
  * @example
  * ```ts
+ * import { createCache, memoryStore } from '@milkyway/core';
+ *
  * const cache = createCache({ store: memoryStore({ maxEntries: 1_000 }), ttlMs: 60_000 });
  * ```
  */

@@ -8,7 +8,16 @@ import { systemClock } from './clock.js';
  *
  * @example
  * ```ts
- * const stored: CachedResponse = { status: 200, headers: [['content-type', 'application/json']], body: '{}', etag: '"x"', storedAt: 0 };
+ * import type { CachedResponse } from '@milkyway/core';
+ *
+ * const stored: CachedResponse = {
+ *   status: 200,
+ *   headers: [['content-type', 'application/json']],
+ *   body: '{}',
+ *   etag: '"x"',
+ *   storedAt: 0,
+ *   maxAge: 60,
+ * };
  * ```
  */
 export interface CachedResponse {
@@ -33,6 +42,9 @@ export interface CachedResponse {
  *
  * @example
  * ```ts
+ * import { createCache, type ResponseCacheOptions } from '@milkyway/core';
+ *
+ * const cache = createCache({ ttlMs: 30_000 });
  * const options: ResponseCacheOptions = { cache, ttlMs: 30_000, vary: ['accept-language'] };
  * ```
  */
@@ -132,10 +144,17 @@ function notModified(etag: string, cacheControl: string | null, vary: string | n
  * @example
  * ```ts
  * import { createCache, responseCache } from '@milkyway/core';
+ * import { Hono } from 'hono';
  *
  * const cache = createCache({ namespace: 'http', ttlMs: 30_000 });
- * app.get('/products/:id', responseCache({ cache, vary: ['accept-language'], tags: (c) => [`product:${c.req.param('id')}`] }), handler);
- * // later: await cache.invalidateTag('product:42');
+ * const app = new Hono();
+ * app.get(
+ *   '/products/:id',
+ *   responseCache({ cache, vary: ['accept-language'], tags: (c) => [`product:${c.req.param('id')}`] }),
+ *   (c) => c.json({ id: c.req.param('id') }),
+ * );
+ * // after an update:
+ * await cache.invalidateTag('product:42');
  * ```
  */
 export function responseCache(options: ResponseCacheOptions): MiddlewareHandler {

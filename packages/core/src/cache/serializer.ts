@@ -4,9 +4,15 @@
  *
  * @example
  * ```ts
- * import superjson from 'superjson';
- * const serializer: Serializer = { serialize: superjson.stringify, deserialize: superjson.parse };
- * const cache = createCache({ ttlMs: 60_000, serializer });
+ * import { createCache, type Serializer } from '@milkyway/core';
+ *
+ * // JSON that brings ISO dates back as Date objects.
+ * const isoDate = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
+ * const withDates: Serializer = {
+ *   serialize: (value) => JSON.stringify(value),
+ *   deserialize: (text) => JSON.parse(text, (_key, v) => (typeof v === 'string' && isoDate.test(v) ? new Date(v) : v)),
+ * };
+ * const cache = createCache({ ttlMs: 60_000, serializer: withDates });
  * ```
  */
 export interface Serializer {
@@ -22,6 +28,8 @@ export interface Serializer {
  *
  * @example
  * ```ts
+ * import { createCache, jsonSerializer } from '@milkyway/core';
+ *
  * const cache = createCache({ ttlMs: 60_000, serializer: jsonSerializer });
  * ```
  */

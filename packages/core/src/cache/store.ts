@@ -8,6 +8,8 @@
  *
  * @example
  * ```ts
+ * import { type CacheStore, createCache, memoryStore } from '@milkyway/core';
+ *
  * const store: CacheStore = memoryStore({ maxEntries: 50_000 });
  * const cache = createCache({ store, ttlMs: 30_000 });
  * ```

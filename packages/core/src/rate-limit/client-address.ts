@@ -9,6 +9,8 @@ import type { Context } from 'hono';
  *
  * @example
  * ```ts
+ * import type { TrustProxy } from '@milkyway/core';
+ *
  * const oneLoadBalancer: TrustProxy = 1;
  * const privateRanges: TrustProxy = (ip) => ip.startsWith('10.') || ip === '127.0.0.1';
  * ```
@@ -21,6 +23,10 @@ export type TrustProxy = false | number | ((address: string) => boolean);
  *
  * @example
  * ```ts
+ * import { socketAddress } from '@milkyway/core';
+ * import { Hono } from 'hono';
+ *
+ * const app = new Hono();
  * app.get('/ip', (c) => c.text(socketAddress(c) ?? 'unknown'));
  * ```
  */
@@ -38,10 +44,12 @@ export function socketAddress(c: Context): string | undefined {
  *
  * @example
  * ```ts
- * app.use(async (c, next) => {
- *   c.set('clientIp', clientAddress(c, 1, socketAddress));
- *   await next();
- * });
+ * import { clientAddress } from '@milkyway/core';
+ * import { Hono } from 'hono';
+ *
+ * const app = new Hono();
+ * // Behind one load balancer: the client is the last X-Forwarded-For entry it appended.
+ * app.get('/ip', (c) => c.text(clientAddress(c, 1) ?? 'unknown'));
  * ```
  */
 export function clientAddress(

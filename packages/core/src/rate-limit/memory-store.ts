@@ -6,6 +6,8 @@ import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from './store
  *
  * @example
  * ```ts
+ * import type { MemoryRateLimitStoreOptions } from '@milkyway/core';
+ *
  * const options: MemoryRateLimitStoreOptions = { maxKeys: 500_000 };
  * ```
  */
@@ -25,6 +27,10 @@ export interface MemoryRateLimitStoreOptions {
  *
  * @example
  * ```ts
+ * import { memoryRateLimitStore, rateLimit } from '@milkyway/core';
+ * import { Hono } from 'hono';
+ *
+ * const app = new Hono();
  * app.use(rateLimit({ limit: 100, windowMs: 60_000, store: memoryRateLimitStore({ maxKeys: 50_000 }) }));
  * ```
  */

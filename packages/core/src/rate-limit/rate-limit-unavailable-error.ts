@@ -6,9 +6,16 @@ const BRAND = Symbol.for('milkyway.rateLimitUnavailable');
  *
  * @example
  * ```ts
+ * import { RateLimitUnavailableError, rateLimit, type RateLimitStore } from '@milkyway/core';
+ * import { Hono } from 'hono';
+ *
+ * declare const store: RateLimitStore; // e.g. redisRateLimitStore(...)
+ * const app = new Hono();
  * app.use(rateLimit({ limit: 10, windowMs: 1_000, store, failOpen: false }));
- * // Redis down: 503 {"title":"Service Unavailable", ...}
- * if (RateLimitUnavailableError.is(err)) metrics.add(1);
+ * app.onError((err, c) => {
+ *   if (RateLimitUnavailableError.is(err)) return c.json({ title: err.title }, 503, err.headers);
+ *   throw err;
+ * });
  * ```
  */
 export class RateLimitUnavailableError extends Error {

@@ -16,6 +16,8 @@ import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from './store
  *
  * @example
  * ```ts
+ * import type { RateLimitKey } from '@milkyway/core';
+ *
  * const byTenant: RateLimitKey = (c) => c.req.header('x-tenant-id');
  * ```
  */
@@ -26,6 +28,8 @@ export type RateLimitKey = 'ip' | 'principal' | ((c: Context) => string | undefi
  *
  * @example
  * ```ts
+ * import type { RateLimitOptions } from '@milkyway/core';
+ *
  * const options: RateLimitOptions = { name: 'api', limit: 100, windowMs: 60_000, key: 'principal' };
  * ```
  */
@@ -75,9 +79,11 @@ export interface RateLimitOptions {
  * @example
  * ```ts
  * import { rateLimit } from '@milkyway/core';
+ * import { Hono } from 'hono';
  *
+ * const app = new Hono();
  * app.use('/api/*', rateLimit({ name: 'api', limit: 100, windowMs: 60_000, trustProxy: 1 }));
- * app.post('/login', rateLimit({ name: 'login', limit: 5, windowMs: 60_000 }), login);
+ * app.post('/login', rateLimit({ name: 'login', limit: 5, windowMs: 60_000 }), (c) => c.text('welcome'));
  * ```
  */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler {

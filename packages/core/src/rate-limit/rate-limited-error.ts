@@ -6,8 +6,12 @@ const BRAND = Symbol.for('milkyway.rateLimited');
  *
  * @example
  * ```ts
+ * import { RateLimitedError } from '@milkyway/core';
+ * import { Hono } from 'hono';
+ *
+ * const app = new Hono();
  * app.onError((err, c) => {
- *   if (RateLimitedError.is(err)) console.warn(`limited for ${err.retryAfterSeconds}s`);
+ *   if (RateLimitedError.is(err)) return c.json({ title: err.title, detail: err.detail }, 429, err.headers);
  *   throw err;
  * });
  * ```

@@ -4,6 +4,8 @@
  *
  * @example
  * ```ts
+ * import type { RateLimitPolicy } from '@milkyway/core';
+ *
  * const policy: RateLimitPolicy = { limit: 100, windowMs: 60_000, burst: 100 };
  * ```
  */
@@ -21,8 +23,12 @@ export interface RateLimitPolicy {
  *
  * @example
  * ```ts
- * const d: RateLimitDecision = store.check('ip:1.2.3.4', policy, 1, Date.now()) as RateLimitDecision;
- * if (!d.allowed) console.log(`retry in ${d.retryAfterMs} ms`);
+ * import { memoryRateLimitStore, type RateLimitDecision } from '@milkyway/core';
+ *
+ * const store = memoryRateLimitStore();
+ * const policy = { limit: 100, windowMs: 60_000, burst: 100 };
+ * const decision: RateLimitDecision = await store.check('ip:192.0.2.1', policy, 1, Date.now());
+ * if (!decision.allowed) console.log(`retry in ${decision.retryAfterMs} ms`);
  * ```
  */
 export interface RateLimitDecision {
@@ -44,7 +50,11 @@ export interface RateLimitDecision {
  *
  * @example
  * ```ts
+ * import { memoryRateLimitStore, rateLimit, type RateLimitStore } from '@milkyway/core';
+ * import { Hono } from 'hono';
+ *
  * const store: RateLimitStore = memoryRateLimitStore();
+ * const app = new Hono();
  * app.use(rateLimit({ limit: 100, windowMs: 60_000, store }));
  * ```
  */
