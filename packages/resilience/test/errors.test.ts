@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BrokenCircuitError,
+  BulkheadRejectedError,
+  isRejection,
+  parseRetryAfter,
+  RequestTooLargeError,
+  ResponseTooLargeError,
+  TimeoutError,
+  UpstreamConnectionError,
+  UpstreamResponseError,
+} from '../src/index.js';
+
+describe('errors', () => {
+  it('carry the status core renders', () => {
+    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1 }).status).toBe(503);
+    expect(new BulkheadRejectedError({ maxConcurrent: 1, maxQueue: 0 }).status).toBe(503);
+    expect(new TimeoutError({ timeoutMs: 1 }).status).toBe(504);
+    expect(new UpstreamConnectionError({ method: 'GET', url: 'http://x', cause: null }).status).toBe(502);
+    expect(new ResponseTooLargeError({ limitBytes: 1 }).status).toBe(502);
+    expect(new RequestTooLargeError({ limitBytes: 1 }).status).toBe(413);
+  });
+
+  it('are recognised by brand, across duplicate installs, not by prototype', () => {
+    const foreign = Object.assign(new Error('x'), { [Symbol.for('milkyway.timeout')]: true });
+    expect(TimeoutError.is(foreign)).toBe(true);
+    expect(TimeoutError.is(new Error('x'))).toBe(false);
+    expect(BrokenCircuitError.is(new TimeoutError({ timeoutMs: 1 }))).toBe(false);
+  });
+
+  it('mark own rejections so breakers never count them', () => {
+    expect(isRejection(new BulkheadRejectedError({ maxConcurrent: 1, maxQueue: 0 }))).toBe(true);
+    expect(isRejection(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1 }))).toBe(true);
+    expect(isRejection(new TimeoutError({ timeoutMs: 1 }))).toBe(false);
+    expect(isRejection({ [Symbol.for('milkyway.rejection')]: true })).toBe(true);
+  });
+
+  it('give Retry-After in whole seconds, rounded up, at least 1', () => {
+    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 0 }).headers['retry-after']).toBe('1');
+    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1_001 }).headers['retry-after']).toBe('2');
+  });
+
+  it('keep the query string out of upstream error messages', () => {
+    const e = new UpstreamResponseError({
+      response: new Response(null, { status: 500 }),
+      method: 'GET',
+      url: 'http://x/a?token=secret',
+    });
+    expect(e.message).not.toContain('secret');
+    expect(e.upstreamStatus).toBe(500);
+    expect(e.status).toBe(502);
+  });
+
+  it('expose the connection error code', () => {
+    const cause = Object.assign(new TypeError('fetch failed'), {
+      cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }),
+    });
+    expect(new UpstreamConnectionError({ method: 'GET', url: 'http://x', cause }).code).toBe(
+      'ECONNREFUSED',
+    );
+  });
+});
+
+describe('parseRetryAfter', () => {
+  it('reads delay-seconds', () => {
+    expect(parseRetryAfter('120')).toBe(120_000);
+  });
+
+  it('reads an HTTP-date relative to now', () => {
+    const now = Date.parse('Wed, 21 Oct 2026 07:27:00 GMT');
+    expect(parseRetryAfter('Wed, 21 Oct 2026 07:28:00 GMT', now)).toBe(60_000);
+  });
+
+  it('treats a date in the past as no wait', () => {
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT')).toBe(0);
+  });
+
+  it('ignores malformed values', () => {
+    for (const v of ['', '-1', '1.5', 'soon', '2026-10-21', null, undefined]) {
+      expect(parseRetryAfter(v)).toBeUndefined();
+    }
+  });
+});
