@@ -65,10 +65,10 @@ export interface TracingInterceptorOptions {
  *
  * @example
  * ```ts
- * import { createHttpClient } from '@milkyway/resilience';
+ * import { httpClient } from '@milkyway/resilience';
  * import { tracingInterceptor } from '@milkyway/observability';
  *
- * const catalog = createHttpClient({
+ * const catalog = httpClient({
  *   baseUrl: 'http://catalog:3000',
  *   interceptors: [tracingInterceptor()],
  * });
@@ -128,9 +128,12 @@ export function tracingInterceptor(options: TracingInterceptorOptions = {}): Fet
  *
  * @example
  * ```ts
- * import { tracedFetch } from '@milkyway/observability';
+ * import { Hono } from 'hono';
+ * import { tracedFetch, tracing } from '@milkyway/observability';
  *
  * const fetch = tracedFetch();
+ * const app = new Hono();
+ * app.use(tracing());
  * app.get('/orders/:id', async (c) => {
  *   const product = await fetch(`http://catalog:3000/products/${c.req.param('id')}`);
  *   return c.json(await product.json());

@@ -172,7 +172,7 @@ class ManualReader extends MetricReader {
  * const service = createService({ name: 'catalog', version: '1.4.0' })
  *   .use(tracing())
  *   .use(metrics());
- * mountMetrics(service.app, telemetry);             // GET /metrics
+ * mountMetrics(service, telemetry);                 // GET /metrics
  * service.onClose(() => telemetry.shutdown());     // flush spans on SIGTERM
  * ```
  */
