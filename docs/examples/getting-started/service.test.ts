@@ -1,6 +1,7 @@
 // Proves docs/getting-started.md works: the service it builds answers an authenticated request
 // and exports a span for it, in-process and when started from the command line as the guide says.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { setupTelemetry } from '@milkyway/observability/setup';
@@ -66,6 +67,21 @@ describe('the getting-started service, in-process', () => {
     const res = await service.request('/hello/world');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ message: 'Hello, world!' });
+  });
+});
+
+describe('the getting-started guide', () => {
+  const read = (file: string) => readFileSync(new URL(file, import.meta.url), 'utf8');
+  const blocks = [...read('../../getting-started.md').matchAll(/```ts\n([\s\S]*?)```/g)].map(
+    (m) => m[1],
+  );
+
+  it('shows token.ts exactly as this folder has it', () => {
+    expect(blocks).toContain(read('./token.ts'));
+  });
+
+  it('shows service.ts exactly as this folder has it', () => {
+    expect(blocks).toContain(read('./service.ts'));
   });
 });
 
