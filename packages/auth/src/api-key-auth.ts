@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { attachOpenApi, type WithOpenApi } from './openapi.js';
 import type { Principal, PrincipalEnv } from './principal.js';
-import { authInstruments } from './telemetry.js';
+import { authInstruments, recordFailure } from './telemetry.js';
 import { UnauthorizedError } from './unauthorized-error.js';
 
 /**
@@ -95,23 +95,22 @@ export function hashApiKey(key: string): string {
  * }));
  * ```
  */
-export function apiKeyAuth(options: ApiKeyAuthOptions): WithOpenApi<MiddlewareHandler<PrincipalEnv>> {
+export function apiKeyAuth(
+  options: ApiKeyAuthOptions,
+): WithOpenApi<MiddlewareHandler<PrincipalEnv>> {
   const header = (options.header ?? 'x-api-key').toLowerCase();
   const maxLength = options.maxLength ?? 256;
   const schemeName = options.schemeName ?? 'apiKeyAuth';
   const challenge = `ApiKey header="${header}"`;
   if (!options.keys && !options.lookup) throw new TypeError('apiKeyAuth needs "keys" or "lookup"');
   const entries = (options.keys ?? []).map((entry) => {
-    if (!/^[0-9a-f]{64}$/i.test(entry.sha256)) throw new TypeError(`API key entry for ${entry.subject}: "sha256" must be 64 hex digits`);
+    if (!/^[0-9a-f]{64}$/i.test(entry.sha256))
+      throw new TypeError(`API key entry for ${entry.subject}: "sha256" must be 64 hex digits`);
     return { digest: Buffer.from(entry.sha256, 'hex'), entry };
   });
 
   const refuse = (reason: 'missing' | 'api_key'): never => {
-    authInstruments().verifications.add(1, {
-      'milkyway.auth.result': 'failure',
-      'milkyway.auth.reason': reason,
-      'milkyway.auth.method': 'api_key',
-    });
+    recordFailure('api_key', reason);
     throw new UnauthorizedError({ reason, challenge });
   };
 
@@ -137,7 +136,10 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): WithOpenApi<MiddlewareHa
       claims: Object.freeze({ ...((identity as ApiKeyIdentity).claims ?? {}) }),
       type: 'apiKey' as const,
     });
-    authInstruments().verifications.add(1, { 'milkyway.auth.result': 'success', 'milkyway.auth.method': 'api_key' });
+    authInstruments().verifications.add(1, {
+      'milkyway.auth.result': 'success',
+      'milkyway.auth.method': 'api_key',
+    });
     c.set('principal', principal);
     await next();
   };

@@ -38,6 +38,10 @@ export class AuthConfigError extends Error {
    * ```
    */
   static is(error: unknown): error is AuthConfigError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[BRAND] === true
+    );
   }
 }

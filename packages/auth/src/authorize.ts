@@ -31,7 +31,8 @@ export function authorize<TClaims = Record<string, unknown>>(
 ): WithOpenApi<MiddlewareHandler> {
   const middleware: MiddlewareHandler = async function authorize(c, next) {
     const principal = principalOf(c) as Principal<TClaims>;
-    if ((await predicate(principal, c)) !== true) throw new ForbiddenError(options.description ?? 'forbidden');
+    if ((await predicate(principal, c)) !== true)
+      throw new ForbiddenError(options.description ?? 'forbidden');
     await next();
   };
   return attachOpenApi(middleware, {

@@ -40,7 +40,8 @@ export function checkClaims(
 ): void {
   const tolerance = rules.clockTolerance;
   if (rules.typ !== undefined) {
-    if (typeof header.typ !== 'string' || !rules.typ.includes(normalizeTyp(header.typ))) fail('type');
+    if (typeof header.typ !== 'string' || !rules.typ.includes(normalizeTyp(header.typ)))
+      fail('type');
   }
   const exp = numeric(claims, 'exp');
   if (exp === undefined) fail('missing_claim');

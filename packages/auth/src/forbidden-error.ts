@@ -31,7 +31,11 @@ export class ForbiddenError extends Error {
    * throw new ForbiddenError('not the owner of this order');
    * ```
    */
-  constructor(detail = 'forbidden', headers: Record<string, string> = {}, requiredScopes: readonly string[] = []) {
+  constructor(
+    detail = 'forbidden',
+    headers: Record<string, string> = {},
+    requiredScopes: readonly string[] = [],
+  ) {
     super(detail);
     this.name = 'ForbiddenError';
     this.detail = detail;
@@ -64,6 +68,10 @@ export class ForbiddenError extends Error {
    * ```
    */
   static is(error: unknown): error is ForbiddenError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[BRAND] === true
+    );
   }
 }

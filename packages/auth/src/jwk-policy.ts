@@ -76,53 +76,70 @@ export function screenJwk(jwk: unknown): JwkVerdict {
   }
   const key = jwk as Jwk;
   if (typeof key.kty !== 'string') return { kind: 'refused', reason: 'missing "kty"' };
-  if (key.kid !== undefined && typeof key.kid !== 'string') return { kind: 'refused', reason: '"kid" is not a string' };
-  if (key.use !== undefined && key.use !== 'sig') return { kind: 'skipped', reason: `"use" is "${String(key.use)}"` };
+  if (key.kid !== undefined && typeof key.kid !== 'string')
+    return { kind: 'refused', reason: '"kid" is not a string' };
+  if (key.use !== undefined && key.use !== 'sig')
+    return { kind: 'skipped', reason: `"use" is "${String(key.use)}"` };
   if (key.key_ops !== undefined) {
     if (!Array.isArray(key.key_ops) || !key.key_ops.includes('verify')) {
       return { kind: 'skipped', reason: '"key_ops" does not include "verify"' };
     }
   }
   if (key.alg !== undefined) {
-    if (!isJwsAlgorithm(key.alg)) return { kind: 'skipped', reason: `"alg" ${String(key.alg)} is not a supported signature algorithm` };
+    if (!isJwsAlgorithm(key.alg))
+      return {
+        kind: 'skipped',
+        reason: `"alg" ${String(key.alg)} is not a supported signature algorithm`,
+      };
     const spec = ALGORITHMS[key.alg];
-    if (spec.kty !== key.kty) return { kind: 'refused', reason: `"alg" ${key.alg} does not fit "kty" ${key.kty}` };
+    if (spec.kty !== key.kty)
+      return { kind: 'refused', reason: `"alg" ${key.alg} does not fit "kty" ${key.kty}` };
     if (spec.crv !== undefined && spec.crv !== key.crv) {
       return { kind: 'refused', reason: `"alg" ${key.alg} does not fit curve ${String(key.crv)}` };
     }
   }
   switch (key.kty) {
     case 'RSA': {
-      if (PRIVATE_MEMBERS.some((m) => m in key)) return { kind: 'refused', reason: 'private key material in a verification key' };
+      if (PRIVATE_MEMBERS.some((m) => m in key))
+        return { kind: 'refused', reason: 'private key material in a verification key' };
       const n = decode(key.n);
       const e = decode(key.e);
       if (!n || !e) return { kind: 'refused', reason: 'malformed RSA "n" or "e"' };
       const modulus = toBigInt(n);
-      if (modulus.toString(2).length < MIN_RSA_BITS) return { kind: 'refused', reason: `RSA modulus shorter than ${MIN_RSA_BITS} bits` };
+      if (modulus.toString(2).length < MIN_RSA_BITS)
+        return { kind: 'refused', reason: `RSA modulus shorter than ${MIN_RSA_BITS} bits` };
       const exponent = toBigInt(e);
-      if (exponent < 65537n || exponent % 2n === 0n) return { kind: 'refused', reason: 'RSA public exponent below 65537 or even' };
-      if (hasRocaFingerprint(modulus)) return { kind: 'refused', reason: 'RSA modulus has the ROCA fingerprint (CVE-2017-15361)' };
+      if (exponent < 65537n || exponent % 2n === 0n)
+        return { kind: 'refused', reason: 'RSA public exponent below 65537 or even' };
+      if (hasRocaFingerprint(modulus))
+        return { kind: 'refused', reason: 'RSA modulus has the ROCA fingerprint (CVE-2017-15361)' };
       return { kind: 'usable', jwk: key };
     }
     case 'EC': {
-      if (PRIVATE_MEMBERS.some((m) => m in key)) return { kind: 'refused', reason: 'private key material in a verification key' };
+      if (PRIVATE_MEMBERS.some((m) => m in key))
+        return { kind: 'refused', reason: 'private key material in a verification key' };
       if (key.crv !== 'P-256' && key.crv !== 'P-384' && key.crv !== 'P-521') {
         return { kind: 'skipped', reason: `unsupported curve ${String(key.crv)}` };
       }
-      if (!decode(key.x) || !decode(key.y)) return { kind: 'refused', reason: 'malformed EC "x" or "y"' };
+      if (!decode(key.x) || !decode(key.y))
+        return { kind: 'refused', reason: 'malformed EC "x" or "y"' };
       return { kind: 'usable', jwk: key };
     }
     case 'OKP': {
-      if (PRIVATE_MEMBERS.some((m) => m in key)) return { kind: 'refused', reason: 'private key material in a verification key' };
-      if (key.crv !== 'Ed25519') return { kind: 'skipped', reason: `unsupported curve ${String(key.crv)}` };
+      if (PRIVATE_MEMBERS.some((m) => m in key))
+        return { kind: 'refused', reason: 'private key material in a verification key' };
+      if (key.crv !== 'Ed25519')
+        return { kind: 'skipped', reason: `unsupported curve ${String(key.crv)}` };
       if (!decode(key.x)) return { kind: 'refused', reason: 'malformed OKP "x"' };
       return { kind: 'usable', jwk: key };
     }
     case 'oct': {
       const k = decode(key.k);
       if (!k) return { kind: 'refused', reason: 'malformed "k"' };
-      const minimum = key.alg === undefined ? 32 : (ALGORITHMS[key.alg as 'HS256'].minSecretBytes ?? 32);
-      if (k.length < minimum) return { kind: 'refused', reason: `HMAC secret shorter than ${minimum * 8} bits` };
+      const minimum =
+        key.alg === undefined ? 32 : (ALGORITHMS[key.alg as 'HS256'].minSecretBytes ?? 32);
+      if (k.length < minimum)
+        return { kind: 'refused', reason: `HMAC secret shorter than ${minimum * 8} bits` };
       return { kind: 'usable', jwk: key, secretBytes: k.length };
     }
     default:

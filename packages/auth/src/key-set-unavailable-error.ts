@@ -45,6 +45,10 @@ export class KeySetUnavailableError extends Error {
    * ```
    */
   static is(error: unknown): error is KeySetUnavailableError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[BRAND] === true
+    );
   }
 }

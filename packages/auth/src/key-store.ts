@@ -4,8 +4,8 @@ import {
   createRemoteJWKSet,
   customFetch,
   importJWK,
-  type JWSHeaderParameters,
   type JWK as JoseJwk,
+  type JWSHeaderParameters,
 } from 'jose';
 import { ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import { AuthConfigError } from './auth-config-error.js';
@@ -46,7 +46,8 @@ function usable(entry: Entry, alg: JwsAlgorithm): boolean {
   if (jwk.kty !== spec.kty) return false;
   if (spec.crv !== undefined && jwk.crv !== spec.crv) return false;
   if (jwk.alg !== undefined && jwk.alg !== alg) return false;
-  if (spec.minSecretBytes !== undefined && (entry.secretBytes ?? 0) < spec.minSecretBytes) return false;
+  if (spec.minSecretBytes !== undefined && (entry.secretBytes ?? 0) < spec.minSecretBytes)
+    return false;
   return true;
 }
 
@@ -55,9 +56,13 @@ function importEntry(entry: Entry, alg: JwsAlgorithm): Promise<CryptoKey> {
   if (pending === undefined) {
     if (entry.jwk.kty === 'oct') {
       const bytes = Buffer.from(entry.jwk.k as string, 'base64url');
-      pending = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: HMAC_HASH[alg]! }, false, [
-        'verify',
-      ]);
+      pending = crypto.subtle.importKey(
+        'raw',
+        bytes,
+        { name: 'HMAC', hash: HMAC_HASH[alg]! },
+        false,
+        ['verify'],
+      );
     } else {
       const { use: _use, key_ops: _ops, ...members } = entry.jwk;
       pending = importJWK({ ...(members as JoseJwk), ext: false }, alg) as Promise<CryptoKey>;
@@ -75,7 +80,8 @@ export class LocalKeyStore implements KeyStore {
   readonly #anyKid: Entry[];
 
   constructor(entries: Entry[]) {
-    if (entries.length === 0) throw new AuthConfigError('no usable signature verification key configured');
+    if (entries.length === 0)
+      throw new AuthConfigError('no usable signature verification key configured');
     const secret = entries.filter((e) => e.jwk.kty === 'oct').length;
     if (secret !== 0 && secret !== entries.length) {
       throw new AuthConfigError(
@@ -96,7 +102,8 @@ export class LocalKeyStore implements KeyStore {
   async resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): Promise<CryptoKey> {
     const kid = header.kid;
     // kid is only ever an exact-match map key: never a path, a URL or a query.
-    const pool = kid === undefined ? this.#entries : [...(this.#byKid.get(kid) ?? []), ...this.#anyKid];
+    const pool =
+      kid === undefined ? this.#entries : [...(this.#byKid.get(kid) ?? []), ...this.#anyKid];
     let found: Entry | undefined;
     for (const entry of pool) {
       if (!usable(entry, alg)) continue;
@@ -114,7 +121,8 @@ export class LocalKeyStore implements KeyStore {
 
 function entryFrom(jwk: Jwk, anyKid: boolean, where: string): Entry | undefined {
   const verdict = screenJwk(jwk);
-  if (verdict.kind === 'refused') throw new AuthConfigError(`${where}: key refused: ${verdict.reason}`);
+  if (verdict.kind === 'refused')
+    throw new AuthConfigError(`${where}: key refused: ${verdict.reason}`);
   if (verdict.kind === 'skipped') return undefined;
   return {
     jwk: verdict.jwk,
@@ -128,7 +136,8 @@ function entryFrom(jwk: Jwk, anyKid: boolean, where: string): Entry | undefined 
 /** @internal builds a local store from a JWKS object. */
 export function localJwksStore(jwks: JwkSet | Jwk[]): LocalKeyStore {
   const keys = Array.isArray(jwks) ? jwks : jwks?.keys;
-  if (!Array.isArray(keys)) throw new AuthConfigError('"jwks" must be a JSON Web Key Set ({ keys: [...] })');
+  if (!Array.isArray(keys))
+    throw new AuthConfigError('"jwks" must be a JSON Web Key Set ({ keys: [...] })');
   const entries: Entry[] = [];
   keys.forEach((jwk, index) => {
     const entry = entryFrom(jwk, false, `jwks.keys[${index}]`);
@@ -141,7 +150,9 @@ export function localJwksStore(jwks: JwkSet | Jwk[]): LocalKeyStore {
 export function secretStore(secret: string | Uint8Array): LocalKeyStore {
   const bytes = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret);
   if (bytes.length < 32) {
-    throw new AuthConfigError(`HMAC secret is ${bytes.length * 8} bits; at least 256 bits are required`);
+    throw new AuthConfigError(
+      `HMAC secret is ${bytes.length * 8} bits; at least 256 bits are required`,
+    );
   }
   const entry = entryFrom({ kty: 'oct', k: bytes.toString('base64url') }, true, 'secret');
   return new LocalKeyStore([entry!]);
@@ -154,16 +165,22 @@ export type PublicKeyInput = string | KeyObject | Jwk;
 export function publicKeyStore(key: PublicKeyInput): LocalKeyStore {
   let jwk: Jwk;
   if (typeof key === 'string') {
-    if (key.includes('PRIVATE KEY')) throw new AuthConfigError('"publicKey" is a private key; pass the public key');
+    if (key.includes('PRIVATE KEY'))
+      throw new AuthConfigError('"publicKey" is a private key; pass the public key');
     jwk = createPublicKey(key).export({ format: 'jwk' }) as Jwk;
-  } else if (typeof (key as KeyObject).export === 'function' && typeof (key as KeyObject).type === 'string') {
+  } else if (
+    typeof (key as KeyObject).export === 'function' &&
+    typeof (key as KeyObject).type === 'string'
+  ) {
     const object = key as KeyObject;
-    if (object.type !== 'public') throw new AuthConfigError('"publicKey" must be a public KeyObject');
+    if (object.type !== 'public')
+      throw new AuthConfigError('"publicKey" must be a public KeyObject');
     jwk = object.export({ format: 'jwk' }) as Jwk;
   } else {
     jwk = key as Jwk;
   }
-  if (jwk.kty === 'oct') throw new AuthConfigError('"publicKey" is a symmetric key; use "secret" for HMAC');
+  if (jwk.kty === 'oct')
+    throw new AuthConfigError('"publicKey" is a symmetric key; use "secret" for HMAC');
   const entry = entryFrom(jwk, true, 'publicKey');
   if (!entry) throw new AuthConfigError('"publicKey" is not usable to verify signatures');
   return new LocalKeyStore([entry]);
@@ -192,7 +209,8 @@ type LocalSet = ReturnType<typeof createLocalJWKSet>;
 function mapJwksError(error: unknown): Error | undefined {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === 'ERR_JWKS_NO_MATCHING_KEY') return UnauthorizedError.invalidToken('no_key', error);
-  if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') return UnauthorizedError.invalidToken('ambiguous_key', error);
+  if (code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS')
+    return UnauthorizedError.invalidToken('ambiguous_key', error);
   if (code === 'ERR_JOSE_NOT_SUPPORTED') return UnauthorizedError.invalidToken('algorithm', error);
   return undefined;
 }
@@ -229,7 +247,10 @@ export class RemoteKeyStore implements KeyStore {
         if (verdict.kind === 'usable' && verdict.jwk.kty !== 'oct') kept.push(verdict.jwk);
         else if (verdict.kind !== 'skipped') {
           logger?.warn(
-            { kid: (jwk as Jwk)?.kid, reason: verdict.kind === 'refused' ? verdict.reason : 'symmetric key in a JWKS' },
+            {
+              kid: (jwk as Jwk)?.kid,
+              reason: verdict.kind === 'refused' ? verdict.reason : 'symmetric key in a JWKS',
+            },
             'JWKS key refused',
           );
         }
@@ -245,8 +266,15 @@ export class RemoteKeyStore implements KeyStore {
     } catch {
       throw new AuthConfigError('"jwksUrl" is not a valid URL');
     }
-    if (href.protocol !== 'https:' && href.hostname !== '127.0.0.1' && href.hostname !== 'localhost' && href.hostname !== '[::1]') {
-      throw new AuthConfigError('"jwksUrl" must use https (plain http is only allowed for localhost)');
+    if (
+      href.protocol !== 'https:' &&
+      href.hostname !== '127.0.0.1' &&
+      href.hostname !== 'localhost' &&
+      href.hostname !== '[::1]'
+    ) {
+      throw new AuthConfigError(
+        '"jwksUrl" must use https (plain http is only allowed for localhost)',
+      );
     }
     this.#remote = createRemoteJWKSet(href, {
       timeoutDuration: options.timeoutDuration ?? 5_000,

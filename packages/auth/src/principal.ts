@@ -40,7 +40,8 @@ export interface PrincipalEnv<TClaims = Record<string, unknown>> {
 
 function words(value: unknown): string[] {
   if (typeof value === 'string') return value.split(' ').filter((s) => s.length > 0);
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
+  if (Array.isArray(value))
+    return value.filter((s): s is string => typeof s === 'string' && s.length > 0);
   return [];
 }
 

@@ -62,7 +62,10 @@ export function tokenFingerprint(token: string): string {
  * redactToken('eyJ...', { fingerprint: true }); // '[REDACTED sha256:1a2b3c4d5e6f]'
  * ```
  */
-export function redactToken(token: string | undefined, options: { fingerprint?: boolean } = {}): string {
+export function redactToken(
+  token: string | undefined,
+  options: { fingerprint?: boolean } = {},
+): string {
   if (token === undefined || token.length === 0) return '';
   return options.fingerprint ? `[REDACTED sha256:${tokenFingerprint(token)}]` : REDACTED;
 }
@@ -103,7 +106,11 @@ export function redactHeaders(
     if (value === undefined) continue;
     const lower = name.toLowerCase();
     const text = Array.isArray(value) ? value.join(', ') : value;
-    out[lower] = !sensitive.has(lower) ? text : lower.endsWith('authorization') ? redactAuthorization(text)! : REDACTED;
+    out[lower] = !sensitive.has(lower)
+      ? text
+      : lower.endsWith('authorization')
+        ? redactAuthorization(text)!
+        : REDACTED;
   }
   return out;
 }

@@ -13,7 +13,9 @@ import { principalOf } from './require-scopes.js';
  * app.use('/ops/*', requireRoles('ops', 'oncall', { all: true }));
  * ```
  */
-export function requireRoles(...args: Array<string | { all: boolean }>): WithOpenApi<MiddlewareHandler> {
+export function requireRoles(
+  ...args: Array<string | { all: boolean }>
+): WithOpenApi<MiddlewareHandler> {
   const last = args[args.length - 1];
   const all = typeof last === 'object' && last.all;
   const roles = args.filter((a): a is string => typeof a === 'string');

@@ -70,13 +70,15 @@ export interface ServiceTokenInterceptor extends FetchInterceptor {
  */
 export function serviceTokenInterceptor(options: ServiceTokenOptions): ServiceTokenInterceptor {
   const { audience } = options;
-  if (typeof audience !== 'string' || audience.length === 0) throw new TypeError('"audience" is required');
+  if (typeof audience !== 'string' || audience.length === 0)
+    throw new TypeError('"audience" is required');
   const source =
     options.getToken ??
     (options.issuer
       ? () => options.issuer!.issue({ audience, scopes: options.scopes })
       : undefined);
-  if (source === undefined) throw new TypeError('serviceTokenInterceptor needs "issuer" or "getToken"');
+  if (source === undefined)
+    throw new TypeError('serviceTokenInterceptor needs "issuer" or "getToken"');
   const clock = options.clock ?? Date.now;
   const refreshBeforeMs = (options.refreshBefore ?? 60) * 1000;
   const origins = options.origins?.map((o) => new URL(o).origin);
@@ -88,7 +90,10 @@ export function serviceTokenInterceptor(options: ServiceTokenOptions): ServiceTo
       const issuedAt = clock();
       const fresh = await source(audience);
       const lifetime = fresh.expiresAt - issuedAt;
-      const next = { ...fresh, refreshAt: fresh.expiresAt - Math.min(refreshBeforeMs, lifetime / 2) };
+      const next = {
+        ...fresh,
+        refreshAt: fresh.expiresAt - Math.min(refreshBeforeMs, lifetime / 2),
+      };
       current = next;
       return next;
     })().finally(() => {
@@ -107,7 +112,8 @@ export function serviceTokenInterceptor(options: ServiceTokenOptions): ServiceTo
   }
 
   const interceptor = (async (request: Request, next: (request: Request) => Promise<Response>) => {
-    if (origins !== undefined && !origins.includes(new URL(request.url).origin)) return next(request);
+    if (origins !== undefined && !origins.includes(new URL(request.url).origin))
+      return next(request);
     const headers = new Headers(request.headers);
     headers.set('authorization', `Bearer ${await token()}`);
     return next(new Request(request, { headers }));

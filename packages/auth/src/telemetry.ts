@@ -1,4 +1,4 @@
-import { type Counter, metrics } from '@opentelemetry/api';
+import { type Counter, metrics, trace } from '@opentelemetry/api';
 
 /** @internal instruments, created lazily so a meter provider registered later is used. */
 export interface AuthInstruments {
@@ -25,4 +25,17 @@ export function authInstruments(): AuthInstruments {
     };
   }
   return instruments;
+}
+
+/** @internal records a refusal on the active span (the reason only: never the credential). */
+export function recordFailure(method: 'jwt' | 'api_key', reason: string): void {
+  authInstruments().verifications.add(1, {
+    'milkyway.auth.result': 'failure',
+    'milkyway.auth.reason': reason,
+    'milkyway.auth.method': method,
+  });
+  trace.getActiveSpan()?.addEvent('milkyway.auth.failure', {
+    'milkyway.auth.reason': reason,
+    'milkyway.auth.method': method,
+  });
 }

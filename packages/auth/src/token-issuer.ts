@@ -1,5 +1,12 @@
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, importJWK, importPKCS8, type JWK as JoseJwk, SignJWT } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  importJWK,
+  importPKCS8,
+  type JWK as JoseJwk,
+  SignJWT,
+} from 'jose';
 import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { AuthConfigError } from './auth-config-error.js';
 import type { Jwk, JwkSet } from './jwk-policy.js';
@@ -88,7 +95,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti']);
 
 function checkTtl(ttl: number): number {
-  if (!Number.isFinite(ttl) || ttl < 1 || ttl > 3600) throw new AuthConfigError('"ttl" must be 1..3600 seconds');
+  if (!Number.isFinite(ttl) || ttl < 1 || ttl > 3600)
+    throw new AuthConfigError('"ttl" must be 1..3600 seconds');
   return ttl;
 }
 
@@ -108,15 +116,22 @@ function checkTtl(ttl: number): number {
 export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   const { algorithm, issuer } = options;
   if (!isJwsAlgorithm(algorithm) || isHmacAlgorithm(algorithm)) {
-    throw new AuthConfigError('service tokens need a public-key algorithm (ES256, RS256, PS256, EdDSA, ...)');
+    throw new AuthConfigError(
+      'service tokens need a public-key algorithm (ES256, RS256, PS256, EdDSA, ...)',
+    );
   }
-  if (typeof issuer !== 'string' || issuer.length === 0) throw new AuthConfigError('"issuer" is required');
+  if (typeof issuer !== 'string' || issuer.length === 0)
+    throw new AuthConfigError('"issuer" is required');
   const ttl = checkTtl(options.ttl ?? 300);
   const clock = options.clock ?? Date.now;
   const typ = options.typ ?? 'at+jwt';
   const source = options.privateKey;
-  if (typeof source === 'object' && !(typeof CryptoKey !== 'undefined' && source instanceof CryptoKey)) {
-    if ((source as Jwk).d === undefined) throw new AuthConfigError('"privateKey" JWK has no private part');
+  if (
+    typeof source === 'object' &&
+    !(typeof CryptoKey !== 'undefined' && source instanceof CryptoKey)
+  ) {
+    if ((source as Jwk).d === undefined)
+      throw new AuthConfigError('"privateKey" JWK has no private part');
   }
 
   const signingKey: Promise<CryptoKey> = (async () => {
@@ -128,8 +143,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
 
   const publicJwk: Promise<Jwk> = (async () => {
     let jwk: Jwk;
-    if (typeof source === 'string') jwk = createPublicKey(createPrivateKey(source)).export({ format: 'jwk' }) as Jwk;
-    else if (typeof CryptoKey !== 'undefined' && source instanceof CryptoKey) jwk = (await exportJWK(source)) as Jwk;
+    if (typeof source === 'string')
+      jwk = createPublicKey(createPrivateKey(source)).export({ format: 'jwk' }) as Jwk;
+    else if (typeof CryptoKey !== 'undefined' && source instanceof CryptoKey)
+      jwk = (await exportJWK(source)) as Jwk;
     else jwk = { ...(source as Jwk) };
     for (const member of PRIVATE_MEMBERS) delete jwk[member];
     delete jwk.key_ops;
@@ -150,7 +167,9 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       const [key, { kid }] = await Promise.all([signingKey, publicJwk]);
       const now = Math.floor(clock() / 1000);
       const subject = request.subject ?? issuer;
-      const extra = Object.fromEntries(Object.entries(request.claims ?? {}).filter(([k]) => !RESERVED.has(k)));
+      const extra = Object.fromEntries(
+        Object.entries(request.claims ?? {}).filter(([k]) => !RESERVED.has(k)),
+      );
       const payload: Record<string, unknown> = { ...extra, client_id: subject };
       if (request.scopes && request.scopes.length > 0) payload.scope = request.scopes.join(' ');
       const token = await new SignJWT(payload)

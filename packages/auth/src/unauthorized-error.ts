@@ -81,8 +81,7 @@ export class UnauthorizedError extends Error {
    * ```
    */
   constructor(options: UnauthorizedErrorOptions) {
-    const detail =
-      options.reason === 'missing' ? 'authentication required' : 'invalid credentials';
+    const detail = options.reason === 'missing' ? 'authentication required' : 'invalid credentials';
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UnauthorizedError';
     this.detail = detail;
@@ -98,7 +97,11 @@ export class UnauthorizedError extends Error {
    * throw UnauthorizedError.invalidToken('signature');
    * ```
    */
-  static invalidToken(reason: AuthFailureReason, cause?: unknown, realm?: string): UnauthorizedError {
+  static invalidToken(
+    reason: AuthFailureReason,
+    cause?: unknown,
+    realm?: string,
+  ): UnauthorizedError {
     return new UnauthorizedError({
       reason,
       cause,
@@ -130,6 +133,10 @@ export class UnauthorizedError extends Error {
    * ```
    */
   static is(error: unknown): error is UnauthorizedError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+    return (
+      typeof error === 'object' &&
+      error !== null &&
+      (error as Record<symbol, unknown>)[BRAND] === true
+    );
   }
 }

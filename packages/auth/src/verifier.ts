@@ -11,13 +11,13 @@ import {
   localJwksStore,
   type PublicKeyInput,
   publicKeyStore,
-  RemoteKeyStore,
   type RemoteJwksOptions,
+  RemoteKeyStore,
   secretStore,
 } from './key-store.js';
 import { type Principal, rolesFromClaims, scopesFromClaims } from './principal.js';
 import type { ClaimsSchema } from './standard-schema.js';
-import { authInstruments } from './telemetry.js';
+import { authInstruments, recordFailure } from './telemetry.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
 import { type AuthFailureReason, UnauthorizedError } from './unauthorized-error.js';
 
@@ -152,11 +152,16 @@ function mapJoseError(error: unknown): Error {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 function keyStoreFrom(options: VerifierOptions<unknown>): KeyStore {
-  const sources = (['jwksUrl', 'jwks', 'publicKey', 'secret'] as const).filter((k) => options[k] !== undefined);
+  const sources = (['jwksUrl', 'jwks', 'publicKey', 'secret'] as const).filter(
+    (k) => options[k] !== undefined,
+  );
   if (sources.length !== 1) {
-    throw new AuthConfigError('configure exactly one key source: "jwksUrl", "jwks", "publicKey" or "secret"');
+    throw new AuthConfigError(
+      'configure exactly one key source: "jwksUrl", "jwks", "publicKey" or "secret"',
+    );
   }
-  if (options.jwksUrl !== undefined) return new RemoteKeyStore(options.jwksUrl, options.jwksOptions, options.logger);
+  if (options.jwksUrl !== undefined)
+    return new RemoteKeyStore(options.jwksUrl, options.jwksOptions, options.logger);
   if (options.jwks !== undefined) return localJwksStore(options.jwks);
   if (options.publicKey !== undefined) return publicKeyStore(options.publicKey);
   return secretStore(options.secret!);
@@ -186,23 +191,31 @@ function keyStoreFrom(options: VerifierOptions<unknown>): KeyStore {
 export function createVerifier<TClaims = Record<string, unknown>>(
   options: VerifierOptions<TClaims>,
 ): Verifier<TClaims> {
-  if (typeof options !== 'object' || options === null) throw new AuthConfigError('options are required');
+  if (typeof options !== 'object' || options === null)
+    throw new AuthConfigError('options are required');
   const algorithms = options.algorithms;
   if (!Array.isArray(algorithms) || algorithms.length === 0) {
-    throw new AuthConfigError('"algorithms" is required: list the algorithms your tokens are signed with');
+    throw new AuthConfigError(
+      '"algorithms" is required: list the algorithms your tokens are signed with',
+    );
   }
   for (const alg of algorithms) {
-    if (!isJwsAlgorithm(alg)) throw new AuthConfigError(`algorithm ${JSON.stringify(alg)} is not allowed`);
+    if (!isJwsAlgorithm(alg))
+      throw new AuthConfigError(`algorithm ${JSON.stringify(alg)} is not allowed`);
   }
   const hmac = algorithms.filter(isHmacAlgorithm).length;
   if (hmac !== 0 && hmac !== algorithms.length) {
     throw new AuthConfigError('do not mix HMAC (HS*) and public-key algorithms in one verifier');
   }
   if (options.issuer === undefined) {
-    throw new AuthConfigError('"issuer" is required (or false to turn the issuer check off explicitly)');
+    throw new AuthConfigError(
+      '"issuer" is required (or false to turn the issuer check off explicitly)',
+    );
   }
   if (options.audience === undefined) {
-    throw new AuthConfigError('"audience" is required (or false to turn the audience check off explicitly)');
+    throw new AuthConfigError(
+      '"audience" is required (or false to turn the audience check off explicitly)',
+    );
   }
   const clockTolerance = options.clockTolerance ?? 30;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
@@ -231,7 +244,10 @@ export function createVerifier<TClaims = Record<string, unknown>>(
   const readScopes = options.scopes ?? scopesFromClaims;
   const readRoles = options.roles ?? rolesFromClaims;
   const schema = options.claims;
-  const cache = options.cache === false ? undefined : new TokenCache<Principal<TClaims>>(options.cache ?? {}, clock);
+  const cache =
+    options.cache === false
+      ? undefined
+      : new TokenCache<Principal<TClaims>>(options.cache ?? {}, clock);
 
   const resolveKey = async (header: JWSHeaderParameters): Promise<CryptoKey> => {
     // Only the protected header reaches here (compact serialization has no other).
@@ -267,7 +283,9 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     return { header: result.protectedHeader, payload: result.payload };
   }
 
-  async function verifyUncached(token: string): Promise<{ principal: Principal<TClaims>; exp: number }> {
+  async function verifyUncached(
+    token: string,
+  ): Promise<{ principal: Principal<TClaims>; exp: number }> {
     const { header, payload } = await verifyJws(token);
     let claims: unknown;
     try {
@@ -302,22 +320,24 @@ export function createVerifier<TClaims = Record<string, unknown>>(
       const hit = typeof token === 'string' ? cache.get(token) : undefined;
       telemetry.tokenCache.add(1, { 'milkyway.cache.result': hit === undefined ? 'miss' : 'hit' });
       if (hit !== undefined) {
-        telemetry.verifications.add(1, { 'milkyway.auth.result': 'success', 'milkyway.auth.method': 'jwt' });
+        telemetry.verifications.add(1, {
+          'milkyway.auth.result': 'success',
+          'milkyway.auth.method': 'jwt',
+        });
         return hit;
       }
     }
     try {
       const { principal, exp } = await verifyUncached(token);
       cache?.set(token, principal, exp);
-      telemetry.verifications.add(1, { 'milkyway.auth.result': 'success', 'milkyway.auth.method': 'jwt' });
+      telemetry.verifications.add(1, {
+        'milkyway.auth.result': 'success',
+        'milkyway.auth.method': 'jwt',
+      });
       return principal;
     } catch (error) {
       const reason = UnauthorizedError.is(error) ? error.reason : 'key_unavailable';
-      telemetry.verifications.add(1, {
-        'milkyway.auth.result': 'failure',
-        'milkyway.auth.reason': reason,
-        'milkyway.auth.method': 'jwt',
-      });
+      recordFailure('jwt', reason);
       options.logger?.debug({ reason }, 'bearer token refused');
       throw error;
     }

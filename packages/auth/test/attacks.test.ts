@@ -4,12 +4,30 @@ import type { AddressInfo } from 'node:net';
 import { exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jwtAuth } from '../src/index.js';
-import { AUDIENCE, app, bearer, claims, hmacRaw, ISSUER, NOW, sign, signRaw, testClock, testKey } from './helpers.js';
+import {
+  AUDIENCE,
+  app,
+  bearer,
+  claims,
+  hmacRaw,
+  ISSUER,
+  NOW,
+  sign,
+  signRaw,
+  testClock,
+  testKey,
+} from './helpers.js';
 
 const rsa = await testKey('RS256', 'rsa-1');
 const attacker = await testKey('RS256', 'rsa-1');
 const service = app(
-  jwtAuth({ jwks: { keys: [rsa.jwk] }, algorithms: ['RS256'], issuer: ISSUER, audience: AUDIENCE, clock: testClock() }),
+  jwtAuth({
+    jwks: { keys: [rsa.jwk] },
+    algorithms: ['RS256'],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    clock: testClock(),
+  }),
 );
 
 async function expectRefused(token: string) {
@@ -42,7 +60,9 @@ describe('RFC 8725 attacks', () => {
   it('refuses an HS256 token whose HMAC secret is the RSA public key (key confusion)', async () => {
     const pem = await exportSPKI(rsa.publicKey);
     for (const secret of [pem, pem.trim(), JSON.stringify(rsa.jwk), rsa.jwk.n as string]) {
-      await expectRefused(await hmacRaw(new TextEncoder().encode(secret), { alg: 'HS256', kid: rsa.kid }, claims()));
+      await expectRefused(
+        await hmacRaw(new TextEncoder().encode(secret), { alg: 'HS256', kid: rsa.kid }, claims()),
+      );
     }
   });
 
@@ -75,7 +95,9 @@ describe('RFC 8725 attacks', () => {
 
   it('refuses a tampered payload', async () => {
     const [h, , s] = (await sign(rsa)).split('.');
-    const forged = Buffer.from(JSON.stringify(claims({ sub: 'admin', scope: 'everything' }))).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify(claims({ sub: 'admin', scope: 'everything' })),
+    ).toString('base64url');
     await expectRefused(`${h}.${forged}.${s}`);
   });
 
@@ -96,7 +118,9 @@ describe('RFC 8725 attacks', () => {
       res.end('{}');
     });
     const ready = new Promise<string>((resolve) =>
-      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+      server.listen(0, '127.0.0.1', () =>
+        resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+      ),
     );
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -108,7 +132,9 @@ describe('RFC 8725 attacks', () => {
       const jwk = await exportJWK(publicKey);
       await expectRefused(await signRaw(evil, { alg: 'RS256', jwk }, claims()));
       await expectRefused(await signRaw(evil, { alg: 'RS256', kid: rsa.kid, jwk }, claims()));
-      await expectRefused(await signRaw(evil, { alg: 'RS256', jku: `${base}/jwks.json` }, claims()));
+      await expectRefused(
+        await signRaw(evil, { alg: 'RS256', jku: `${base}/jwks.json` }, claims()),
+      );
       await expectRefused(await signRaw(evil, { alg: 'RS256', x5u: `${base}/cert.pem` }, claims()));
       await expectRefused(await signRaw(evil, { alg: 'RS256', x5c: ['MIIB'] }, claims()));
       expect(hits).toBe(0);

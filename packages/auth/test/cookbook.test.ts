@@ -19,7 +19,10 @@ interface Example {
   title: string;
   input: { payload: string; key: Jwk | Jwk[]; alg: string | string[] };
   signing: Signing | Signing[];
-  output: { compact?: string; json?: { payload: string; signatures: Array<{ protected?: string; signature: string }> } };
+  output: {
+    compact?: string;
+    json?: { payload: string; signatures: Array<{ protected?: string; signature: string }> };
+  };
 }
 interface Signing {
   protected?: Record<string, unknown>;
@@ -29,7 +32,8 @@ interface Signing {
 }
 
 const PRIVATE = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
-const publicPart = (jwk: Jwk): Jwk => Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE.includes(k))) as Jwk;
+const publicPart = (jwk: Jwk): Jwk =>
+  Object.fromEntries(Object.entries(jwk).filter(([k]) => !PRIVATE.includes(k))) as Jwk;
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 function verifierFor(key: Jwk, alg: string) {
@@ -58,21 +62,38 @@ describe.runIf(dir !== undefined)('JOSE cookbook (RFC 7520) JWS examples', () =>
     '4_4.hmac-sha2_integrity_protection.json',
   ])('%s verifies in compact form', async (name) => {
     const ex = read(`jws/${name}`);
-    await verifiesTo(ex.input.key as Jwk, ex.input.alg as string, ex.output.compact!, ex.input.payload);
+    await verifiesTo(
+      ex.input.key as Jwk,
+      ex.input.alg as string,
+      ex.output.compact!,
+      ex.input.payload,
+    );
   });
 
   it('4.5 (detached content) is refused detached and verifies with the payload re-attached', async () => {
     const ex = read('jws/4_5.signature_with_detached_content.json');
     const [h, empty, s] = ex.output.compact!.split('.');
     expect(empty).toBe('');
-    await expect(verifierFor(ex.input.key as Jwk, 'HS256').verifyJws(ex.output.compact!)).rejects.toSatisfy(UnauthorizedError.is);
-    await verifiesTo(ex.input.key as Jwk, 'HS256', `${h}.${b64(ex.input.payload)}.${s}`, ex.input.payload);
+    await expect(
+      verifierFor(ex.input.key as Jwk, 'HS256').verifyJws(ex.output.compact!),
+    ).rejects.toSatisfy(UnauthorizedError.is);
+    await verifiesTo(
+      ex.input.key as Jwk,
+      'HS256',
+      `${h}.${b64(ex.input.payload)}.${s}`,
+      ex.input.payload,
+    );
   });
 
   it('4.6 (kid in the unprotected header) verifies in compact form without it', async () => {
     const ex = read('jws/4_6.protecting_specific_header_fields.json');
     const [signature] = ex.output.json!.signatures;
-    await verifiesTo(ex.input.key as Jwk, 'HS256', `${signature!.protected}.${ex.output.json!.payload}.${signature!.signature}`, ex.input.payload);
+    await verifiesTo(
+      ex.input.key as Jwk,
+      'HS256',
+      `${signature!.protected}.${ex.output.json!.payload}.${signature!.signature}`,
+      ex.input.payload,
+    );
   });
 
   it('4.7 (protects content only) has no protected header, so no compact form exists', () => {
@@ -92,7 +113,12 @@ describe.runIf(dir !== undefined)('JOSE cookbook (RFC 7520) JWS examples', () =>
         expect(algs[i]).toBe('ES512'); // alg only in the unprotected header: out of scope
         continue;
       }
-      await verifiesTo(keys[i]!, algs[i]!, `${signature.protected}.${payload}.${signature.signature}`, ex.input.payload);
+      await verifiesTo(
+        keys[i]!,
+        algs[i]!,
+        `${signature.protected}.${payload}.${signature.signature}`,
+        ex.input.payload,
+      );
       verified++;
     }
     expect(verified).toBe(2);
@@ -113,16 +139,22 @@ describe.runIf(dir !== undefined)('RFC 7797 (b64) examples', () => {
     expect(header).toEqual({ alg: 'HS256', b64: false }); // no crit, whatever "protected" claims
     const secret = Buffer.from(key.k as string, 'base64url');
     // The vector is genuinely signed over the unencoded payload...
-    expect(createHmac('sha256', secret).update(signing['sig-input']).digest('base64url')).toBe(signing.sig);
+    expect(createHmac('sha256', secret).update(signing['sig-input']).digest('base64url')).toBe(
+      signing.sig,
+    );
     // ...and a compact token with that very header is refused.
     const input = `${signing.protected_b64u}.${b64(ex.input.payload)}`;
     const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
-    const error = await verifierFor(key, 'HS256').verifyJws(token).catch((e: unknown) => e);
+    const error = await verifierFor(key, 'HS256')
+      .verifyJws(token)
+      .catch((e: unknown) => e);
     expect(UnauthorizedError.is(error) && error.reason).toBe('crit');
   });
 
   it('b64:false with crit is refused too (bearer tokens are JWTs, which never use it)', async () => {
     const ex = read('rfc7797/hmac-sha2_b64_false.json');
-    await expect(verifierFor(ex.input.key as Jwk, 'HS256').verifyJws(ex.output.compact!)).rejects.toSatisfy(UnauthorizedError.is);
+    await expect(
+      verifierFor(ex.input.key as Jwk, 'HS256').verifyJws(ex.output.compact!),
+    ).rejects.toSatisfy(UnauthorizedError.is);
   });
 });

@@ -1,5 +1,12 @@
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { Hono, type MiddlewareHandler } from 'hono';
+import {
+  type CryptoKey,
+  exportJWK,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
 import type { Jwk } from '../src/index.js';
 
 export const ISSUER = 'https://id.example/';
@@ -15,7 +22,10 @@ export interface TestKey {
   kid: string;
 }
 
-export async function testKey(alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA' = 'ES256', kid = `${alg}-1`): Promise<TestKey> {
+export async function testKey(
+  alg: 'ES256' | 'RS256' | 'PS256' | 'EdDSA' = 'ES256',
+  kid = `${alg}-1`,
+): Promise<TestKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = { ...((await exportJWK(publicKey)) as Jwk), kid, alg, use: 'sig' };
   return { privateKey, publicKey, jwk, alg, kid };
@@ -60,9 +70,18 @@ export function testClock(start = NOW * 1000) {
 export function app(...middleware: MiddlewareHandler[]): Hono {
   const hono = new Hono();
   hono.onError((error, c) => {
-    const e = error as { status?: number; title?: string; detail?: string; headers?: Record<string, string> };
+    const e = error as {
+      status?: number;
+      title?: string;
+      detail?: string;
+      headers?: Record<string, string>;
+    };
     if (typeof e.status !== 'number') return c.json({ title: 'Internal Server Error' }, 500);
-    return c.json({ title: e.title, detail: e.detail, status: e.status }, e.status as 401, e.headers ?? {});
+    return c.json(
+      { title: e.title, detail: e.detail, status: e.status },
+      e.status as 401,
+      e.headers ?? {},
+    );
   });
   for (const m of middleware) hono.use('*', m);
   hono.get('/', (c) => c.json({ principal: (c.var as { principal?: unknown }).principal ?? null }));
@@ -90,14 +109,24 @@ export async function signRaw(
         : key.alg === 'EdDSA'
           ? { name: 'Ed25519' }
           : { name: 'RSASSA-PKCS1-v1_5' };
-  const signature = await crypto.subtle.sign(params, key.privateKey, new TextEncoder().encode(input));
+  const signature = await crypto.subtle.sign(
+    params,
+    key.privateKey,
+    new TextEncoder().encode(input),
+  );
   return `${input}.${b64(new Uint8Array(signature))}`;
 }
 
 /** HMAC-SHA256 over any header/payload with any secret bytes. */
-export async function hmacRaw(secret: Uint8Array<ArrayBuffer>, header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+export async function hmacRaw(
+  secret: Uint8Array<ArrayBuffer>,
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+): Promise<string> {
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(payload))}`;
-  const k = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const k = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   const signature = await crypto.subtle.sign('HMAC', k, new TextEncoder().encode(input));
   return `${input}.${b64(new Uint8Array(signature))}`;
 }

@@ -13,14 +13,24 @@ import {
 import { AUDIENCE, app, bearer, claims, ISSUER, sign, testClock, testKey } from './helpers.js';
 
 const key = await testKey('ES256');
-const options = { jwks: { keys: [key.jwk] }, algorithms: ['ES256'] as const, issuer: ISSUER, audience: AUDIENCE, clock: testClock() };
+const options = {
+  jwks: { keys: [key.jwk] },
+  algorithms: ['ES256'] as const,
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  clock: testClock(),
+};
 const auth = jwtAuth({ ...options, algorithms: ['ES256'] });
 
 describe('jwtAuth', () => {
   it('puts the principal on c.var.principal', async () => {
     const res = await app(auth).request('/', bearer(await sign(key)));
     expect(res.status).toBe(200);
-    expect((await res.json()).principal).toMatchObject({ subject: 'user-1', scopes: ['catalog:read'], type: 'jwt' });
+    expect((await res.json()).principal).toMatchObject({
+      subject: 'user-1',
+      scopes: ['catalog:read'],
+      type: 'jwt',
+    });
   });
 
   it('answers 401 with a bare Bearer challenge when no credentials are sent', async () => {
@@ -43,11 +53,14 @@ describe('jwtAuth', () => {
     expect(text).not.toMatch(/aud|audience|expired|signature/i);
   });
 
-  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a,b'])('refuses the malformed header %j', async (value) => {
-    const res = await app(auth).request('/', { headers: { authorization: value } });
-    expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
-  });
+  it.each(['Bearer', 'Bearer ', 'Bearer a b', 'Bearer a,b'])(
+    'refuses the malformed header %j',
+    async (value) => {
+      const res = await app(auth).request('/', { headers: { authorization: value } });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    },
+  );
 
   it('refuses an oversized Authorization header before parsing it', async () => {
     const res = await app(auth).request('/', bearer('a'.repeat(20_000)));
@@ -61,7 +74,11 @@ describe('jwtAuth', () => {
   });
 
   it('types the principal from a zod claims schema', () => {
-    const typed = jwtAuth({ ...options, algorithms: ['ES256'], claims: z.object({ tenant: z.string() }) });
+    const typed = jwtAuth({
+      ...options,
+      algorithms: ['ES256'],
+      claims: z.object({ tenant: z.string() }),
+    });
     const hono = new Hono().get('/', typed, (c) => {
       expectTypeOf(c.var.principal).toEqualTypeOf<Principal<{ tenant: string }>>();
       return c.text(c.var.principal.claims.tenant);
@@ -84,8 +101,16 @@ describe('guards', () => {
     hono.get('/write', requireScopes('catalog:read', 'catalog:write'), (c) => c.text('ok'));
     hono.use('/admin/*', requireRoles('admin'));
     hono.get('/admin/panel', (c) => c.text('ok'));
-    hono.get('/users/:id', authorize((p, c) => p.subject === c.req.param('id')), (c) => c.text('ok'));
-    hono.get('/async', authorize(async (p) => p.roles.includes('auditor')), (c) => c.text('ok'));
+    hono.get(
+      '/users/:id',
+      authorize((p, c) => p.subject === c.req.param('id')),
+      (c) => c.text('ok'),
+    );
+    hono.get(
+      '/async',
+      authorize(async (p) => p.roles.includes('auditor')),
+      (c) => c.text('ok'),
+    );
     return hono;
   };
 
@@ -102,7 +127,10 @@ describe('guards', () => {
   });
 
   it('reads scopes from an scp array', async () => {
-    const token = await sign(key, claims({ scope: undefined, scp: ['catalog:read', 'catalog:write'] }));
+    const token = await sign(
+      key,
+      claims({ scope: undefined, scp: ['catalog:read', 'catalog:write'] }),
+    );
     expect((await guarded().request('/write', bearer(token))).status).toBe(200);
   });
 
@@ -115,8 +143,12 @@ describe('guards', () => {
   it('requires every role with { all: true }', async () => {
     const hono = app(auth);
     hono.get('/x', requireRoles('a', 'b', { all: true }), (c) => c.text('ok'));
-    expect((await hono.request('/x', bearer(await sign(key, claims({ roles: ['a'] }))))).status).toBe(403);
-    expect((await hono.request('/x', bearer(await sign(key, claims({ roles: ['a', 'b'] }))))).status).toBe(200);
+    expect(
+      (await hono.request('/x', bearer(await sign(key, claims({ roles: ['a'] }))))).status,
+    ).toBe(403);
+    expect(
+      (await hono.request('/x', bearer(await sign(key, claims({ roles: ['a', 'b'] }))))).status,
+    ).toBe(200);
   });
 
   it('applies a predicate with access to the context', async () => {

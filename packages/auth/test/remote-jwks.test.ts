@@ -5,7 +5,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { importPKCS8 } from 'jose';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AuthConfigError, createVerifier, type Jwk, KeySetUnavailableError, UnauthorizedError } from '../src/index.js';
+import {
+  AuthConfigError,
+  createVerifier,
+  type Jwk,
+  KeySetUnavailableError,
+  UnauthorizedError,
+} from '../src/index.js';
 import { AUDIENCE, claims, ISSUER, NOW, sign, signRaw, testKey } from './helpers.js';
 
 let server: Server;
@@ -74,7 +80,9 @@ describe('remote JWKS', () => {
   it('fetches the set once for many concurrent first requests', async () => {
     const verifier = remote();
     const token = await sign(k1);
-    const results = await Promise.all(Array.from({ length: 20 }, () => outcome(verifier.verify(token))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => outcome(verifier.verify(token))),
+    );
     expect(results.every((r) => r === 'accepted')).toBe(true);
     expect(fetches()).toBe(1);
   });
@@ -85,7 +93,9 @@ describe('remote JWKS', () => {
     keys = [k1.jwk, k2.jwk];
     vi.setSystemTime((NOW + 31) * 1000); // past the 30 s cooldown
     const token = await sign(k2, claims({ iat: NOW + 20, exp: NOW + 900 }));
-    const results = await Promise.all(Array.from({ length: 20 }, () => outcome(verifier.verify(token))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => outcome(verifier.verify(token))),
+    );
     expect(results.every((r) => r === 'accepted')).toBe(true);
     expect(fetches()).toBe(2);
     await verifier.verify(token);
@@ -97,7 +107,11 @@ describe('remote JWKS', () => {
     await verifier.verify(await sign(k1));
     const attacker = await testKey('ES256', 'x');
     for (const kid of ['a', 'b', '../../etc/passwd', "' OR 1=1 --", 'http://127.0.0.1/evil']) {
-      expect(await outcome(verifier.verify(await signRaw({ ...attacker, kid }, { alg: 'ES256', kid }, claims())))).toBe('no_key');
+      expect(
+        await outcome(
+          verifier.verify(await signRaw({ ...attacker, kid }, { alg: 'ES256', kid }, claims())),
+        ),
+      ).toBe('no_key');
     }
     expect(fetches()).toBe(1);
     expect(paths.every((p) => p === '/jwks.json')).toBe(true);
@@ -145,14 +159,30 @@ describe('remote JWKS', () => {
     const enc = await testKey('ES256', 'enc');
     const ops = await testKey('ES256', 'ops');
     const weak = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
-    const weakJwk = { ...(weak.publicKey.export({ format: 'jwk' }) as Jwk), kid: 'weak', alg: 'RS256' };
-    keys = [k1.jwk, { ...enc.jwk, use: 'enc' }, { ...ops.jwk, use: undefined, key_ops: ['encrypt'] }, weakJwk];
+    const weakJwk = {
+      ...(weak.publicKey.export({ format: 'jwk' }) as Jwk),
+      kid: 'weak',
+      alg: 'RS256',
+    };
+    keys = [
+      k1.jwk,
+      { ...enc.jwk, use: 'enc' },
+      { ...ops.jwk, use: undefined, key_ops: ['encrypt'] },
+      weakJwk,
+    ];
     const warnings: unknown[] = [];
     const verifier = remote({ logger: { debug() {}, warn: (obj: unknown) => warnings.push(obj) } });
     expect(await outcome(verifier.verify(await sign(enc)))).toBe('no_key');
     expect(await outcome(verifier.verify(await sign(ops)))).toBe('no_key');
-    const weakPrivate = await importPKCS8(weak.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, 'RS256');
-    const rsaToken = await signRaw({ ...k1, privateKey: weakPrivate, alg: 'RS256', kid: 'weak' }, { alg: 'RS256', kid: 'weak' }, claims());
+    const weakPrivate = await importPKCS8(
+      weak.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string,
+      'RS256',
+    );
+    const rsaToken = await signRaw(
+      { ...k1, privateKey: weakPrivate, alg: 'RS256', kid: 'weak' },
+      { alg: 'RS256', kid: 'weak' },
+      claims(),
+    );
     expect(await outcome(verifier.verify(rsaToken))).toBe('no_key');
     expect(await outcome(verifier.verify(await sign(k1)))).toBe('accepted');
     expect(warnings).toEqual([{ kid: 'weak', reason: 'RSA public exponent below 65537 or even' }]);

@@ -2,7 +2,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { compactVerify, exportJWK, generateSecret, SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { AuthConfigError, createVerifier, UnauthorizedError, type VerifierOptions } from '../src/index.js';
+import {
+  AuthConfigError,
+  createVerifier,
+  UnauthorizedError,
+  type VerifierOptions,
+} from '../src/index.js';
 import { AUDIENCE, claims, ISSUER, NOW, sign, signRaw, testClock, testKey } from './helpers.js';
 
 const key = await testKey('ES256');
@@ -27,13 +32,17 @@ async function reason(promise: Promise<unknown>): Promise<string> {
 
 describe('configuration', () => {
   it('requires an algorithms allow-list', () => {
-    expect(() => createVerifier({ ...base(), algorithms: undefined as never })).toThrow(AuthConfigError);
+    expect(() => createVerifier({ ...base(), algorithms: undefined as never })).toThrow(
+      AuthConfigError,
+    );
     expect(() => createVerifier({ ...base(), algorithms: [] })).toThrow(/algorithms/);
   });
 
   it('refuses "none" in any capitalisation in the allow-list', () => {
     for (const alg of ['none', 'None', 'NONE']) {
-      expect(() => createVerifier({ ...base(), algorithms: [alg as never] })).toThrow(AuthConfigError);
+      expect(() => createVerifier({ ...base(), algorithms: [alg as never] })).toThrow(
+        AuthConfigError,
+      );
     }
   });
 
@@ -42,7 +51,9 @@ describe('configuration', () => {
   });
 
   it('refuses HMAC algorithms with a public key (RS/HS key confusion)', () => {
-    expect(() => createVerifier({ ...base(), algorithms: ['HS256'] })).toThrow(/never used with public keys/);
+    expect(() => createVerifier({ ...base(), algorithms: ['HS256'] })).toThrow(
+      /never used with public keys/,
+    );
   });
 
   it('requires issuer and audience unless explicitly turned off', () => {
@@ -52,24 +63,38 @@ describe('configuration', () => {
   });
 
   it('refuses HMAC secrets shorter than 256 bits at configuration time', () => {
-    const options = { algorithms: ['HS256'] as const, issuer: false as const, audience: false as const };
-    expect(() => createVerifier({ ...options, algorithms: ['HS256'], secret: 'x'.repeat(31) })).toThrow(/256 bits/);
-    expect(() => createVerifier({ ...options, algorithms: ['HS256'], secret: 'x'.repeat(32) })).not.toThrow();
+    const options = {
+      algorithms: ['HS256'] as const,
+      issuer: false as const,
+      audience: false as const,
+    };
+    expect(() =>
+      createVerifier({ ...options, algorithms: ['HS256'], secret: 'x'.repeat(31) }),
+    ).toThrow(/256 bits/);
+    expect(() =>
+      createVerifier({ ...options, algorithms: ['HS256'], secret: 'x'.repeat(32) }),
+    ).not.toThrow();
   });
 
   it('refuses RSA keys with a public exponent below 65537', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
-    expect(() => createVerifier({ ...base({ jwks: undefined }), algorithms: ['RS256'], publicKey })).toThrow(/exponent/);
+    expect(() =>
+      createVerifier({ ...base({ jwks: undefined }), algorithms: ['RS256'], publicKey }),
+    ).toThrow(/exponent/);
   });
 
   it('refuses RSA keys shorter than 2048 bits', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expect(() => createVerifier({ ...base({ jwks: undefined }), algorithms: ['RS256'], publicKey })).toThrow(/2048/);
+    expect(() =>
+      createVerifier({ ...base({ jwks: undefined }), algorithms: ['RS256'], publicKey }),
+    ).toThrow(/2048/);
   });
 
   it('refuses private key material in a verification key set', async () => {
     const jwk = await exportJWK(key.privateKey);
-    expect(() => createVerifier(base({ jwks: { keys: [{ ...jwk, kty: 'EC' }] } }))).toThrow(/private key/);
+    expect(() => createVerifier(base({ jwks: { keys: [{ ...jwk, kty: 'EC' }] } }))).toThrow(
+      /private key/,
+    );
   });
 
   it('refuses a key set mixing HMAC secrets and public keys', () => {
@@ -83,38 +108,59 @@ describe('configuration', () => {
     expect(await reason(createVerifier(base({ clock })).verify(token))).toBe('expired');
     const within = await sign(key, claims({ exp: NOW - 29 }));
     expect(await reason(createVerifier(base({ clock })).verify(within))).toBe('accepted');
-    expect(await reason(createVerifier(base({ clock, clockTolerance: 0 })).verify(within))).toBe('expired');
+    expect(await reason(createVerifier(base({ clock, clockTolerance: 0 })).verify(within))).toBe(
+      'expired',
+    );
     expect(() => createVerifier(base({ clockTolerance: 3600 }))).toThrow(/clockTolerance/);
   });
 });
 
 describe('token checks', () => {
   it('accepts a valid token and builds the principal', async () => {
-    const principal = await createVerifier(base()).verify(await sign(key, claims({ roles: ['admin'] })));
-    expect(principal).toMatchObject({ subject: 'user-1', scopes: ['catalog:read'], roles: ['admin'], type: 'jwt' });
+    const principal = await createVerifier(base()).verify(
+      await sign(key, claims({ roles: ['admin'] })),
+    );
+    expect(principal).toMatchObject({
+      subject: 'user-1',
+      scopes: ['catalog:read'],
+      roles: ['admin'],
+      type: 'jwt',
+    });
     expect(Object.isFrozen(principal)).toBe(true);
   });
 
   it('requires exp', async () => {
     const { exp: _exp, ...rest } = claims();
-    expect(await reason(createVerifier(base()).verify(await sign(key, rest)))).toBe('missing_claim');
+    expect(await reason(createVerifier(base()).verify(await sign(key, rest)))).toBe(
+      'missing_claim',
+    );
   });
 
   it('rejects an iat in the future beyond the clock tolerance', async () => {
     const verifier = createVerifier(base());
-    expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW + 31 }))))).toBe('issued_in_future');
-    expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW + 29 }))))).toBe('accepted');
+    expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW + 31 }))))).toBe(
+      'issued_in_future',
+    );
+    expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW + 29 }))))).toBe(
+      'accepted',
+    );
   });
 
   it('rejects tokens older than maxTokenAge when set', async () => {
     const verifier = createVerifier(base({ maxTokenAge: 60 }));
-    expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW - 120 }))))).toBe('too_old');
+    expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW - 120 }))))).toBe(
+      'too_old',
+    );
   });
 
   it('checks typ when asked (at+jwt, with or without application/)', async () => {
     const verifier = createVerifier(base({ typ: 'at+jwt' }));
-    expect(await reason(verifier.verify(await sign(key, claims(), { typ: 'at+jwt' })))).toBe('accepted');
-    expect(await reason(verifier.verify(await sign(key, claims(), { typ: 'application/at+JWT' })))).toBe('accepted');
+    expect(await reason(verifier.verify(await sign(key, claims(), { typ: 'at+jwt' })))).toBe(
+      'accepted',
+    );
+    expect(
+      await reason(verifier.verify(await sign(key, claims(), { typ: 'application/at+JWT' }))),
+    ).toBe('accepted');
     expect(await reason(verifier.verify(await sign(key, claims(), { typ: 'JWT' })))).toBe('type');
     expect(await reason(verifier.verify(await sign(key, claims())))).toBe('type');
   });
@@ -163,7 +209,11 @@ describe('token checks', () => {
 
   it('refuses unknown crit extensions', async () => {
     const verifier = createVerifier(base());
-    const token = await signRaw(key, { alg: 'ES256', kid: key.kid, crit: ['x-policy'], 'x-policy': 1 }, claims());
+    const token = await signRaw(
+      key,
+      { alg: 'ES256', kid: key.kid, crit: ['x-policy'], 'x-policy': 1 },
+      claims(),
+    );
     expect(await reason(verifier.verify(token))).toBe('crit');
   });
 
@@ -171,12 +221,19 @@ describe('token checks', () => {
     const verifier = createVerifier(base());
     const bare = await signRaw(key, { alg: 'ES256', kid: key.kid, b64: false }, claims());
     expect(await reason(verifier.verify(bare))).toBe('crit');
-    const declared = await signRaw(key, { alg: 'ES256', kid: key.kid, b64: false, crit: ['b64'] }, claims());
+    const declared = await signRaw(
+      key,
+      { alg: 'ES256', kid: key.kid, b64: false, crit: ['b64'] },
+      claims(),
+    );
     expect(await reason(verifier.verify(declared))).toBe('crit');
   });
 
   it('parses claims with a zod schema and types them', async () => {
-    const verifier = createVerifier({ ...base(), claims: z.object({ tenant: z.string(), sub: z.string() }) });
+    const verifier = createVerifier({
+      ...base(),
+      claims: z.object({ tenant: z.string(), sub: z.string() }),
+    });
     const principal = await verifier.verify(await sign(key, claims({ tenant: 't1' })));
     const tenant: string = principal.claims.tenant;
     expect(tenant).toBe('t1');
@@ -186,9 +243,15 @@ describe('token checks', () => {
   it('reads scopes from a space-separated scope, an scp array and an scp string', async () => {
     const verifier = createVerifier(base());
     const one = await verifier.verify(await sign(key, claims({ scope: 'a b' })));
-    const two = await verifier.verify(await sign(key, claims({ scope: undefined, scp: ['c', 'd'] })));
+    const two = await verifier.verify(
+      await sign(key, claims({ scope: undefined, scp: ['c', 'd'] })),
+    );
     const three = await verifier.verify(await sign(key, claims({ scope: undefined, scp: 'e f' })));
-    expect([one.scopes, two.scopes, three.scopes]).toEqual([['a', 'b'], ['c', 'd'], ['e', 'f']]);
+    expect([one.scopes, two.scopes, three.scopes]).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e', 'f'],
+    ]);
   });
 
   it('treats two usable keys for the same kid as ambiguous and refuses', async () => {
@@ -201,14 +264,22 @@ describe('token checks', () => {
     const other = (await testKey('ES256', 'other')).jwk;
     const enc = createVerifier(base({ jwks: { keys: [{ ...key.jwk, use: 'enc' }, other] } }));
     expect(await reason(enc.verify(await sign(key)))).toBe('no_key');
-    const ops = createVerifier(base({ jwks: { keys: [{ ...key.jwk, use: undefined, key_ops: ['encrypt'] }, other] } }));
+    const ops = createVerifier(
+      base({ jwks: { keys: [{ ...key.jwk, use: undefined, key_ops: ['encrypt'] }, other] } }),
+    );
     expect(await reason(ops.verify(await sign(key)))).toBe('no_key');
   });
 
   it('verifies HMAC tokens with a long enough secret', async () => {
     const secret = (await generateSecret('HS256', { extractable: true })) as CryptoKey;
     const raw = new Uint8Array(await crypto.subtle.exportKey('raw', secret));
-    const verifier = createVerifier({ secret: raw, algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, clock: testClock() });
+    const verifier = createVerifier({
+      secret: raw,
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clock: testClock(),
+    });
     const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).sign(raw);
     expect((await verifier.verify(token)).subject).toBe('user-1');
   });

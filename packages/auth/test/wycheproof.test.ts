@@ -60,8 +60,14 @@ function keySet(group: Group): JwkSet {
 const CORRECTED: Record<number, { verdict: 'valid' | 'invalid'; why: string }> = {
   367: { verdict: 'valid', why: 'byte-identical to the valid tcId 357 but marked invalid' },
   370: { verdict: 'valid', why: 'byte-identical to the valid tcId 357 but marked invalid' },
-  372: { verdict: 'invalid', why: "a '?' inserted into the header is not base64url, yet marked valid" },
-  373: { verdict: 'invalid', why: "a '?' inserted into the payload is not base64url, yet marked valid" },
+  372: {
+    verdict: 'invalid',
+    why: "a '?' inserted into the header is not base64url, yet marked valid",
+  },
+  373: {
+    verdict: 'invalid',
+    why: "a '?' inserted into the payload is not base64url, yet marked valid",
+  },
 };
 // Groups whose key says alg "ES521" (an unregistered name; ES512 is meant): a key may only be used
 // with the algorithm it names, so these are refused and checked separately with alg corrected.
@@ -75,10 +81,10 @@ const ALG_MISMATCH = new Set([346, 350]);
 const dir = vectorsDir();
 
 describe.runIf(dir !== undefined)('Wycheproof json_web_signature_test.json', () => {
-  const file = dir ? readVector<{ testGroups: Group[] }>(dir, 'wycheproof/json_web_signature_test.json') : { testGroups: [] };
-  const cases = file.testGroups.flatMap((group) =>
-    group.tests.map((test) => ({ group, test })),
-  );
+  const file = dir
+    ? readVector<{ testGroups: Group[] }>(dir, 'wycheproof/json_web_signature_test.json')
+    : { testGroups: [] };
+  const cases = file.testGroups.flatMap((group) => group.tests.map((test) => ({ group, test })));
 
   it('has the 401 cases the manifest lists', () => {
     expect(cases.length).toBe(401);
@@ -89,22 +95,23 @@ describe.runIf(dir !== undefined)('Wycheproof json_web_signature_test.json', () 
       !isEs521Group(group) && CORRECTED[test.tcId] === undefined && !ALG_MISMATCH.has(test.tcId),
   );
 
-  it.each(regular.map((c) => [
-    c.test.tcId,
-    c.test.result,
-    c.test.comment,
-    c,
-  ] as const))('tcId %i is %s (%s)', async (_id, result, _comment, { group, test }) => {
-    const verdict = await accepts(keySet(group), test.jws);
-    if (result === 'valid') expect(verdict).toBe(true);
-    else if (result === 'invalid') expect(verdict).toBe(false);
-    else expect(typeof verdict).toBe('boolean');
-  });
+  it.each(regular.map((c) => [c.test.tcId, c.test.result, c.test.comment, c] as const))(
+    'tcId %i is %s (%s)',
+    async (_id, result, _comment, { group, test }) => {
+      const verdict = await accepts(keySet(group), test.jws);
+      if (result === 'valid') expect(verdict).toBe(true);
+      else if (result === 'invalid') expect(verdict).toBe(false);
+      else expect(typeof verdict).toBe('boolean');
+    },
+  );
 
-  it.each(Object.entries(CORRECTED))('corrected tcId %s gets the verdict the data should have', async (id, fix) => {
-    const { group, test } = cases.find((c) => c.test.tcId === Number(id))!;
-    expect(await accepts(keySet(group), test.jws), fix.why).toBe(fix.verdict === 'valid');
-  });
+  it.each(Object.entries(CORRECTED))(
+    'corrected tcId %s gets the verdict the data should have',
+    async (id, fix) => {
+      const { group, test } = cases.find((c) => c.test.tcId === Number(id))!;
+      expect(await accepts(keySet(group), test.jws), fix.why).toBe(fix.verdict === 'valid');
+    },
+  );
 
   it('tcIds 367 and 370 really are byte-identical to tcId 357', () => {
     const jws = (id: number) => cases.find((c) => c.test.tcId === id)!.test.jws;
@@ -112,13 +119,16 @@ describe.runIf(dir !== undefined)('Wycheproof json_web_signature_test.json', () 
     expect(jws(370)).toBe(jws(357));
   });
 
-  it.each([...ALG_MISMATCH])('refuses tcId %i (key alg PS256, token PS384) and verifies it with the key alg corrected', async (id) => {
-    const { group, test } = cases.find((c) => c.test.tcId === id)!;
-    const key = group.public as Jwk;
-    expect(key.alg).toBe('PS256');
-    expect(await accepts(keySet(group), test.jws)).toBe(false);
-    expect(await accepts({ keys: [{ ...key, alg: 'PS384' }] }, test.jws)).toBe(true);
-  });
+  it.each([...ALG_MISMATCH])(
+    'refuses tcId %i (key alg PS256, token PS384) and verifies it with the key alg corrected',
+    async (id) => {
+      const { group, test } = cases.find((c) => c.test.tcId === id)!;
+      const key = group.public as Jwk;
+      expect(key.alg).toBe('PS256');
+      expect(await accepts(keySet(group), test.jws)).toBe(false);
+      expect(await accepts({ keys: [{ ...key, alg: 'PS384' }] }, test.jws)).toBe(true);
+    },
+  );
 
   it('refuses the ES521-labelled keys, and verifies their tokens once the key says ES512', async () => {
     const es521 = cases.filter(({ group }) => isEs521Group(group));
@@ -132,7 +142,9 @@ describe.runIf(dir !== undefined)('Wycheproof json_web_signature_test.json', () 
 });
 
 describe.runIf(dir !== undefined)('Wycheproof json_web_key_test.json', () => {
-  const file = dir ? readVector<{ testGroups: Group[] }>(dir, 'wycheproof/json_web_key_test.json') : { testGroups: [] };
+  const file = dir
+    ? readVector<{ testGroups: Group[] }>(dir, 'wycheproof/json_web_key_test.json')
+    : { testGroups: [] };
   const cases = file.testGroups.flatMap((group) => group.tests.map((test) => ({ group, test })));
 
   it('has the 26 cases the manifest lists', () => {
