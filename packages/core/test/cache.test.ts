@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
+  type DataPoint,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
@@ -46,7 +47,7 @@ describe('createCache', () => {
       .filter((s) => s.scope.name === '@milkyway/core')
       .flatMap((s) => s.metrics)
       .filter((m) => m.descriptor.name === 'milkyway.cache.requests')
-      .flatMap((m) => m.dataPoints)
+      .flatMap((m) => m.dataPoints as DataPoint<number>[])
       .filter((p) => p.attributes['milkyway.cache.namespace'] === 'metered');
     const byResult = Object.fromEntries(
       points.map((p) => [p.attributes['milkyway.cache.result'], p.value]),

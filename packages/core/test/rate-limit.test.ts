@@ -1,6 +1,7 @@
 import { metrics } from '@opentelemetry/api';
 import {
   AggregationTemporality,
+  type DataPoint,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
@@ -231,7 +232,7 @@ describe('rateLimit', () => {
       .filter((s) => s.scope.name === '@milkyway/core')
       .flatMap((s) => s.metrics)
       .filter((m) => m.descriptor.name === 'milkyway.rate_limit.rejections')
-      .flatMap((m) => m.dataPoints);
+      .flatMap((m) => m.dataPoints as DataPoint<number>[]);
     const metered = points
       .filter((p) => p.attributes['milkyway.rate_limit.name'] === 'metered')
       .at(-1);
