@@ -24,7 +24,7 @@ const ALL = ['1', '2', '3', '4', '5', '6', '7', 'jwt', 'profile'];
 const QUICK = ['1', '2', '3', '4', '5', '6', '7'];
 const sections = new Set(sectionsArg ? sectionsArg.split(',') : quick ? QUICK : ALL);
 const cfg: RunConfig = quick
-  ? { warmupS: 0.5, durationS: 2, repetitions: 1, connections: 10 }
+  ? { warmupS: 0.5, durationS: 1.5, repetitions: 1, connections: 10 }
   : { warmupS: 2, durationS: 8, repetitions: 3, connections: 10 };
 
 const started = Date.now();
@@ -202,24 +202,30 @@ async function section3() {
   log('§3 resilience micro');
   const r = await runMicro('resilience', { quick });
   json.resilience = r;
-  const bare = caseOf(r, 'bare call')?.avgNs ?? Number.NaN;
+  const bare = caseOf(r, 'bare call')?.p50Ns ?? Number.NaN;
   const cockatiel = caseOf(r, 'cockatiel wrap');
-  const cockatielAdded = (cockatiel?.avgNs ?? Number.NaN) - bare;
+  const cockatielAdded = (cockatiel?.p50Ns ?? Number.NaN) - bare;
   out.push(
     '## 3. Resilience: per-call cost (micro, mitata, separate process)\n',
     table(
-      ['Case', 'mean per call', 'median per call', 'added over bare', 'added vs cockatiel added'],
+      [
+        'Case',
+        'median per call',
+        'mean per call',
+        'added over bare (medians)',
+        'added vs cockatiel added',
+      ],
       r.cases.map((c: MicroCase) =>
         c.skipped
           ? [c.name, c.skipped, '—', '—', '—']
           : [
               c.name,
-              ns(c.avgNs),
               ns(c.p50Ns),
-              c.name.includes('open breaker') || c.name === 'bare call' ? '—' : ns(c.avgNs - bare),
+              ns(c.avgNs),
+              c.name.includes('open breaker') || c.name === 'bare call' ? '—' : ns(c.p50Ns - bare),
               c.name.includes('open breaker') || c.name === 'bare call'
                 ? '—'
-                : ratio(c.avgNs - bare, cockatielAdded),
+                : ratio(c.p50Ns - bare, cockatielAdded),
             ],
       ),
     ),
@@ -240,7 +246,7 @@ async function section3() {
   for (const n of r.notes ?? []) out.push(`- ${n}`);
   out.push('');
   const composed = caseOf(r, 'milkyway composed');
-  const added = (composed?.avgNs ?? Number.NaN) - bare;
+  const added = (composed?.p50Ns ?? Number.NaN) - bare;
   goal(
     '3',
     "composed policy's added cost <= 1/3 of cockatiel's (issue 4: <= cockatiel's)",
@@ -249,7 +255,7 @@ async function section3() {
     '<=',
     `${ns(added)} = ${(added / cockatielAdded).toFixed(2)}x of cockatiel's ${ns(cockatielAdded)}`,
   );
-  const open = caseOf(r, 'milkyway open breaker')?.avgNs ?? Number.NaN;
+  const open = caseOf(r, 'milkyway open breaker')?.p50Ns ?? Number.NaN;
   goal('3', 'a call rejected by an open breaker < 2 µs', open, 2000, '<=', ns(open));
   const mwHeap = heap['milkyway composed policy'];
   const worst = mwHeap ? Math.max(mwHeap.growthBytes, mwHeap.peakBytes) : Number.NaN;
@@ -267,21 +273,21 @@ async function section4() {
   log('§4 rate limit micro');
   const r = await runMicro('ratelimit', { quick });
   json.rateLimit = r;
-  const rlf = caseOf(r, 'rate-limiter-flexible')?.avgNs ?? Number.NaN;
+  const rlf = caseOf(r, 'rate-limiter-flexible')?.p50Ns ?? Number.NaN;
   out.push(
     '## 4. Rate limiter: one check that admits (micro, mitata, separate process)\n',
     table(
-      ['Case', 'mean per check', 'median per check', 'vs rate-limiter-flexible'],
+      ['Case', 'median per check', 'mean per check', 'vs rate-limiter-flexible (medians)'],
       r.cases.map((c) =>
         c.skipped
           ? [c.name, c.skipped, '—', '—']
-          : [c.name, ns(c.avgNs), ns(c.p50Ns), ratio(c.avgNs, rlf)],
+          : [c.name, ns(c.p50Ns), ns(c.avgNs), ratio(c.p50Ns, rlf)],
       ),
     ),
     '',
   );
   for (const n of r.notes ?? []) out.push(`- ${n}`);
-  const mw = caseOf(r, 'milkyway')?.avgNs ?? Number.NaN;
+  const mw = caseOf(r, 'milkyway')?.p50Ns ?? Number.NaN;
   goal(
     '4',
     'memory-store check <= 150 ns',

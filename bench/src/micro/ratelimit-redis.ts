@@ -39,7 +39,7 @@ export async function run(opts: MicroOptions): Promise<MicroResult> {
     };
   }
   const countChecks = opts.smoke ? 20 : 2000;
-  const seconds = opts.smoke ? 0.3 : opts.quick ? 2 : 8;
+  const seconds = opts.smoke ? 0.3 : opts.quick ? 1 : 8;
   const concurrency = 50;
   const admin = new Redis({ port: REDIS_PORT, host: '127.0.0.1', lazyConnect: true });
   await admin.connect();

@@ -90,7 +90,7 @@ export async function run(opts: MicroOptions): Promise<MicroResult> {
   );
 
   // Heap growth under a sustained loop (fresh breakers so earlier stats do not count).
-  const seconds = opts.smoke ? 0.2 : opts.quick ? 3 : 12;
+  const seconds = opts.smoke ? 0.2 : opts.quick ? 1.5 : 12;
   const heap: Record<string, { calls: number; growthBytes: number; peakBytes: number }> = {};
   heap['bare call'] = await heapGrowth(work, seconds);
   const mwFresh = await milkywayPolicies(work);
