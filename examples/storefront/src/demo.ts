@@ -15,6 +15,7 @@ interface DemoOptions {
 interface Reply {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: the demo reads bodies it knows the shape of
   body: any;
   ms: number;
 }
@@ -117,7 +118,9 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
   });
   expect(signIn.status === 200, `sign-in answered ${signIn.status}`);
   const token = signIn.body.access_token as string;
-  out(`   POST /token as alice -> ${signIn.status}; scopes: ${signIn.body.scope}; expires in ${signIn.body.expires_in} s`);
+  out(
+    `   POST /token as alice -> ${signIn.status}; scopes: ${signIn.body.scope}; expires in ${signIn.body.expires_in} s`,
+  );
   const anonymous = await request(`${gw}/products`);
   out(`   GET /products without a token -> ${anonymous.status} ${anonymous.body?.title ?? ''}`);
 
@@ -133,7 +136,9 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
     token,
     headers: etag ? { 'if-none-match': etag } : {},
   });
-  out(`   GET /products again with If-None-Match: ${etag} -> ${again.status} (${again.ms.toFixed(1)} ms)`);
+  out(
+    `   GET /products again with If-None-Match: ${etag} -> ${again.status} (${again.ms.toFixed(1)} ms)`,
+  );
 
   step('3. Place an order (with an Idempotency-Key) and retry it');
   const trace = newTraceparent();
@@ -148,15 +153,22 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
     body: { items },
     headers: { 'idempotency-key': key, traceparent: trace.header },
   });
-  expect(order.status === 201, `POST /orders answered ${order.status}: ${JSON.stringify(order.body)}`);
-  out(`   POST /orders -> ${order.status}: order ${order.body.id}, total ${(order.body.totalCents / 100).toFixed(2)} EUR (${order.ms.toFixed(1)} ms)`);
+  expect(
+    order.status === 201,
+    `POST /orders answered ${order.status}: ${JSON.stringify(order.body)}`,
+  );
+  out(
+    `   POST /orders -> ${order.status}: order ${order.body.id}, total ${(order.body.totalCents / 100).toFixed(2)} EUR (${order.ms.toFixed(1)} ms)`,
+  );
   const retry = await request(`${gw}/orders`, {
     method: 'POST',
     token,
     body: { items },
     headers: { 'idempotency-key': key },
   });
-  out(`   the same POST again (same key) -> ${retry.status}: order ${retry.body?.id} (${retry.body?.id === order.body.id ? 'the same order, not a second one' : 'a DIFFERENT order?!'})`);
+  out(
+    `   the same POST again (same key) -> ${retry.status}: order ${retry.body?.id} (${retry.body?.id === order.body.id ? 'the same order, not a second one' : 'a DIFFERENT order?!'})`,
+  );
   expect(retry.body?.id === order.body.id, 'the retried order created a second order');
 
   step('4. The rate limit (per principal)');
@@ -174,7 +186,9 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
   }
   if (limited) {
     out(`   bob: ${allowed} requests allowed, then ${limited.status} ${limited.body?.title ?? ''}`);
-    out(`   RateLimit: ${limited.headers.get('ratelimit') ?? '-'}  RateLimit-Policy: ${limited.headers.get('ratelimit-policy') ?? '-'}  Retry-After: ${limited.headers.get('retry-after') ?? '-'}`);
+    out(
+      `   RateLimit: ${limited.headers.get('ratelimit') ?? '-'}  RateLimit-Policy: ${limited.headers.get('ratelimit-policy') ?? '-'}  Retry-After: ${limited.headers.get('retry-after') ?? '-'}`,
+    );
     const aliceStill = await request(`${gw}/products`, { token });
     out(`   alice meanwhile -> ${aliceStill.status} (each principal has its own budget)`);
   } else {
@@ -185,14 +199,30 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
   const catalog = storefront.supervisor.get('catalog');
   await catalog.kill();
   out('   catalog killed (SIGKILL)');
+  // The first calls fail on the network (502); once enough of them failed, the breaker
+  // opens and the gateway answers 503 at once, without calling the catalog at all.
   const failures: Reply[] = [];
-  for (let i = 0; i < 8; i++) failures.push(await request(`${gw}/products`, { token }));
-  for (const [i, r] of failures.entries()) {
-    out(`   GET /products #${i + 1} -> ${r.status} ${r.body?.title ?? ''} in ${r.ms.toFixed(1)} ms${r.headers.get('retry-after') ? ` (Retry-After: ${r.headers.get('retry-after')})` : ''}`);
+  for (let i = 0; i < 60 && failures.at(-1)?.status !== 503; i++) {
+    failures.push(await request(`${gw}/products`, { token }));
   }
-  const last = failures.at(-1)!;
-  expect(last.status === 503, `a dead catalog answered ${last.status}`);
-  out('   the breaker is open: the gateway answers 503 problem+json at once instead of waiting');
+  const show = (r: Reply, i: number) =>
+    out(
+      `   GET /products #${i + 1} -> ${r.status} ${r.body?.title ?? ''} in ${r.ms.toFixed(1)} ms${r.headers.get('retry-after') ? ` (Retry-After: ${r.headers.get('retry-after')})` : ''}`,
+    );
+  failures.slice(0, 2).forEach(show);
+  if (failures.length > 3) {
+    out(
+      `   ... ${failures.length - 3} more like these (the breaker judges the failure rate of the last 5 s, which also saw bob's successful calls) ...`,
+    );
+  }
+  show(failures.at(-1)!, failures.length - 1);
+  const open = failures.at(-1)!;
+  expect(open.status === 503, `a dead catalog still answered ${open.status}`);
+  const fast: Reply[] = [];
+  for (let i = 0; i < 5; i++) fast.push(await request(`${gw}/products`, { token }));
+  out(
+    `   the breaker is open: 5 more calls answered ${[...new Set(fast.map((r) => r.status))].join('/')} in at most ${Math.max(...fast.map((r) => r.ms)).toFixed(1)} ms each, without waiting on the catalog`,
+  );
   catalog.start();
   await catalog.waitUntilReady(30_000);
   out('   catalog restarted');
@@ -201,7 +231,9 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
     return r.status === 200 ? r : undefined;
   }, 30_000);
   expect(recovered !== undefined, 'the gateway did not recover after the catalog came back');
-  out(`   GET /products -> ${recovered!.status}: the breaker let a trial request through and closed`);
+  out(
+    `   GET /products -> ${recovered!.status}: the breaker let a trial request through and closed`,
+  );
 
   step('6. Where to look');
   out(`   The order's trace id: ${trace.traceId}`);

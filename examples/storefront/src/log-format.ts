@@ -11,6 +11,14 @@ const LEVELS: Record<number, [string, number]> = {
   50: ['ERROR', 31],
   60: ['FATAL', 31],
 };
+const BY_NAME: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
 const SKIP = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'service', 'name', 'v']);
 
 export function formatLogLine(line: string, color: boolean): string {
@@ -21,10 +29,8 @@ export function formatLogLine(line: string, color: boolean): string {
   } catch {
     return line;
   }
-  const [label, code] = LEVELS[Number(record.level)] ?? [
-    String(record.level ?? '').toUpperCase(),
-    0,
-  ];
+  const level = typeof record.level === 'string' ? BY_NAME[record.level] : Number(record.level);
+  const [label, code] = LEVELS[level ?? 0] ?? [String(record.level ?? '').toUpperCase(), 0];
   const time =
     typeof record.time === 'number' || typeof record.time === 'string'
       ? new Date(record.time).toISOString().slice(11, 23)
@@ -33,8 +39,8 @@ export function formatLogLine(line: string, color: boolean): string {
     .filter(([key, value]) => !SKIP.has(key) && value !== undefined)
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  const level = color && code ? `\x1b[${code}m${label}\x1b[0m` : label;
+  const shown = color && code ? `\x1b[${code}m${label}\x1b[0m` : label;
   const msg = typeof record.msg === 'string' ? record.msg : '';
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
-  return [dim(time), level, msg, fields ? dim(fields) : ''].filter(Boolean).join(' ');
+  return [dim(time), shown, msg, fields ? dim(fields) : ''].filter(Boolean).join(' ');
 }

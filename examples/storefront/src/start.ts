@@ -32,7 +32,9 @@ fs.rmSync(traceFile, { force: true });
 const out = (line = '') => process.stdout.write(`${line}\n`);
 let quiet = flags.quiet;
 
-out(`Starting the storefront (identity, catalog, orders, gateway)${process.env.REDIS_URL ? ` with Redis at ${process.env.REDIS_URL}` : ', in-memory'}...`);
+out(
+  `Starting the storefront (identity, catalog, orders, gateway)${process.env.REDIS_URL ? ` with Redis at ${process.env.REDIS_URL}` : ', in-memory'}...`,
+);
 const started = Date.now();
 const storefront = await startStorefront({
   print: (line) => {
@@ -41,6 +43,8 @@ const storefront = await startStorefront({
   env: {
     TRACE_FILE: traceFile,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // Export finished spans every 500 ms (the SDK default is 5 s), so the demo can show them.
+    OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '500',
   },
 }).catch((error: Error) => {
   process.stderr.write(`\nThe storefront did not start: ${error.message}\n`);

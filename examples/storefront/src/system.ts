@@ -100,8 +100,8 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
     spec('gateway', port, i === 0 ? 'gateway' : `gateway-${i + 1}`),
   );
   try {
-    await supervisor.start(backends, readyTimeoutMs);
-    await supervisor.start(gateways, readyTimeoutMs);
+    // All at once: nothing needs another service to start (tokens are checked lazily).
+    await supervisor.start([...backends, ...gateways], readyTimeoutMs);
   } catch (error) {
     await supervisor.stopAll(['gateway'], 3_000);
     throw error;

@@ -75,8 +75,7 @@ describe('the storefront when things break', () => {
     // Wait until the orders service is working on all of them (its log says so), not a sleep.
     const seen = orders.lines.length;
     await waitFor(
-      () =>
-        orders.lines.slice(seen).filter((line) => line.includes('placing order')).length >= 20,
+      () => orders.lines.slice(seen).filter((line) => line.includes('placing order')).length >= 20,
       { timeoutMs: 10_000, what: 'orders to receive the whole burst' },
     );
     const exit = orders.stop('SIGTERM', 15_000);

@@ -60,7 +60,8 @@ export async function startTestSystem(options: StorefrontOptions = {}): Promise<
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ username: user, password: user }),
       });
-      if (res.status !== 200) throw new Error(`token for ${user}: ${res.status} ${await res.text()}`);
+      if (res.status !== 200)
+        throw new Error(`token for ${user}: ${res.status} ${await res.text()}`);
       const body = (await res.json()) as { access_token: string };
       tokens.set(user, body.access_token);
       return body.access_token;
@@ -121,7 +122,13 @@ export async function waitFor<T>(
 /** fetch with a JSON body and optional bearer token; never hangs longer than `timeoutMs`. */
 export async function call(
   url: string,
-  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+  init: {
+    method?: string;
+    token?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    timeoutMs?: number;
+  } = {},
 ) {
   const headers: Record<string, string> = { ...init.headers };
   if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -144,5 +151,12 @@ export async function call(
   } catch {
     json = undefined;
   }
-  return { status: res.status, headers: res.headers, text, json: json as any, ms: performance.now() - started };
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    // biome-ignore lint/suspicious/noExplicitAny: tests assert on the shape of bodies
+    json: json as any,
+    ms: performance.now() - started,
+  };
 }

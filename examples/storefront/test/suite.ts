@@ -336,7 +336,12 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
       });
 
       it('answers garbage in the Authorization header with 401', async () => {
-        for (const value of ['Bearer', 'Bearer a.b', 'Basic Zm9vOmJhcg==', `Bearer ${'a'.repeat(6000)}`]) {
+        for (const value of [
+          'Bearer',
+          'Bearer a.b',
+          'Basic Zm9vOmJhcg==',
+          `Bearer ${'a'.repeat(6000)}`,
+        ]) {
           const res = await call(`${gw}/products`, { headers: { authorization: value } });
           expect(res.status, value.slice(0, 20)).toBe(401);
           problem(res);

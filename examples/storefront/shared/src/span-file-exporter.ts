@@ -52,9 +52,7 @@ export function jsonLinesSpanExporter(file: string): SpanExporter {
   return {
     export(spans, done) {
       const text = spans.map((span) => JSON.stringify(toRecord(span))).join('\n');
-      fs.appendFile(file, `${text}\n`, (error) =>
-        done(error ? { code: 1, error } : { code: 0 }),
-      );
+      fs.appendFile(file, `${text}\n`, (error) => done(error ? { code: 1, error } : { code: 0 }));
     },
     async shutdown() {},
     async forceFlush() {},

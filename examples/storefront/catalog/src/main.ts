@@ -1,0 +1,133 @@
+/**
+ * catalog — products, read-heavy and cached:
+ * - a response cache in front of the reads (ETag, 304 Not Modified, Cache-Control);
+ * - `getOrLoad` behind it, so concurrent misses for one product load it once (coalescing);
+ * - tag invalidation: changing a product drops its cached entries and the cached list at once.
+ * With REDIS_URL set, both caches live in Redis and every catalog replica shares them.
+ *
+ *   npm start            # PORT, else CATALOG_PORT, else 4002
+ */
+import { jwtAuth, requireScopes } from '@milkyway/auth';
+import {
+  type CacheStore,
+  createCache,
+  HttpError,
+  memoryStore,
+  responseCache,
+} from '@milkyway/core';
+import { redisCacheStore } from '@milkyway/redis';
+import { z } from 'zod';
+import {
+  createStorefrontService,
+  env,
+  envNumber,
+  portFrom,
+  tokenSettings,
+} from '../../shared/src/service-kit.js';
+import { Product, ProductPatch, ProductRepository } from './products.js';
+
+const port = portFrom('CATALOG_PORT', 4002);
+const { service, logger } = createStorefrontService(
+  'catalog',
+  'Products of the storefront: cached reads with ETags, tag invalidation on change.',
+);
+
+// Where cached entries live: this process, or Redis shared by every replica.
+const redisUrl = process.env.REDIS_URL;
+const redis = redisUrl
+  ? redisCacheStore({ url: redisUrl, prefix: `${env('REDIS_KEY_PREFIX', 'storefront:')}catalog:` })
+  : undefined;
+if (redis) service.onClose(() => redis.close());
+const store: CacheStore = redis ?? memoryStore({ maxEntries: 10_000 });
+
+/** Loaded products (the repository is the "database"). */
+const data = createCache({
+  store,
+  namespace: 'data',
+  ttlMs: 60_000,
+  staleWhileRevalidateMs: 30_000,
+  logger,
+});
+/** Whole HTTP responses, with their ETags. */
+const http = createCache({ store, namespace: 'http', ttlMs: 30_000, logger });
+
+const repo = new ProductRepository();
+
+// Demo knob: make every catalog request slow (shows deadlines, breakers and draining).
+const latencyMs = envNumber('CATALOG_LATENCY_MS', 0);
+if (latencyMs > 0) {
+  service.use('/products/*', async (c, next) => {
+    await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    await next();
+  });
+}
+
+const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/) });
+
+service.get(
+  '/products',
+  {
+    responses: { 200: z.object({ products: z.array(Product) }) },
+    summary: 'All products',
+    tags: ['products'],
+  },
+  responseCache({ cache: http, tags: () => ['products'] }),
+  async (c) => {
+    const products = await data.getOrLoad('products', () => repo.list(), { tags: ['products'] });
+    return c.json({ products }, 200);
+  },
+);
+
+service.get(
+  '/products/:id',
+  {
+    params: IdParams,
+    responses: { 200: Product, 404: { description: 'No such product' } },
+    summary: 'One product',
+    tags: ['products'],
+  },
+  responseCache({ cache: http, tags: (c) => [`product:${c.req.param('id')}`] }),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    const product = await data.getOrLoad(
+      `product:${id}`,
+      async () => {
+        const found = await repo.find(id);
+        // Not cached: a missing product is a 404 every time until it exists.
+        if (!found) throw new HttpError(404, `no product ${id}`);
+        return found;
+      },
+      { tags: [`product:${id}`] },
+    );
+    return c.json(product, 200);
+  },
+);
+
+service.patch(
+  '/products/:id',
+  {
+    params: IdParams,
+    body: ProductPatch,
+    responses: { 200: Product, 404: { description: 'No such product' } },
+    summary: 'Change a product (price, stock, name)',
+    tags: ['products'],
+  },
+  jwtAuth(tokenSettings()),
+  requireScopes('catalog:write'),
+  async (c) => {
+    const { id } = c.req.valid('param');
+    const product = await repo.update(id, c.req.valid('json'));
+    if (!product) throw new HttpError(404, `no product ${id}`);
+    // Drop every cached copy: the product, the list, and the HTTP responses holding them.
+    await Promise.all(
+      [data, http].flatMap((cache) => [
+        cache.invalidateTag(`product:${id}`),
+        cache.invalidateTag('products'),
+      ]),
+    );
+    logger.info({ product: id, by: c.var.principal.subject }, 'product changed');
+    return c.json(product, 200);
+  },
+);
+
+await service.listen({ port, hostname: env('HOST', '127.0.0.1') });

@@ -1,0 +1,98 @@
+/**
+ * What every storefront service sets up the same way: telemetry (traces, metrics), a
+ * structured logger, the service itself with tracing, metrics and request logs on, the
+ * Prometheus endpoint, and its port. Each service's main.ts calls `createStorefrontService()`
+ * and adds its own routes.
+ */
+import type { PrincipalEnv } from '@milkyway/auth';
+import { createService } from '@milkyway/core';
+import { createLogger, metrics, requestLogger, tracing } from '@milkyway/observability';
+import { setupTelemetry, type TraceExporterChoice } from '@milkyway/observability/setup';
+import type { Context } from 'hono';
+import { jsonLinesSpanExporter } from './span-file-exporter.js';
+
+/** The storefront's version, shown in logs and the OpenAPI documents. */
+export const VERSION = '1.0.0';
+
+/** A string from the environment, or the fallback. */
+export function env(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value === undefined || value === '' ? fallback : value;
+}
+
+/** A positive number from the environment, or the fallback. */
+export function envNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** The port: `PORT`, else the service's own `*_PORT`, else its default. */
+export function portFrom(portEnv: string, defaultPort: number): number {
+  return envNumber('PORT', envNumber(portEnv, defaultPort));
+}
+
+/** Where the other services are (defaults: their default ports on this machine). */
+export const upstreams = {
+  identity: () => env('IDENTITY_URL', 'http://127.0.0.1:4001'),
+  catalog: () => env('CATALOG_URL', 'http://127.0.0.1:4002'),
+  orders: () => env('ORDERS_URL', 'http://127.0.0.1:4003'),
+};
+
+/** Token verification settings shared by the services that check tokens. */
+export function tokenSettings() {
+  const identity = upstreams.identity();
+  return {
+    jwksUrl: env('JWKS_URL', `${identity}/.well-known/jwks.json`),
+    issuer: env('TOKEN_ISSUER', identity),
+    audience: 'storefront',
+    algorithms: ['ES256'] as const,
+  };
+}
+
+/** Spans go nowhere unless asked: created (so trace ids propagate) but dropped. */
+const dropSpans: Extract<TraceExporterChoice, object> = {
+  export: (_spans, done) => done({ code: 0 }),
+  shutdown: async () => {},
+};
+
+function spanExporter(): TraceExporterChoice {
+  const file = process.env.TRACE_FILE;
+  if (file) return jsonLinesSpanExporter(file);
+  if (
+    process.env.OTEL_TRACES_EXPORTER ||
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT ||
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
+  ) {
+    return 'auto';
+  }
+  return dropSpans;
+}
+
+const quiet = (c: Context) =>
+  c.req.path === '/livez' || c.req.path === '/readyz' || c.req.path === '/metrics';
+
+/** Creates a storefront service with telemetry, logs and metrics wired in. */
+export function createStorefrontService(name: string, description: string) {
+  const telemetry = setupTelemetry({
+    serviceName: name,
+    serviceVersion: VERSION,
+    resourceAttributes: { 'service.instance.id': env('SERVICE_INSTANCE', name) },
+    traces: spanExporter(),
+    prometheus: true,
+  });
+  const logger = createLogger({ name, base: {} });
+  // PrincipalEnv types `c.var.principal` for the routes behind jwtAuth.
+  const service = createService<PrincipalEnv>({
+    name,
+    version: VERSION,
+    logger,
+    openapi: { description },
+  })
+    .use(tracing({ ignore: quiet }))
+    .use(metrics({ ignore: quiet }))
+    .use(requestLogger({ logger, ignore: quiet }));
+  service.get('/metrics', { hidden: true }, () => telemetry.metricsHandler());
+  // Flush the last spans when the service closes (SIGTERM drains requests first).
+  service.onClose(() => telemetry.shutdown());
+  return { service, logger, telemetry };
+}
