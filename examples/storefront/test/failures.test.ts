@@ -34,21 +34,28 @@ describe('the storefront when things break', () => {
     expect((await call(`${gw}/products`, { token })).status).toBe(200);
     await system.supervisor.get('catalog').kill();
 
-    // The first failures trip the breaker; from then on the gateway answers at once.
-    const replies = [];
-    for (let i = 0; i < 15; i++) replies.push(await call(`${gw}/products`, { token }));
+    // The first calls fail on the network (502 problem+json, fast: connection refused); once
+    // the failure rate crosses the threshold the breaker opens and answers 503 without calling.
+    const replies: Awaited<ReturnType<typeof call>>[] = [];
+    const deadline = Date.now() + 20_000;
+    while (replies.at(-1)?.status !== 503 && Date.now() < deadline) {
+      replies.push(await call(`${gw}/products`, { token }));
+    }
     for (const reply of replies) {
-      expect(reply.status).toBe(503);
+      expect([502, 503]).toContain(reply.status);
       expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
-    const last = replies.at(-1)!;
-    expect(last.headers.get('retry-after')).toMatch(/^\d+$/);
-    // Generous bound: a broken circuit costs no network round trip at all.
-    expect(Math.max(...replies.slice(-5).map((r) => r.ms))).toBeLessThan(1_000);
+    expect(replies.at(-1)!.status).toBe(503);
+    expect(replies.at(-1)!.headers.get('retry-after')).toMatch(/^\d+$/);
+    // While it is open, every call is answered at once: a generous bound, measured.
+    const open = [];
+    for (let i = 0; i < 10; i++) open.push(await call(`${gw}/products`, { token }));
+    expect(open.map((r) => r.status)).toEqual(open.map(() => 503));
+    expect(Math.max(...open.map((r) => r.ms))).toBeLessThan(1_000);
 
-    // Orders need the catalog for prices: they fail fast too, and create nothing.
+    // Orders need the catalog for prices: they fail fast too (502/503), and create nothing.
     const failed = await order();
-    expect(failed.status).toBe(503);
+    expect([502, 503]).toContain(failed.status);
     expect(failed.ms).toBeLessThan(5_000);
 
     await system.restart('catalog');

@@ -3,6 +3,7 @@
  * reads the exported spans and the logs, restarts single services, and always stops them.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { type Storefront, type StorefrontOptions, startStorefront } from '../src/system.js';
@@ -159,4 +160,45 @@ export async function call(
     json: json as any,
     ms: performance.now() - started,
   };
+}
+
+/**
+ * One request on its own connection (node:http, no pooling): for requests the server answers
+ * early and then closes (oversized bodies, huge headers), which would break a pooled socket.
+ */
+export function rawRequest(
+  url: string,
+  init: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+  } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: init.method ?? 'GET',
+      headers: init.headers,
+      agent: false,
+      timeout: init.timeoutMs ?? 10_000,
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in time`)));
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+      res.on('error', reject);
+    });
+    // The server may answer and close before the whole body is written: that is fine.
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    req.end(init.body);
+  });
 }

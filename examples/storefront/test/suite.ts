@@ -5,7 +5,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, startTestSystem, type TestSystem, waitFor } from './harness.js';
+import { call, rawRequest, startTestSystem, type TestSystem, waitFor } from './harness.js';
 
 /** Options of one run of the suite. */
 export interface SuiteOptions {
@@ -27,7 +27,7 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         gatewayReplicas: options.gatewayReplicas,
         env: {
           RATE_LIMIT: String(TEST_RATE_LIMIT),
-          RATE_LIMIT_WINDOW_MS: '60000',
+          RATE_LIMIT_WINDOW_MS: String(10 * 60_000),
           OTEL_BSP_SCHEDULE_DELAY: '100',
           ...options.env,
         },
@@ -159,9 +159,9 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         // One budget for the principal, shared by every gateway replica.
         expect(ok.length).toBe(TEST_RATE_LIMIT);
         expect(limited.length).toBe(10);
-        expect(ok[0]!.headers.get('ratelimit-policy')).toMatch(/q=40/);
         const rejected = limited[0]!;
         problem(rejected);
+        expect(rejected.headers.get('ratelimit-policy')).toMatch(/q=40/);
         expect(rejected.headers.get('ratelimit')).toMatch(/r=0/);
         expect(Number(rejected.headers.get('retry-after'))).toBeGreaterThan(0);
         // Another principal is unaffected.
@@ -299,13 +299,19 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
       });
 
       it('answers an oversized body with 413 problem+json', async () => {
-        const res = await call(`${gw}/orders`, {
-          token: alice,
+        // Its own connection: the gateway answers before reading the body, then closes it.
+        const res = await rawRequest(`${gw}/orders`, {
+          method: 'POST',
           body: JSON.stringify({ items: [], note: 'x'.repeat(2 * 1024 * 1024) }),
-          headers: { 'idempotency-key': randomUUID() },
+          headers: {
+            authorization: `Bearer ${alice}`,
+            'content-type': 'application/json',
+            'idempotency-key': randomUUID(),
+          },
         });
         expect(res.status).toBe(413);
-        problem(res);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(res.text)).toMatchObject({ status: 413 });
       });
 
       it('answers a forged token (signed with another key) with 401', async () => {
@@ -353,7 +359,9 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
           '00-00000000000000000000000000000000-0000000000000000-01',
           'ff-zzzz-zzzz-zz',
           `00-${'a'.repeat(4000)}-01`,
-          '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra\u0000',
+          '00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01',
+          '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra',
+          '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01',
         ]) {
           const res = await call(`${gw}/products`, { token: alice, headers: { traceparent } });
           expect(res.status).toBe(200);
@@ -363,10 +371,9 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
       });
 
       it('answers a huge header with 431 and keeps serving', async () => {
-        const res = await call(`${gw}/products`, {
-          token: alice,
-          headers: { 'x-junk': 'j'.repeat(64 * 1024) },
-        }).catch((error: Error) => ({ status: 0, error }));
+        const res = await rawRequest(`${gw}/products`, {
+          headers: { authorization: `Bearer ${alice}`, 'x-junk': 'j'.repeat(64 * 1024) },
+        });
         expect(res.status).toBe(431);
         expect((await call(`${gw}/products`, { token: alice })).status).toBe(200);
       });

@@ -56,7 +56,7 @@ const repo = new ProductRepository();
 // Demo knob: make every catalog request slow (shows deadlines, breakers and draining).
 const latencyMs = envNumber('CATALOG_LATENCY_MS', 0);
 if (latencyMs > 0) {
-  service.use('/products/*', async (c, next) => {
+  service.use('/products/*', async (_c, next) => {
     await new Promise((resolve) => setTimeout(resolve, latencyMs));
     await next();
   });
