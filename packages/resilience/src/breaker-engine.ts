@@ -1,8 +1,8 @@
-/**
- * Internal: the state machine behind {@link CircuitBreaker}. Milkyway's breaker owns the public
- * interface, classification, errors, events and metrics; an engine only counts outcomes and
- * decides transitions. The default engine is opossum ({@link createOpossumEngine}); another
- * library can be slotted in by implementing this interface.
+/*
+ * The state machine behind CircuitBreaker. Milkyway's breaker owns the public interface,
+ * classification, errors, events and metrics; an engine only counts outcomes and decides
+ * transitions. The default engine is opossum (createOpossumEngine); another library can be
+ * slotted in by implementing BreakerEngine and passing an EngineFactory as `engine`.
  */
 
 /**
@@ -16,22 +16,52 @@
  */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-/** How one call's outcome is counted. */
+/**
+ * How one call's outcome is counted by a breaker engine.
+ *
+ * @example
+ * ```ts
+ * import type { Verdict } from '@milkyway/resilience';
+ * const v: Verdict = 'ignore';
+ * ```
+ */
 export type Verdict = 'success' | 'failure' | 'ignore';
 
-/** Settings an engine is built with (already validated and defaulted). */
+/**
+ * Settings a breaker engine is built with (already validated and defaulted).
+ *
+ * @example
+ * ```ts
+ * import type { EngineSettings } from '@milkyway/resilience';
+ * const s: EngineSettings = { name: 'b', failureRateThreshold: 50, minimumCalls: 10, windowMs: 10_000, buckets: 10, resetTimeoutMs: 5_000 };
+ * ```
+ */
 export interface EngineSettings {
+  /** Breaker name. */
   name: string;
   /** Opens when failures / calls in the window exceed this percentage. */
   failureRateThreshold: number;
   /** Calls needed in the window before the failure rate is judged. */
   minimumCalls: number;
+  /** Rolling window length in milliseconds. */
   windowMs: number;
+  /** Buckets in the window. */
   buckets: number;
+  /** Time open before a probe is allowed. */
   resetTimeoutMs: number;
 }
 
-/** Internal engine contract. */
+/**
+ * The contract a breaker engine implements (the default is opossum: {@link createOpossumEngine}).
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, createOpossumEngine, type EngineFactory } from '@milkyway/resilience';
+ * const logged: EngineFactory = (settings, onTransition) =>
+ *   createOpossumEngine(settings, (from, to) => { console.info(from, to); onTransition(from, to); });
+ * const breaker = circuitBreaker({ engine: logged });
+ * ```
+ */
 export interface BreakerEngine {
   /** Current state. */
   readonly state: BreakerState;
@@ -51,7 +81,15 @@ export interface BreakerEngine {
   dispose(): void;
 }
 
-/** Builds an engine; `onTransition` is called after every state change. */
+/**
+ * Builds a breaker engine; `onTransition` must be called after every state change.
+ *
+ * @example
+ * ```ts
+ * import { createOpossumEngine, type EngineFactory } from '@milkyway/resilience';
+ * const factory: EngineFactory = createOpossumEngine;
+ * ```
+ */
 export type EngineFactory = (
   settings: EngineSettings,
   onTransition: (from: BreakerState, to: BreakerState) => void,

@@ -3,7 +3,8 @@ import type { BreakerEngine, BreakerState, EngineFactory, Verdict } from './brea
 import { BrokenCircuitError } from './broken-circuit-error.js';
 import { Emitter } from './events.js';
 import { createOpossumEngine } from './opossum-engine.js';
-import { type Layer, Scope, asLayerFn, registerLayer } from './scope.js';
+
+import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
 import { BoundCounter, observeGauge } from './telemetry.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
 
@@ -37,7 +38,7 @@ export interface CircuitBreakerOptions {
    * this says.
    */
   isFailure?: (error: unknown) => boolean;
-  /** @internal Engine factory (default: opossum). */
+  /** The state-machine engine (default: {@link createOpossumEngine}). */
   engine?: EngineFactory;
 }
 
@@ -93,11 +94,10 @@ class BreakerCore implements Layer {
       this.transitions.add(1, { 'milkyway.breaker.from': from, 'milkyway.breaker.to': to });
       this.events.emit('stateChange', { name, from, to });
     });
-    observeGauge(
-      'milkyway.breaker.state',
-      'Circuit breaker state: 0 closed, 1 half-open, 2 open',
-      { attributes, read: () => STATE_CODE[this.engine.state] },
-    );
+    observeGauge('milkyway.breaker.state', 'Circuit breaker state: 0 closed, 1 half-open, 2 open', {
+      attributes,
+      read: () => STATE_CODE[this.engine.state],
+    });
     this.classify = (error) => {
       if (isRejection(error)) return 'ignore';
       if (isFailure(error)) {

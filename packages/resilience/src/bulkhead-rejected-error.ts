@@ -1,4 +1,4 @@
-import { REJECTION, hasBrand, retryAfterSeconds } from './brand.js';
+import { hasBrand, REJECTION, retryAfterSeconds } from './brand.js';
 
 const BRAND = Symbol.for('milkyway.bulkhead_rejected');
 

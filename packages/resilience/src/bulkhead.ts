@@ -1,6 +1,6 @@
 import { BulkheadRejectedError } from './bulkhead-rejected-error.js';
 import { Emitter } from './events.js';
-import { type Layer, Scope, asLayerFn, registerLayer } from './scope.js';
+import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
 import { BoundCounter, observeGauge } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
@@ -143,8 +143,7 @@ class BulkheadCore implements Layer {
       }
       if (scope.deadline !== undefined) {
         const timer = setTimeout(
-          () =>
-            leave(new TimeoutError({ timeoutMs: 0, reason: 'deadline', name: this.name })),
+          () => leave(new TimeoutError({ timeoutMs: 0, reason: 'deadline', name: this.name })),
           Math.max(0, scope.deadline - Date.now()),
         );
         cleanups.push(() => clearTimeout(timer));

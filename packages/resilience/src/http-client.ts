@@ -1,6 +1,6 @@
 import { NULL_BODY_STATUS, readCapped } from './body.js';
-import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
 import { ResiliencePolicy } from './policy.js';
 import { ResponseTooLargeError } from './response-too-large-error.js';
 import { ResponseValidationError } from './response-validation-error.js';
@@ -129,8 +129,16 @@ export interface BoundContext {
   headers?: Record<string, string> | undefined;
 }
 
-/** A `fetch`-compatible function: what Hono's `hc` takes as its `fetch` option. */
-type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+/**
+ * A `fetch`-compatible function: what Hono's `hc` takes as its `fetch` option.
+ *
+ * @example
+ * ```ts
+ * import type { FetchFunction } from '@milkyway/resilience';
+ * const f: FetchFunction = catalog.fetch;
+ * ```
+ */
+export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
@@ -188,7 +196,7 @@ export class HttpClient {
    * against `baseUrl`; non-2xx responses are returned (after retries), transport failures throw
    * typed errors.
    */
-  readonly fetch: FetchFn = (input, init) => this.request(input, init as HttpRequestOptions);
+  readonly fetch: FetchFunction = (input, init) => this.request(input, init as HttpRequestOptions);
 
   /**
    * Like `fetch`, with the client's request options (`json`, `query`, `signal`, `deadline`,
@@ -271,14 +279,18 @@ export class HttpClient {
             name: `${name}.breaker`,
             // 4xx answers are the caller's problem, not the dependency's; 5xx, timeouts and
             // connection failures count.
-            isFailure: (error) =>
-              !UpstreamResponseError.is(error) || error.upstreamStatus >= 500,
+            isFailure: (error) => !UpstreamResponseError.is(error) || error.upstreamStatus >= 500,
             ...o.breaker,
           });
     const pool =
       o.bulkhead === false
         ? undefined
-        : new Bulkhead({ name: `${name}.bulkhead`, maxConcurrent: 64, maxQueue: 256, ...o.bulkhead });
+        : new Bulkhead({
+            name: `${name}.bulkhead`,
+            maxConcurrent: 64,
+            maxQueue: 256,
+            ...o.bulkhead,
+          });
     const budget =
       o.budget === false
         ? undefined
@@ -339,7 +351,7 @@ export class HttpClient {
     if (typeof input === 'object' && 'url' in input && input instanceof Request) {
       url = input.url;
       method ??= input.method;
-      input.headers.forEach((value, key) => headers.set(key, value));
+      for (const [key, value] of input.headers) headers.set(key, value);
       if (body === null && input.body !== null) body = new Uint8Array(await input.arrayBuffer());
     } else {
       url = this.resolve(String(input));
@@ -347,7 +359,7 @@ export class HttpClient {
     if (this.bound.headers !== undefined) {
       for (const [key, value] of Object.entries(this.bound.headers)) headers.set(key, value);
     }
-    new Headers(options.headers).forEach((value, key) => headers.set(key, value));
+    for (const [key, value] of new Headers(options.headers)) headers.set(key, value);
     if (options.query !== undefined) {
       const u = new URL(url);
       for (const [key, value] of Object.entries(options.query)) {
@@ -426,7 +438,11 @@ export class HttpClient {
     const status = response.status;
     if (status >= 500 || status === 429 || status === 408) {
       // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
-      throw new UpstreamResponseError({ response: buffered, method: prepared.method, url: prepared.url });
+      throw new UpstreamResponseError({
+        response: buffered,
+        method: prepared.method,
+        url: prepared.url,
+      });
     }
     return buffered;
   }

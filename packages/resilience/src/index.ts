@@ -1,11 +1,17 @@
 export { isRejection } from './brand.js';
-export type { BreakerState } from './breaker-engine.js';
 export {
   CircuitBreaker,
   type CircuitBreakerEvents,
   type CircuitBreakerOptions,
   circuitBreaker,
 } from './breaker.js';
+export type {
+  BreakerEngine,
+  BreakerState,
+  EngineFactory,
+  EngineSettings,
+  Verdict,
+} from './breaker-engine.js';
 export { BrokenCircuitError } from './broken-circuit-error.js';
 export { Bulkhead, type BulkheadEvents, type BulkheadOptions, bulkhead } from './bulkhead.js';
 export { BulkheadRejectedError } from './bulkhead-rejected-error.js';
@@ -17,6 +23,7 @@ export {
 } from './fallback.js';
 export {
   type BoundContext,
+  type FetchFunction,
   type FetchInterceptor,
   HttpClient,
   type HttpClientOptions,
@@ -25,20 +32,22 @@ export {
   type JsonRequestOptions,
 } from './http-client.js';
 export {
-  type Composable,
-  ComposedPolicy,
-  type PolicyOptions,
-  ResiliencePolicy,
-  policy,
-  wrap,
-} from './policy.js';
-export {
   bulkheadMiddleware,
   type LoadShedOptions,
   loadShed,
+  type RequestContextEnv,
   type RequestContextVariables,
   requestTimeout,
 } from './middleware.js';
+export { createOpossumEngine } from './opossum-engine.js';
+export {
+  type Composable,
+  ComposedPolicy,
+  type PolicyOptions,
+  policy,
+  ResiliencePolicy,
+  wrap,
+} from './policy.js';
 export { type ProxyOptions, proxy, stripHopByHop } from './proxy.js';
 export { RequestTooLargeError } from './request-too-large-error.js';
 export { ResponseTooLargeError } from './response-too-large-error.js';

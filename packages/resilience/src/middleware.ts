@@ -19,7 +19,17 @@ export interface RequestContextVariables {
   deadline: number;
 }
 
-type Env = { Variables: RequestContextVariables };
+/**
+ * The Hono environment these middleware declare (protocol 2 variables).
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import type { RequestContextEnv } from '@milkyway/resilience';
+ * const app = new Hono<RequestContextEnv>();
+ * ```
+ */
+export type RequestContextEnv = { Variables: RequestContextVariables };
 
 /**
  * Options of {@link loadShed}.
@@ -51,7 +61,7 @@ export interface LoadShedOptions extends Partial<BulkheadOptions> {
  * app.use('/api/*', loadShed({ maxConcurrent: 128, maxQueue: 64 }));
  * ```
  */
-export function loadShed(options: LoadShedOptions = {}): MiddlewareHandler<Env> {
+export function loadShed(options: LoadShedOptions = {}): MiddlewareHandler<RequestContextEnv> {
   const pool = new Bulkhead({
     name: 'inbound',
     maxConcurrent: 256,
@@ -74,7 +84,9 @@ export function loadShed(options: LoadShedOptions = {}): MiddlewareHandler<Env> 
  * app.use('/reports/*', bulkheadMiddleware({ maxConcurrent: 4, maxQueue: 8 }));
  * ```
  */
-export const bulkheadMiddleware: (options?: LoadShedOptions) => MiddlewareHandler<Env> = loadShed;
+export const bulkheadMiddleware: (
+  options?: LoadShedOptions,
+) => MiddlewareHandler<RequestContextEnv> = loadShed;
 
 /**
  * A per-route timeout. Replaces `c.var.signal` with one that also aborts (reason: a
@@ -91,7 +103,7 @@ export const bulkheadMiddleware: (options?: LoadShedOptions) => MiddlewareHandle
  * });
  * ```
  */
-export function requestTimeout(timeoutMs: number): MiddlewareHandler<Env> {
+export function requestTimeout(timeoutMs: number): MiddlewareHandler<RequestContextEnv> {
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new RangeError('timeout must be a positive, finite number of milliseconds');
   }

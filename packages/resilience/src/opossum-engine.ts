@@ -168,7 +168,15 @@ class OpossumEngine implements BreakerEngine {
 }
 
 /**
- * Internal: the default engine factory (opossum 9).
+ * The default breaker engine: opossum 9, with its defaults and pitfalls fixed (see the guide:
+ * no timeout/capacity/cache/coalescing/abortController, no percentiles or snapshot timers, a
+ * minimum number of calls, one instance per state period, exactly one half-open probe).
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, createOpossumEngine } from '@milkyway/resilience';
+ * const breaker = circuitBreaker({ engine: createOpossumEngine });
+ * ```
  */
 export const createOpossumEngine: EngineFactory = (settings, onTransition) =>
   new OpossumEngine(settings, onTransition);

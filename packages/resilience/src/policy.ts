@@ -1,9 +1,9 @@
-import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
+import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
 import type { FallbackPolicy } from './fallback.js';
-import { RetryPolicy, type RetryOptions } from './retry.js';
+import { type RetryOptions, RetryPolicy } from './retry.js';
 import type { RetryBudget } from './retry-budget.js';
-import { type Layer, Scope, asLayerFn, layerOf, registerLayer } from './scope.js';
+import { asLayerFn, type Layer, layerOf, registerLayer, Scope } from './scope.js';
 import { TimeoutPolicy } from './timeout.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
 

@@ -2,7 +2,7 @@ import pRetry, { type Options as PRetryOptions } from 'p-retry';
 import { isRejection } from './brand.js';
 import { Emitter } from './events.js';
 import type { RetryBudget } from './retry-budget.js';
-import { type Layer, Scope, asLayerFn, registerLayer } from './scope.js';
+import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
 import { BoundCounter } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
@@ -97,7 +97,10 @@ export function isRetryable(error: unknown): boolean {
   if (isRejection(error)) return false;
   if (TimeoutError.is(error)) return true;
   if (typeof error === 'object' && error !== null) {
-    const { retryable, upstreamStatus } = error as { retryable?: unknown; upstreamStatus?: unknown };
+    const { retryable, upstreamStatus } = error as {
+      retryable?: unknown;
+      upstreamStatus?: unknown;
+    };
     if (typeof retryable === 'boolean') return retryable;
     if (typeof upstreamStatus === 'number') return RETRYABLE_STATUS.has(upstreamStatus);
   }

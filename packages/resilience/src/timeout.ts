@@ -1,5 +1,5 @@
 import { Emitter } from './events.js';
-import { type Layer, Scope, asLayerFn, registerLayer } from './scope.js';
+import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
 import { BoundCounter } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
 import { TimerEntry, TimerList } from './timer-list.js';

@@ -6,8 +6,8 @@ import {
   bulkhead,
   circuitBreaker,
   policy,
-  timeout,
   TimeoutError,
+  timeout,
   wrap,
 } from '../src/index.js';
 
@@ -56,7 +56,11 @@ describe('circuitBreaker', () => {
     const error = await breaker.execute(fn).catch((e: unknown) => e);
     expect(fn).not.toHaveBeenCalled();
     expect(BrokenCircuitError.is(error)).toBe(true);
-    expect(error).toMatchObject({ status: 503, retryAfterMs: 5_000, headers: { 'retry-after': '5' } });
+    expect(error).toMatchObject({
+      status: 503,
+      retryAfterMs: 5_000,
+      headers: { 'retry-after': '5' },
+    });
   });
 
   it('counts retryAfterMs down while open', async () => {
@@ -175,7 +179,8 @@ describe('circuitBreaker', () => {
       controller.abort();
       const c = new AbortController();
       const call = breaker.execute(
-        ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+        ({ signal }) =>
+          new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
         { signal: c.signal },
       );
       c.abort();
@@ -191,7 +196,8 @@ describe('circuitBreaker', () => {
     vi.advanceTimersByTime(1_000);
     const controller = new AbortController();
     const probe = breaker.execute(
-      ({ signal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+      ({ signal }) =>
+        new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
       { signal: controller.signal },
     );
     controller.abort();
@@ -219,7 +225,9 @@ describe('circuitBreaker', () => {
     const signals: AbortSignal[] = [];
     const slow = p.execute(({ signal }) => {
       signals.push(signal);
-      return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+      return new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason)),
+      );
     });
     vi.advanceTimersByTime(50);
     const fast = p.execute(({ signal }) => {

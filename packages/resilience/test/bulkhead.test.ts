@@ -81,9 +81,11 @@ describe('bulkhead', () => {
   it('releases the slot when the call throws', async () => {
     const pool = bulkhead({ maxConcurrent: 1 });
     await pool.execute(() => Promise.reject(new Error('x'))).catch(() => {});
-    await pool.execute(() => {
-      throw new Error('sync');
-    }).catch(() => {});
+    await pool
+      .execute(() => {
+        throw new Error('sync');
+      })
+      .catch(() => {});
     expect(pool.active).toBe(0);
     await expect(pool.execute(async () => 1)).resolves.toBe(1);
   });
@@ -91,7 +93,9 @@ describe('bulkhead', () => {
   it('rejects a call whose caller already aborted without running it', async () => {
     const pool = bulkhead({ maxConcurrent: 1 });
     const fn = vi.fn();
-    await expect(pool.execute(fn, { signal: AbortSignal.abort(new Error('no')) })).rejects.toThrow('no');
+    await expect(pool.execute(fn, { signal: AbortSignal.abort(new Error('no')) })).rejects.toThrow(
+      'no',
+    );
     expect(fn).not.toHaveBeenCalled();
   });
 
@@ -99,7 +103,9 @@ describe('bulkhead', () => {
     const pool = bulkhead({ maxConcurrent: 1, retryAfterMs: 1_500 });
     const gate = deferred();
     const running = pool.execute(() => gate.promise);
-    const error = (await pool.execute(async () => 1).catch((e: unknown) => e)) as BulkheadRejectedError;
+    const error = (await pool
+      .execute(async () => 1)
+      .catch((e: unknown) => e)) as BulkheadRejectedError;
     expect(error.headers['retry-after']).toBe('2');
     gate.resolve();
     await running;

@@ -16,7 +16,9 @@ describe('errors', () => {
     expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1 }).status).toBe(503);
     expect(new BulkheadRejectedError({ maxConcurrent: 1, maxQueue: 0 }).status).toBe(503);
     expect(new TimeoutError({ timeoutMs: 1 }).status).toBe(504);
-    expect(new UpstreamConnectionError({ method: 'GET', url: 'http://x', cause: null }).status).toBe(502);
+    expect(
+      new UpstreamConnectionError({ method: 'GET', url: 'http://x', cause: null }).status,
+    ).toBe(502);
     expect(new ResponseTooLargeError({ limitBytes: 1 }).status).toBe(502);
     expect(new RequestTooLargeError({ limitBytes: 1 }).status).toBe(413);
   });
@@ -36,8 +38,12 @@ describe('errors', () => {
   });
 
   it('give Retry-After in whole seconds, rounded up, at least 1', () => {
-    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 0 }).headers['retry-after']).toBe('1');
-    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1_001 }).headers['retry-after']).toBe('2');
+    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 0 }).headers['retry-after']).toBe(
+      '1',
+    );
+    expect(
+      new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1_001 }).headers['retry-after'],
+    ).toBe('2');
   });
 
   it('keep the query string out of upstream error messages', () => {

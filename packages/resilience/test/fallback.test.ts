@@ -24,7 +24,9 @@ describe('fallback', () => {
     const controller = new AbortController();
     controller.abort(new Error('cancelled'));
     await expect(
-      fallback('x').execute(() => Promise.reject(new Error('whatever')), { signal: controller.signal }),
+      fallback('x').execute(() => Promise.reject(new Error('whatever')), {
+        signal: controller.signal,
+      }),
     ).rejects.toThrow('whatever');
   });
 

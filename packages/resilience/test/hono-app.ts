@@ -13,7 +13,7 @@ export function app(vars: Partial<RequestContextVariables & { requestId: string 
     if (vars.requestId) c.set('requestId', vars.requestId);
     await next();
   });
-  hono.onError((error, c) => {
+  hono.onError((error) => {
     const e = error as Error & { status?: number; headers?: Record<string, string> };
     const status = typeof e.status === 'number' ? e.status : 500;
     return new Response(JSON.stringify({ status, title: e.name, detail: e.message }), {

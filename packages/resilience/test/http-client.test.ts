@@ -173,7 +173,10 @@ describe('httpClient', () => {
 
   it('gives up instead of waiting when Retry-After exceeds the cap', async () => {
     upstream.handle(faults.status(503, { 'retry-after': '120' }));
-    const client = httpClient({ baseUrl: upstream.url, retry: { ...fast, maxRetryAfterMs: 1_000 } });
+    const client = httpClient({
+      baseUrl: upstream.url,
+      retry: { ...fast, maxRetryAfterMs: 1_000 },
+    });
     const error = (await client.send('/x').catch((e: unknown) => e)) as UpstreamResponseError;
     expect(error.upstreamStatus).toBe(503);
     expect(error.retryAfterMs).toBe(120_000);

@@ -85,7 +85,7 @@ describe('requestTimeout', () => {
     expect(await res.text()).toBe('fast');
   });
 
-  it("follows the outer signal when the client disconnects", async () => {
+  it('follows the outer signal when the client disconnects', async () => {
     const outer = new AbortController();
     const hono = app({ signal: outer.signal });
     let seen: AbortSignal | undefined;

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type BreakerState, BulkheadRejectedError, bulkhead, circuitBreaker } from '../src/index.js';
+import {
+  type BreakerState,
+  BulkheadRejectedError,
+  bulkhead,
+  circuitBreaker,
+} from '../src/index.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -46,7 +51,12 @@ const startCall: BreakerCmd = {
     const stateBefore: BreakerState = r.breaker.state;
     let called = false;
     const controller = new AbortController();
-    const entry: Pending = { resolve: () => {}, reject: () => {}, abort: () => controller.abort(), done: false };
+    const entry: Pending = {
+      resolve: () => {},
+      reject: () => {},
+      abort: () => controller.abort(),
+      done: false,
+    };
     const call = r.breaker.execute(
       ({ signal }) => {
         called = true;
@@ -86,8 +96,7 @@ const settle = (how: 'resolve' | 'reject' | 'abort', index: number): BreakerCmd 
     if (how === 'resolve') {
       if (target.probe) r.probeSucceeded = true;
       target.resolve();
-    }
-    else if (how === 'reject') target.reject(new Error('dependency failed'));
+    } else if (how === 'reject') target.reject(new Error('dependency failed'));
     else target.abort();
     await flush();
     if (target.probe && r.inFlightHalfOpen > 0) r.inFlightHalfOpen--;
@@ -98,7 +107,7 @@ const settle = (how: 'resolve' | 'reject' | 'abort', index: number): BreakerCmd 
 
 const advance = (ms: number): BreakerCmd => ({
   check: () => true,
-  async run(_m, r) {
+  async run() {
     await vi.advanceTimersByTimeAsync(ms);
   },
   toString: () => `advance(${ms})`,

@@ -26,7 +26,11 @@ describe('wrap', () => {
       execute: async (fn, options) => {
         order.push(`${name}>`);
         try {
-          return await fn({ signal: new AbortController().signal, attempt: 0, deadline: options?.deadline });
+          return await fn({
+            signal: new AbortController().signal,
+            attempt: 0,
+            deadline: options?.deadline,
+          });
         } finally {
           order.push(`<${name}`);
         }
@@ -50,7 +54,14 @@ describe('policy', () => {
       bulkhead: { maxConcurrent: 1 },
       attemptTimeoutMs: 100,
     });
-    expect(p.policies).toEqual([p.fallback, p.totalTimeout, p.retry, p.breaker, p.bulkhead, p.attemptTimeout]);
+    expect(p.policies).toEqual([
+      p.fallback,
+      p.totalTimeout,
+      p.retry,
+      p.breaker,
+      p.bulkhead,
+      p.attemptTimeout,
+    ]);
     expect(p.fallback).toBe(fb);
   });
 
@@ -64,7 +75,9 @@ describe('policy', () => {
     const outcome = p
       .execute(({ attempt, signal }) => {
         attempts.push(attempt);
-        return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+        return new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(signal.reason)),
+        );
       })
       .catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(350);
@@ -74,7 +87,11 @@ describe('policy', () => {
   });
 
   it('stops retrying when the total timeout fires, reporting it as a timeout', async () => {
-    const p = policy({ totalTimeoutMs: 250, retry: { maxAttempts: 10, baseDelayMs: 0 }, attemptTimeoutMs: 100 });
+    const p = policy({
+      totalTimeoutMs: 250,
+      retry: { maxAttempts: 10, baseDelayMs: 0 },
+      attemptTimeoutMs: 100,
+    });
     let attempts = 0;
     const outcome = p
       .execute(() => {
@@ -122,7 +139,11 @@ describe('policy', () => {
   });
 
   it('accepts primitives and foreign policies in wrap', async () => {
-    const p = wrap(retry({ maxAttempts: 2, baseDelayMs: 0 }), bulkhead({ maxConcurrent: 1 }), timeout(100));
+    const p = wrap(
+      retry({ maxAttempts: 2, baseDelayMs: 0 }),
+      bulkhead({ maxConcurrent: 1 }),
+      timeout(100),
+    );
     let n = 0;
     const call = p.execute(async () => {
       if (n++ === 0) throw new Error('once');

@@ -57,7 +57,15 @@ describe('proxy', () => {
       },
     });
     const headers = upstream.requests[0]?.headers ?? {};
-    for (const name of ['x-hop', 'keep-alive', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-foo']) {
+    for (const name of [
+      'x-hop',
+      'keep-alive',
+      'te',
+      'trailer',
+      'upgrade',
+      'proxy-authorization',
+      'proxy-foo',
+    ]) {
       expect(headers[name], name).toBeUndefined();
     }
     expect(headers.authorization).toBe('Bearer t');
@@ -75,7 +83,9 @@ describe('proxy', () => {
   });
 
   it('passes an upstream 404 through unchanged', async () => {
-    upstream.handle(faults.status(404, { 'content-type': 'application/problem+json' }, '{"status":404}'));
+    upstream.handle(
+      faults.status(404, { 'content-type': 'application/problem+json' }, '{"status":404}'),
+    );
     const { hono } = gateway();
     const res = await hono.request('/api/catalog/missing');
     expect(res.status).toBe(404);

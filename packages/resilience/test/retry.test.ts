@@ -97,7 +97,9 @@ describe('retry', () => {
     const fn = vi.fn(async () => {
       throw new Error('fatal');
     });
-    const outcome = retry({ shouldRetry: () => false }).execute(fn).catch((e: unknown) => e);
+    const outcome = retry({ shouldRetry: () => false })
+      .execute(fn)
+      .catch((e: unknown) => e);
     await vi.runAllTimersAsync();
     expect(await outcome).toEqual(new Error('fatal'));
     expect(fn).toHaveBeenCalledTimes(1);

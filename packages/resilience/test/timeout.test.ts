@@ -60,9 +60,9 @@ describe('timeout', () => {
   it('rejects promptly on caller cancellation even when the function ignores its signal', async () => {
     const t = timeout(1_000);
     const controller = new AbortController();
-    const outcome = t.execute(() => new Promise(() => {}), { signal: controller.signal }).catch(
-      (e: unknown) => e,
-    );
+    const outcome = t
+      .execute(() => new Promise(() => {}), { signal: controller.signal })
+      .catch((e: unknown) => e);
     controller.abort(new Error('gone'));
     expect(await outcome).toEqual(new Error('gone'));
   });
@@ -105,7 +105,9 @@ describe('timeout', () => {
   it('shares one timer between all pending calls', async () => {
     const t = timeout(100);
     const before = vi.getTimerCount();
-    const calls = Array.from({ length: 50 }, () => t.execute(() => new Promise(() => {})).catch(() => {}));
+    const calls = Array.from({ length: 50 }, () =>
+      t.execute(() => new Promise(() => {})).catch(() => {}),
+    );
     expect(vi.getTimerCount() - before).toBe(1);
     await vi.advanceTimersByTimeAsync(100);
     await Promise.all(calls);

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -7,7 +7,12 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) 
 export interface Upstream {
   url: string;
   host: string;
-  requests: Array<{ method: string; url: string; headers: IncomingMessage['headers']; body: string }>;
+  requests: Array<{
+    method: string;
+    url: string;
+    headers: IncomingMessage['headers'];
+    body: string;
+  }>;
   handle(handler: Handler): void;
   close(): Promise<void>;
 }
@@ -50,14 +55,12 @@ export async function startUpstream(initial?: Handler): Promise<Upstream> {
 export const faults = {
   reset: ((req) => req.socket.destroy()) as Handler,
   hang: (() => {}) as Handler,
-  status:
-    (status: number, headers: Record<string, string> = {}, body = '') =>
+  status: (status: number, headers: Record<string, string> = {}, body = '') =>
     ((_req, res) => {
       res.writeHead(status, headers);
       res.end(body);
     }) as Handler,
-  json:
-    (data: unknown, status = 200) =>
+  json: (data: unknown, status = 200) =>
     ((_req, res) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(data));
