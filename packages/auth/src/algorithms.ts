@@ -5,6 +5,7 @@
  * @example
  * ```ts
  * import type { JwsAlgorithm } from '@milkyway/auth';
+ *
  * const algorithms: JwsAlgorithm[] = ['ES256', 'RS256'];
  * ```
  */
@@ -58,6 +59,8 @@ export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = {
  *
  * @example
  * ```ts
+ * import { isJwsAlgorithm } from '@milkyway/auth';
+ *
  * isJwsAlgorithm('ES256'); // true
  * isJwsAlgorithm('none');  // false
  * ```
@@ -71,6 +74,8 @@ export function isJwsAlgorithm(alg: unknown): alg is JwsAlgorithm {
  *
  * @example
  * ```ts
+ * import { isHmacAlgorithm } from '@milkyway/auth';
+ *
  * isHmacAlgorithm('HS256'); // true
  * isHmacAlgorithm('RS256'); // false
  * ```

@@ -10,6 +10,8 @@ import { UnauthorizedError } from './unauthorized-error.js';
  *
  * @example
  * ```ts
+ * import { type ApiKeyEntry, hashApiKey } from '@milkyway/auth';
+ *
  * const entry: ApiKeyEntry = { sha256: hashApiKey(process.env.PARTNER_KEY!), subject: 'partner-a', scopes: ['orders:read'] };
  * ```
  */
@@ -29,6 +31,8 @@ export interface ApiKeyEntry {
  *
  * @example
  * ```ts
+ * import { type ApiKeyIdentity } from '@milkyway/auth';
+ *
  * const found: ApiKeyIdentity = { subject: 'partner-a', scopes: ['orders:read'] };
  * ```
  */
@@ -48,6 +52,8 @@ export interface ApiKeyIdentity {
  *
  * @example
  * ```ts
+ * import { type ApiKeyAuthOptions } from '@milkyway/auth';
+ *
  * const options: ApiKeyAuthOptions = { keys: [{ sha256: '9f86d0...', subject: 'partner-a' }] };
  * ```
  */
@@ -75,6 +81,8 @@ export interface ApiKeyAuthOptions {
  *
  * @example
  * ```ts
+ * import { hashApiKey } from '@milkyway/auth';
+ *
  * hashApiKey('test'); // '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'
  * ```
  */
@@ -90,6 +98,11 @@ export function hashApiKey(key: string): string {
  *
  * @example
  * ```ts
+ * import { Hono } from 'hono';
+ * import { apiKeyAuth } from '@milkyway/auth';
+ *
+ * declare const app: Hono;
+ *
  * app.use('/partner/*', apiKeyAuth({
  *   keys: [{ sha256: process.env.PARTNER_A_KEY_SHA256!, subject: 'partner-a', scopes: ['orders:read'] }],
  * }));

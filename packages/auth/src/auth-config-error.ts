@@ -7,6 +7,8 @@ const BRAND = Symbol.for('milkyway.auth.config');
  *
  * @example
  * ```ts
+ * import { AuthConfigError, createVerifier } from '@milkyway/auth';
+ *
  * try {
  *   createVerifier({ algorithms: ['HS256'], secret: 'short', issuer: false, audience: false });
  * } catch (error) {
@@ -21,6 +23,8 @@ export class AuthConfigError extends Error {
   /**
    * @example
    * ```ts
+   * import { AuthConfigError } from '@milkyway/auth';
+   *
    * throw new AuthConfigError('"issuer" is required (or false to turn the check off)');
    * ```
    */
@@ -34,6 +38,8 @@ export class AuthConfigError extends Error {
    *
    * @example
    * ```ts
+   * import { AuthConfigError } from '@milkyway/auth';
+   *
    * AuthConfigError.is(new AuthConfigError('x')); // true
    * ```
    */

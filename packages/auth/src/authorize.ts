@@ -9,7 +9,11 @@ import { principalOf } from './require-scopes.js';
  *
  * @example
  * ```ts
- * const ownsOrder: AuthorizePredicate = async (p, c) => (await orders.owner(c.req.param('id'))) === p.subject;
+ * import { type AuthorizePredicate } from '@milkyway/auth';
+ *
+ * declare const orders: { owner(id: string): Promise<string> };
+ *
+ * const ownsOrder: AuthorizePredicate = async (p, c) => (await orders.owner(c.req.param('id') ?? '')) === p.subject;
  * ```
  */
 export type AuthorizePredicate<TClaims = Record<string, unknown>> = (
@@ -22,6 +26,12 @@ export type AuthorizePredicate<TClaims = Record<string, unknown>> = (
  *
  * @example
  * ```ts
+ * import { Hono, type Context } from 'hono';
+ * import { authorize } from '@milkyway/auth';
+ *
+ * declare const app: Hono;
+ * declare const handler: (c: Context) => Response;
+ *
  * app.get('/users/:id', authorize((p, c) => p.subject === c.req.param('id') || p.roles.includes('admin')), handler);
  * ```
  */

@@ -13,6 +13,8 @@ for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
  *
  * @example
  * ```ts
+ * import { isCanonicalBase64url } from '@milkyway/auth';
+ *
  * isCanonicalBase64url('Zm9v'); // true
  * isCanonicalBase64url('Zm9v='); // false: padding
  * isCanonicalBase64url('AB');   // false: 'B' leaves non-zero unused bits ('AA' is canonical)

@@ -8,6 +8,8 @@ import { UnauthorizedError } from './unauthorized-error.js';
  *
  * @example
  * ```ts
+ * import { parseBearer } from '@milkyway/auth';
+ *
  * parseBearer('Bearer eyJ...'); // 'eyJ...'
  * parseBearer('Basic dXNlcg=='); // undefined
  * ```

@@ -6,6 +6,10 @@ const BRAND = Symbol.for('milkyway.auth.forbidden');
  *
  * @example
  * ```ts
+ * import { ForbiddenError, type Principal } from '@milkyway/auth';
+ *
+ * declare const principal: Principal;
+ *
  * if (!principal.scopes.includes('orders:write')) throw ForbiddenError.insufficientScope(['orders:write']);
  * ```
  */
@@ -28,6 +32,8 @@ export class ForbiddenError extends Error {
   /**
    * @example
    * ```ts
+   * import { ForbiddenError } from '@milkyway/auth';
+   *
    * throw new ForbiddenError('not the owner of this order');
    * ```
    */
@@ -48,6 +54,8 @@ export class ForbiddenError extends Error {
    *
    * @example
    * ```ts
+   * import { ForbiddenError } from '@milkyway/auth';
+   *
    * throw ForbiddenError.insufficientScope(['catalog:read']);
    * ```
    */
@@ -64,6 +72,10 @@ export class ForbiddenError extends Error {
    *
    * @example
    * ```ts
+   * import { ForbiddenError } from '@milkyway/auth';
+   *
+   * declare const error: unknown;
+   *
    * if (ForbiddenError.is(error)) console.log(error.requiredScopes);
    * ```
    */

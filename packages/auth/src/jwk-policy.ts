@@ -7,6 +7,8 @@ import { hasRocaFingerprint } from './roca.js';
  *
  * @example
  * ```ts
+ * import { type Jwk } from '@milkyway/auth';
+ *
  * const jwk: Jwk = { kty: 'EC', crv: 'P-256', x: '...', y: '...', kid: 'k1', alg: 'ES256', use: 'sig' };
  * ```
  */
@@ -32,6 +34,10 @@ export interface Jwk {
  *
  * @example
  * ```ts
+ * import { type Jwk, type JwkSet } from '@milkyway/auth';
+ *
+ * declare const publicJwk: Jwk;
+ *
  * const jwks: JwkSet = { keys: [publicJwk] };
  * ```
  */
@@ -67,6 +73,8 @@ function toBigInt(bytes: Uint8Array): bigint {
  *
  * @example
  * ```ts
+ * import { screenJwk } from '@milkyway/auth';
+ *
  * screenJwk({ kty: 'RSA', n: '...', e: 'AQ' }); // { kind: 'refused', reason: 'RSA public exponent below 65537' }
  * ```
  */

@@ -16,7 +16,14 @@ export interface JwtAuthExtras {
  *
  * @example
  * ```ts
- * const options: JwtAuthOptions = { jwksUrl, algorithms: ['RS256'], issuer, audience: 'catalog' };
+ * import { type JwtAuthOptions } from '@milkyway/auth';
+ *
+ * const options: JwtAuthOptions = {
+ *   jwksUrl: 'https://id.example/.well-known/jwks.json',
+ *   algorithms: ['RS256'],
+ *   issuer: 'https://id.example/',
+ *   audience: 'catalog',
+ * };
  * ```
  */
 export type JwtAuthOptions<TClaims = Record<string, unknown>> =
@@ -35,9 +42,9 @@ export type JwtAuthOptions<TClaims = Record<string, unknown>> =
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { jwtAuth, requireScopes } from '@milkyway/auth';
+ * import { jwtAuth, type PrincipalEnv, requireScopes } from '@milkyway/auth';
  *
- * const app = new Hono();
+ * const app = new Hono<PrincipalEnv>();
  * app.use('/api/*', jwtAuth({
  *   jwksUrl: 'https://id.example/.well-known/jwks.json',
  *   algorithms: ['RS256'],

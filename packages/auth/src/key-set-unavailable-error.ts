@@ -7,6 +7,11 @@ const BRAND = Symbol.for('milkyway.auth.keySetUnavailable');
  *
  * @example
  * ```ts
+ * import { KeySetUnavailableError } from '@milkyway/auth';
+ *
+ * declare const error: unknown;
+ * declare const logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug(o: object, m?: string): void };
+ *
  * if (KeySetUnavailableError.is(error)) logger.warn({ err: error.cause }, 'JWKS unavailable');
  * ```
  */
@@ -27,6 +32,8 @@ export class KeySetUnavailableError extends Error {
   /**
    * @example
    * ```ts
+   * import { KeySetUnavailableError } from '@milkyway/auth';
+   *
    * throw new KeySetUnavailableError(30, new Error('fetch failed'));
    * ```
    */
@@ -41,6 +48,10 @@ export class KeySetUnavailableError extends Error {
    *
    * @example
    * ```ts
+   * import { KeySetUnavailableError } from '@milkyway/auth';
+   *
+   * declare const error: unknown;
+   *
    * KeySetUnavailableError.is(error);
    * ```
    */

@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * const meta = (requireScopes('a') as any)[OPENAPI] as OpenApiMeta;
+ * import { OPENAPI, type OpenApiMeta, requireScopes } from '@milkyway/auth';
+ *
+ * const meta: OpenApiMeta = requireScopes('a')[OPENAPI];
  * ```
  */
 export interface OpenApiMeta {
@@ -22,6 +24,10 @@ export interface OpenApiMeta {
  *
  * @example
  * ```ts
+ * import { type JwtAuthOptions, OPENAPI, jwtAuth } from '@milkyway/auth';
+ *
+ * declare const options: JwtAuthOptions;
+ *
  * const meta = jwtAuth(options)[OPENAPI];
  * ```
  */
@@ -32,6 +38,9 @@ export const OPENAPI: unique symbol = Symbol.for('milkyway.openapi') as never;
  *
  * @example
  * ```ts
+ * import { type MiddlewareHandler } from 'hono';
+ * import { type WithOpenApi, requireScopes } from '@milkyway/auth';
+ *
  * const guard: WithOpenApi<MiddlewareHandler> = requireScopes('a');
  * ```
  */

@@ -6,6 +6,13 @@
  *
  * @example
  * ```ts
+ * import { Hono } from 'hono';
+ * import { type JwtAuthOptions, type Principal, jwtAuth } from '@milkyway/auth';
+ *
+ * declare const app: Hono;
+ * declare const principal: Principal;
+ * declare const options: JwtAuthOptions;
+ *
  * app.get('/me', jwtAuth(options), (c) => c.json({ id: c.var.principal.subject }));
  * ```
  */
@@ -27,6 +34,9 @@ export interface Principal<TClaims = Record<string, unknown>> {
  *
  * @example
  * ```ts
+ * import { Hono } from 'hono';
+ * import { type PrincipalEnv } from '@milkyway/auth';
+ *
  * const app = new Hono<PrincipalEnv>();
  * ```
  */
@@ -51,6 +61,8 @@ function words(value: unknown): string[] {
  *
  * @example
  * ```ts
+ * import { scopesFromClaims } from '@milkyway/auth';
+ *
  * scopesFromClaims({ scope: 'a b', scp: ['c'] }); // ['a', 'b', 'c']
  * ```
  */
@@ -67,6 +79,8 @@ export function scopesFromClaims(claims: Record<string, unknown>): string[] {
  *
  * @example
  * ```ts
+ * import { rolesFromClaims } from '@milkyway/auth';
+ *
  * rolesFromClaims({ roles: ['admin'] }); // ['admin']
  * ```
  */

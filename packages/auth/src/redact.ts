@@ -5,6 +5,10 @@ import { createHash } from 'node:crypto';
  *
  * @example
  * ```ts
+ * import { REDACTED, redactToken } from '@milkyway/auth';
+ *
+ * declare const token: string;
+ *
  * redactToken(token) === REDACTED; // true
  * ```
  */
@@ -15,6 +19,8 @@ export const REDACTED = '[REDACTED]';
  *
  * @example
  * ```ts
+ * import { SENSITIVE_HEADERS } from '@milkyway/auth';
+ *
  * SENSITIVE_HEADERS.includes('authorization'); // true
  * ```
  */
@@ -31,6 +37,10 @@ export const SENSITIVE_HEADERS: readonly string[] = [
  *
  * @example
  * ```ts
+ * import { AUTH_REDACT_PATHS, REDACTED } from '@milkyway/auth';
+ *
+ * declare function pino(options: object): unknown;
+ *
  * const logger = pino({ redact: { paths: [...AUTH_REDACT_PATHS], censor: REDACTED } });
  * ```
  */
@@ -46,6 +56,11 @@ export const AUTH_REDACT_PATHS: readonly string[] = SENSITIVE_HEADERS.flatMap((h
  *
  * @example
  * ```ts
+ * import { tokenFingerprint } from '@milkyway/auth';
+ *
+ * declare const token: string;
+ * declare const logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug(o: object, m?: string): void };
+ *
  * logger.debug({ token: tokenFingerprint(token) }, 'token refused');
  * ```
  */
@@ -58,6 +73,8 @@ export function tokenFingerprint(token: string): string {
  *
  * @example
  * ```ts
+ * import { REDACTED, redactToken } from '@milkyway/auth';
+ *
  * redactToken('eyJ...'); // '[REDACTED]'
  * redactToken('eyJ...', { fingerprint: true }); // '[REDACTED sha256:1a2b3c4d5e6f]'
  * ```
@@ -75,6 +92,8 @@ export function redactToken(
  *
  * @example
  * ```ts
+ * import { REDACTED, redactAuthorization } from '@milkyway/auth';
+ *
  * redactAuthorization('Bearer eyJ...'); // 'Bearer [REDACTED]'
  * ```
  */
@@ -91,6 +110,12 @@ export function redactAuthorization(value: string | undefined | null): string | 
  *
  * @example
  * ```ts
+ * import { type Context } from 'hono';
+ * import { redactHeaders } from '@milkyway/auth';
+ *
+ * declare const logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug(o: object, m?: string): void };
+ * declare const c: Context;
+ *
  * logger.info({ headers: redactHeaders(c.req.raw.headers) }, 'request');
  * ```
  */
@@ -123,6 +148,10 @@ const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
  *
  * @example
  * ```ts
+ * import { REDACTED, redactJwts } from '@milkyway/auth';
+ *
+ * declare const token: string;
+ *
  * redactJwts('bad token eyJhbGciOi.eyJzdWIi.sig'); // 'bad token [REDACTED]'
  * ```
  */

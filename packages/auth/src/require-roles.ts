@@ -9,6 +9,12 @@ import { principalOf } from './require-scopes.js';
  *
  * @example
  * ```ts
+ * import { Hono, type Context } from 'hono';
+ * import { requireRoles } from '@milkyway/auth';
+ *
+ * declare const app: Hono;
+ * declare const handler: (c: Context) => Response;
+ *
  * app.delete('/products/:id', requireRoles('admin', 'catalog-editor'), handler);
  * app.use('/ops/*', requireRoles('ops', 'oncall', { all: true }));
  * ```

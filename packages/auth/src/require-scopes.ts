@@ -19,6 +19,12 @@ export function principalOf(c: { get(key: 'principal'): unknown }): Principal {
  *
  * @example
  * ```ts
+ * import { Hono, type Context } from 'hono';
+ * import { requireScopes } from '@milkyway/auth';
+ *
+ * declare const app: Hono;
+ * declare const handler: (c: Context) => Response;
+ *
  * app.get('/orders', requireScopes('orders:read'), handler);
  * app.use('/admin/*', requireScopes('admin:read', 'admin:write'));
  * ```

@@ -29,6 +29,8 @@ function generatorSubgroups(): Array<Set<number>> {
  *
  * @example
  * ```ts
+ * import { hasRocaFingerprint } from '@milkyway/auth';
+ *
  * hasRocaFingerprint(0xc3n); // false
  * ```
  */

@@ -7,7 +7,12 @@ import type { IssuedToken, TokenIssuer } from './token-issuer.js';
  *
  * @example
  * ```ts
- * const logTries: FetchInterceptor = (request, next, { attempt }) => next(request);
+ * import { type FetchInterceptor } from '@milkyway/auth';
+ *
+ * const tagRetries: FetchInterceptor = (request, next, { attempt }) => {
+ *   if (attempt > 0) request.headers.set('x-retry', String(attempt));
+ *   return next(request);
+ * };
  * ```
  */
 export type FetchInterceptor = (
@@ -21,6 +26,10 @@ export type FetchInterceptor = (
  *
  * @example
  * ```ts
+ * import { type ServiceTokenOptions, type TokenIssuer } from '@milkyway/auth';
+ *
+ * declare const issuer: TokenIssuer;
+ *
  * const options: ServiceTokenOptions = { issuer, audience: 'catalog', scopes: ['catalog:read'] };
  * ```
  */
@@ -46,6 +55,10 @@ export interface ServiceTokenOptions {
  *
  * @example
  * ```ts
+ * import { type ServiceTokenInterceptor, type TokenIssuer, serviceTokenInterceptor } from '@milkyway/auth';
+ *
+ * declare const issuer: TokenIssuer;
+ *
  * const interceptor: ServiceTokenInterceptor = serviceTokenInterceptor({ issuer, audience: 'catalog' });
  * ```
  */
@@ -62,10 +75,14 @@ export interface ServiceTokenInterceptor extends FetchInterceptor {
  *
  * @example
  * ```ts
- * import { createTokenIssuer, serviceTokenInterceptor } from '@milkyway/auth';
+ * import { type TokenIssuer } from '@milkyway/auth';
+ * import { serviceTokenInterceptor, withServiceToken } from '@milkyway/auth';
+ *
+ * declare const issuer: TokenIssuer;
  *
  * const tokens = serviceTokenInterceptor({ issuer, audience: 'catalog', scopes: ['catalog:read'] });
- * const client = createHttpClient({ baseUrl: 'https://catalog.internal', interceptors: [tokens] });
+ * // with the resilient client: createHttpClient({ baseUrl: 'https://catalog.internal', interceptors: [tokens] })
+ * const res = await withServiceToken(tokens)('https://catalog.internal/products/1');
  * ```
  */
 export function serviceTokenInterceptor(options: ServiceTokenOptions): ServiceTokenInterceptor {
@@ -128,6 +145,10 @@ export function serviceTokenInterceptor(options: ServiceTokenOptions): ServiceTo
  *
  * @example
  * ```ts
+ * import { type TokenIssuer, serviceTokenInterceptor, withServiceToken } from '@milkyway/auth';
+ *
+ * declare const issuer: TokenIssuer;
+ *
  * const catalogFetch = withServiceToken(serviceTokenInterceptor({ issuer, audience: 'catalog' }));
  * const res = await catalogFetch('https://catalog.internal/products/1');
  * ```

@@ -5,6 +5,9 @@
  *
  * @example
  * ```ts
+ * import type { ClaimsSchema } from '@milkyway/auth';
+ * import { z } from 'zod';
+ *
  * const schema: ClaimsSchema<{ tenant: string }> = z.object({ tenant: z.string() });
  * ```
  */

@@ -16,6 +16,8 @@ import type { Jwk, JwkSet } from './jwk-policy.js';
  *
  * @example
  * ```ts
+ * import { type TokenIssuerOptions } from '@milkyway/auth';
+ *
  * const options: TokenIssuerOptions = { issuer: 'orders', privateKey: process.env.SERVICE_KEY_PEM!, algorithm: 'ES256' };
  * ```
  */
@@ -41,6 +43,8 @@ export interface TokenIssuerOptions {
  *
  * @example
  * ```ts
+ * import { type IssueOptions } from '@milkyway/auth';
+ *
  * const request: IssueOptions = { audience: 'catalog', scopes: ['catalog:read'] };
  * ```
  */
@@ -62,6 +66,10 @@ export interface IssueOptions {
  *
  * @example
  * ```ts
+ * import { type TokenIssuer } from '@milkyway/auth';
+ *
+ * declare const issuer: TokenIssuer;
+ *
  * const { token, expiresAt } = await issuer.issue({ audience: 'catalog' });
  * ```
  */
@@ -77,6 +85,10 @@ export interface IssuedToken {
  *
  * @example
  * ```ts
+ * import { type TokenIssuer } from '@milkyway/auth';
+ *
+ * declare const issuer: TokenIssuer;
+ *
  * const token = (await issuer.issue({ audience: 'catalog' })).token;
  * ```
  */

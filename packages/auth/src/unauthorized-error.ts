@@ -6,6 +6,8 @@ const BRAND = Symbol.for('milkyway.auth.unauthorized');
  *
  * @example
  * ```ts
+ * import { type AuthFailureReason } from '@milkyway/auth';
+ *
  * const reason: AuthFailureReason = 'expired';
  * ```
  */
@@ -50,6 +52,11 @@ export interface UnauthorizedErrorOptions {
  *
  * @example
  * ```ts
+ * import { UnauthorizedError, type Verifier } from '@milkyway/auth';
+ *
+ * declare const token: string;
+ * declare const verifier: Verifier;
+ *
  * try {
  *   await verifier.verify(token);
  * } catch (error) {
@@ -77,6 +84,10 @@ export class UnauthorizedError extends Error {
   /**
    * @example
    * ```ts
+   * import { UnauthorizedError } from '@milkyway/auth';
+   *
+   * declare const error: unknown;
+   *
    * throw new UnauthorizedError({ reason: 'expired', challenge: 'Bearer error="invalid_token"' });
    * ```
    */
@@ -94,6 +105,8 @@ export class UnauthorizedError extends Error {
    *
    * @example
    * ```ts
+   * import { UnauthorizedError } from '@milkyway/auth';
+   *
    * throw UnauthorizedError.invalidToken('signature');
    * ```
    */
@@ -114,6 +127,8 @@ export class UnauthorizedError extends Error {
    *
    * @example
    * ```ts
+   * import { UnauthorizedError } from '@milkyway/auth';
+   *
    * throw UnauthorizedError.missing('Bearer');
    * ```
    */
@@ -129,7 +144,12 @@ export class UnauthorizedError extends Error {
    *
    * @example
    * ```ts
-   * if (UnauthorizedError.is(error)) return c.text('who are you?', 401);
+   * import { Hono } from 'hono';
+   * import { UnauthorizedError } from '@milkyway/auth';
+   *
+   * declare const app: Hono;
+   *
+   * app.onError((error, c) => (UnauthorizedError.is(error) ? c.text('who are you?', 401) : c.text('oops', 500)));
    * ```
    */
   static is(error: unknown): error is UnauthorizedError {

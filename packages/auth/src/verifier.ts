@@ -27,6 +27,8 @@ import { type AuthFailureReason, UnauthorizedError } from './unauthorized-error.
  *
  * @example
  * ```ts
+ * import { type VerifierOptions } from '@milkyway/auth';
+ *
  * const options: VerifierOptions = {
  *   jwksUrl: 'https://id.example/.well-known/jwks.json',
  *   algorithms: ['RS256'],
@@ -83,6 +85,11 @@ export interface VerifierOptions<TClaims = Record<string, unknown>> {
  *
  * @example
  * ```ts
+ * import { type Verifier } from '@milkyway/auth';
+ *
+ * declare const token: string;
+ * declare const verifier: Verifier;
+ *
  * const { header, payload } = await verifier.verifyJws(token);
  * ```
  */
@@ -98,6 +105,11 @@ export interface VerifiedJws {
  *
  * @example
  * ```ts
+ * import { createVerifier } from '@milkyway/auth';
+ *
+ * declare const token: string;
+ * declare const pem: string;
+ *
  * const verifier = createVerifier({ publicKey: pem, algorithms: ['ES256'], issuer: 'https://id.example/', audience: 'api' });
  * const principal = await verifier.verify(token);
  * ```
@@ -177,7 +189,10 @@ function keyStoreFrom(options: VerifierOptions<unknown>): KeyStore {
  *
  * @example
  * ```ts
+ * import { UnauthorizedError } from '@milkyway/auth';
  * import { createVerifier } from '@milkyway/auth';
+ *
+ * declare const token: string;
  *
  * const verifier = createVerifier({
  *   jwksUrl: 'https://id.example/.well-known/jwks.json',
