@@ -408,6 +408,17 @@ async function section7() {
 
 async function sectionJwt() {
   out.push('## Auth: jwtAuth vs hono/jwk and @fastify/jwt, reused tokens (issue 5)\n');
+  log('§auth: verification cost per library (micro)');
+  const v = await runMicro('jwt', { quick });
+  json.jwtVerify = v;
+  out.push(
+    'One verification, uncached (micro, mitata, separate process):\n',
+    table(
+      ['Case', 'median', 'mean'],
+      v.cases.map((c) => [c.name, ns(c.p50Ns), ns(c.avgNs)]),
+    ),
+    '',
+  );
   for (const alg of ['ES256', 'RS256'] as const) {
     log(`§auth ${alg}`);
     const ms = await compare(jwtSubjects(alg), cfg, {

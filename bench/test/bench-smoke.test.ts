@@ -37,7 +37,7 @@ describe('benchmark servers', () => {
 });
 
 describe('micro-benchmark modules', () => {
-  for (const name of ['resilience', 'ratelimit', 'ratelimit-redis']) {
+  for (const name of ['resilience', 'ratelimit', 'ratelimit-redis', 'jwt']) {
     it(`${name} loads and runs a handful of iterations`, async () => {
       const result = await runMicro(name, { smoke: true }, 30_000);
       expect(Array.isArray(result.cases)).toBe(true);
