@@ -8,3 +8,31 @@ export const headersGetter: TextMapGetter<Headers> = {
   get: (headers, key) => headers.get(key) ?? undefined,
   keys: (headers) => Array.from(headers.keys()),
 };
+
+/** Node's `IncomingMessage.headers`: lowercase names, repeated headers as arrays. @internal */
+export type NodeHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * Reads propagation fields from Node's incoming header record: on @hono/node-server this
+ * avoids materialising the Fetch `Headers` of the lightweight Request.
+ * @internal
+ */
+export const nodeHeadersGetter: TextMapGetter<NodeHeaders> = {
+  get: (headers, key) => headers[key],
+  keys: (headers) => Object.keys(headers),
+};
+
+/**
+ * The Node header record of a request served by @hono/node-server (`c.env.incoming`), if any.
+ * @internal
+ */
+export function nodeHeaders(env: unknown): NodeHeaders | undefined {
+  const incoming = (env as { incoming?: { headers?: unknown } } | undefined)?.incoming;
+  const headers = incoming?.headers;
+  return headers !== null && typeof headers === 'object' ? (headers as NodeHeaders) : undefined;
+}
+
+/** First value of a Node header. @internal */
+export function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

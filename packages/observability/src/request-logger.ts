@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { first, nodeHeaders } from './propagation.js';
 import { routeTemplate } from './route.js';
 import { errorType } from './semconv.js';
 
@@ -67,8 +68,7 @@ export function requestLogger(
   return async function requestLoggerMiddleware(c, next) {
     if (ignore?.(c)) return next();
     const start = performance.now();
-    const requestId =
-      (c.get('requestId' as never) as string | undefined) ?? c.req.header('x-request-id');
+    const requestId = (c.get('requestId' as never) as string | undefined) ?? requestIdHeader(c);
     if (expose) c.set('logger', requestId ? logger.child({ request_id: requestId }) : logger);
 
     let thrown: unknown;
@@ -99,4 +99,9 @@ export function requestLogger(
       }
     }
   };
+}
+
+function requestIdHeader(c: Context): string | undefined {
+  const node = nodeHeaders(c.env);
+  return node !== undefined ? first(node['x-request-id']) : c.req.header('x-request-id');
 }

@@ -9,7 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { activeTracer } from './instrumentation.js';
-import { headersGetter } from './propagation.js';
+import { first, headersGetter, nodeHeaders, nodeHeadersGetter } from './propagation.js';
 import { routeTemplate } from './route.js';
 import {
   ATTR_ERROR_TYPE,
@@ -81,7 +81,11 @@ export function tracing(options: TracingOptions = {}): MiddlewareHandler {
     if (tracer === undefined || ignore?.(c)) return next();
 
     const request = c.req.raw;
-    const parent = propagation.extract(context.active(), request.headers, headersGetter);
+    const node = nodeHeaders(c.env);
+    const parent =
+      node !== undefined
+        ? propagation.extract(context.active(), node, nodeHeadersGetter)
+        : propagation.extract(context.active(), request.headers, headersGetter);
     const method = normalizeMethod(request.method);
     const spanName = method === '_OTHER' ? 'HTTP' : method;
     const attributes: Attributes = {
@@ -90,9 +94,10 @@ export function tracing(options: TracingOptions = {}): MiddlewareHandler {
       [ATTR_URL_SCHEME]: scheme(request.url),
     };
     if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method;
-    const host = request.headers.get('host');
+    const host = node !== undefined ? first(node.host) : request.headers.get('host');
     if (host) setHost(attributes, host);
-    const userAgent = request.headers.get('user-agent');
+    const userAgent =
+      node !== undefined ? first(node['user-agent']) : request.headers.get('user-agent');
     if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
 
     const span = tracer.startSpan(spanName, { kind: SpanKind.SERVER, attributes }, parent);

@@ -2,7 +2,7 @@ import { createLogger, type RequestLogSink, requestLogger, tracing } from '@milk
 import { setupTelemetry, type Telemetry } from '@milkyway/observability/setup';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lineCollector } from './helpers.js';
+import { lineCollector, listen } from './helpers.js';
 
 let telemetry: Telemetry;
 beforeEach(() => {
@@ -188,6 +188,17 @@ describe('requestLogger()', () => {
       request_id: 'req-7',
     });
     expect(line.trace_id).toBe(telemetry.spans!.getFinishedSpans()[0]!.spanContext().traceId);
+  });
+
+  it('reads the x-request-id header of a request served by @hono/node-server', async () => {
+    const { lines, destination } = lineCollector();
+    const server = await listen(app(destination));
+    try {
+      await fetch(`${server.url}/products/1`, { headers: { 'x-request-id': 'over-http' } });
+    } finally {
+      await server.close();
+    }
+    expect(lines.find((l) => l.msg === 'request completed')!.request_id).toBe('over-http');
   });
 
   it('prefers the request id core put on the context', async () => {

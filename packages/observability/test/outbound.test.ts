@@ -95,6 +95,17 @@ describe('a call chain across two real services', () => {
     });
   });
 
+  it('reads the server attributes of a request served by @hono/node-server', async () => {
+    const { downstream } = await callChain();
+    expect(downstream.attributes).toMatchObject({
+      'server.address': '127.0.0.1',
+      'server.port': Number(new URL(catalog.url).port),
+      'url.path': '/products/p-9',
+      'url.scheme': 'http',
+      'user_agent.original': expect.any(String),
+    });
+  });
+
   it('echoes the trace id of the whole chain to the caller', async () => {
     const { response, server } = await callChain();
     expect(response.headers.get('x-trace-id')).toBe(server.spanContext().traceId);
