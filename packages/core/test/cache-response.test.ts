@@ -265,3 +265,47 @@ describe('responseCache', () => {
     expect(calls).toHaveBeenCalledTimes(2);
   });
 });
+
+describe('responseCache under concurrent misses', () => {
+  it('runs the handler once for concurrent misses of one key', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { app, calls } = setup({}, async (c) => {
+      calls();
+      await gate;
+      return c.json({ ok: true });
+    });
+    const all = Promise.all(Array.from({ length: 10 }, () => app.request('/items/1')));
+    await vi.waitFor(() => expect(calls).toHaveBeenCalled());
+    release();
+    const responses = await all;
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(await Promise.all(responses.map((r) => r.json()))).toEqual(Array(10).fill({ ok: true }));
+  });
+
+  it('lets waiters run their own handler when the first response was not cacheable', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const { app, calls } = setup({}, async (c) => {
+      calls();
+      await gate;
+      return c.json({ title: 'Not Found' }, 404);
+    });
+    const all = Promise.all(Array.from({ length: 3 }, () => app.request('/items/1')));
+    await vi.waitFor(() => expect(calls).toHaveBeenCalled());
+    release();
+    const responses = await all;
+    expect(calls).toHaveBeenCalledTimes(3);
+    expect(responses.map((r) => r.status)).toEqual([404, 404, 404]);
+  });
+
+  it('emits max-age from the cache ttl when neither the route nor the handler set one', async () => {
+    const { app } = setup();
+    const res = await app.request('/items/1');
+    expect(res.headers.get('Cache-Control')).toBe('public, max-age=60');
+  });
+});

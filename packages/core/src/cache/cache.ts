@@ -88,6 +88,8 @@ export interface CacheSetOptions {
  * ```
  */
 export interface Cache {
+  /** The default freshness of entries, in milliseconds. */
+  readonly ttlMs: number;
   /** The fresh value under `key`, or `undefined` (absent, expired, stale, invalidated or unreadable). */
   get<T = unknown>(key: string): Promise<T | undefined>;
   /** Stores `value` under `key`. Values the serializer cannot encode (`undefined`) are skipped. */
@@ -360,6 +362,8 @@ export function createCache(options: CacheOptions): Cache {
   }
 
   return {
+    ttlMs: defaultTtl,
+
     async get<T>(key: string) {
       const entry = await read(prefix + key);
       if (entry && clock() < entry.header.f) {

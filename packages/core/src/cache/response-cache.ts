@@ -118,6 +118,24 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
   });
 }
 
+/** The query string with its parameters sorted ('' when there is none). */
+function sortedQuery(url: string): string {
+  const start = url.indexOf('?');
+  if (start < 0) return '';
+  const end = url.indexOf('#', start);
+  const params = new URLSearchParams(url.slice(start + 1, end < 0 ? undefined : end));
+  params.sort();
+  return params.toString();
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
 async function entityTag(body: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-1', body));
   let binary = '';
@@ -166,6 +184,92 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
   const clock = options.clock ?? systemClock;
   const perPrincipal = options.perPrincipal ?? false;
 
+  /** Builds the response for a stored entry (304 when `If-None-Match` matches). */
+  const serve = (c: Context, hit: CachedResponse): Response => {
+    const age = Math.max(0, Math.floor((clock() - hit.storedAt) / 1000));
+    const headers = new Headers(hit.headers);
+    headers.set('Age', String(age));
+    if (matches(c.req.header('if-none-match'), hit.etag)) {
+      return notModified(hit.etag, headers.get('cache-control'), headers.get('vary'), age);
+    }
+    const body = hit.binary ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0)) : hit.body;
+    return new Response(c.req.method === 'HEAD' ? null : body, { status: hit.status, headers });
+  };
+
+  /** Decides whether the handler's response may be stored, and what to store. */
+  const capture = async (
+    c: Context,
+    subject: string | undefined,
+  ): Promise<CachedResponse | undefined> => {
+    const res = c.res;
+    if (!statuses.has(res.status)) return undefined;
+    const responseCc = directives(res.headers.get('cache-control'));
+    if (responseCc.has('no-store') || responseCc.has('no-cache')) return undefined;
+    if (responseCc.has('private') && subject === undefined) return undefined;
+    if (res.headers.has('set-cookie')) return undefined;
+    const responseVary = res.headers.get('vary');
+    if (responseVary) {
+      const extra = responseVary.split(',').map((h) => h.trim().toLowerCase());
+      if (extra.some((h) => h === '*' || !vary.includes(h))) return undefined;
+    }
+    const contentType = res.headers.get('content-type') ?? '';
+    if (contentType.startsWith('text/event-stream')) return undefined;
+    if (Number(res.headers.get('content-length') ?? 0) > maxBodyBytes) return undefined;
+    const ttlSeconds =
+      seconds(responseCc.get('s-maxage')) ??
+      seconds(responseCc.get('max-age')) ??
+      (options.ttlMs !== undefined ? Math.round(options.ttlMs / 1000) : undefined);
+    if (ttlSeconds === 0) return undefined;
+
+    const buffer = await res.clone().arrayBuffer();
+    if (buffer.byteLength > maxBodyBytes) return undefined;
+    const etag = res.headers.get('etag') ?? (await entityTag(buffer));
+    const headers = new Headers(res.headers);
+    headers.set('ETag', etag);
+    if (varyHeader && !headers.has('vary')) headers.set('Vary', varyHeader);
+    if (!headers.has('cache-control') && options.cacheControl !== false) {
+      const maxAge = ttlSeconds ?? Math.round(cache.ttlMs / 1000);
+      headers.set(
+        'Cache-Control',
+        options.cacheControl ??
+          (subject !== undefined ? `private, max-age=${maxAge}` : `public, max-age=${maxAge}`),
+      );
+    }
+    const textual = contentType === '' || TEXTUAL.test(contentType);
+    const stored: CachedResponse = {
+      status: res.status,
+      headers: [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name)),
+      body: textual ? new TextDecoder().decode(buffer) : toBase64(new Uint8Array(buffer)),
+      etag,
+      storedAt: clock(),
+      maxAge: ttlSeconds ?? Math.round(cache.ttlMs / 1000),
+    };
+    if (!textual) stored.binary = true;
+    await cache.set(key(c, subject), stored, {
+      ...(ttlSeconds !== undefined ? { ttlMs: ttlSeconds * 1000 } : {}),
+      ...(options.tags ? { tags: options.tags(c) } : {}),
+    });
+    if (matches(c.req.header('if-none-match'), etag)) {
+      c.res = notModified(etag, headers.get('cache-control'), headers.get('vary'));
+      c.res.headers.delete('content-length');
+    } else {
+      c.res = new Response(res.body, { status: res.status, headers });
+    }
+    return stored;
+  };
+
+  const key = (c: Context, subject: string | undefined): string => {
+    let k = `GET ${c.req.path}?${sortedQuery(c.req.url)}`;
+    for (const name of vary) k += `\n${name}:${c.req.header(name) ?? ''}`;
+    if (subject !== undefined) k += `\nprincipal:${subject}`;
+    if (options.key) k += `\nx:${options.key(c)}`;
+    return k;
+  };
+
+  // Misses of one key in this process wait for the first one's handler instead of running
+  // their own (a stampede on a cold or expired entry runs the handler once).
+  const inflight = new Map<string, Promise<CachedResponse | undefined>>();
+
   return async function responseCacheMiddleware(c, next) {
     const method = c.req.method;
     if (method !== 'GET' && method !== 'HEAD') return next();
@@ -177,87 +281,30 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     const authenticated = c.req.header('authorization') !== undefined || principal !== undefined;
     if (authenticated && (!perPrincipal || subject === undefined)) return next();
 
-    const url = new URL(c.req.url);
-    url.searchParams.sort();
-    let key = `GET ${url.pathname}?${url.searchParams.toString()}`;
-    for (const name of vary) key += `\n${name}:${c.req.header(name) ?? ''}`;
-    if (subject !== undefined) key += `\nprincipal:${subject}`;
-    if (options.key) key += `\nx:${options.key(c)}`;
-
+    const k = key(c, subject);
     if (!requestCc.has('no-cache')) {
-      const hit = await cache.get<CachedResponse>(key);
-      if (hit && typeof hit === 'object' && typeof hit.status === 'number') {
-        const age = Math.max(0, Math.floor((clock() - hit.storedAt) / 1000));
-        const headers = new Headers(hit.headers);
-        headers.set('Age', String(age));
-        if (matches(c.req.header('if-none-match'), hit.etag)) {
-          return notModified(hit.etag, headers.get('cache-control'), headers.get('vary'), age);
-        }
-        const body = hit.binary
-          ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0))
-          : hit.body;
-        return new Response(method === 'HEAD' ? null : body, { status: hit.status, headers });
+      const hit = await cache.get<CachedResponse>(k);
+      if (hit && typeof hit === 'object' && typeof hit.status === 'number') return serve(c, hit);
+      const running = inflight.get(k);
+      if (running) {
+        const shared = await running;
+        if (shared) return serve(c, shared);
+        return next(); // the first response was not cacheable: run this request's own handler
       }
     }
 
-    await next();
-    const res = c.res;
-    if (!statuses.has(res.status)) return;
-    const responseCc = directives(res.headers.get('cache-control'));
-    if (responseCc.has('no-store') || responseCc.has('no-cache')) return;
-    if (responseCc.has('private') && subject === undefined) return;
-    if (res.headers.has('set-cookie')) return;
-    const responseVary = res.headers.get('vary');
-    if (responseVary) {
-      const extra = responseVary.split(',').map((h) => h.trim().toLowerCase());
-      if (extra.some((h) => h === '*' || !vary.includes(h))) return;
+    let settle!: (stored: CachedResponse | undefined) => void;
+    const mine = new Promise<CachedResponse | undefined>((resolve) => {
+      settle = resolve;
+    });
+    inflight.set(k, mine);
+    let stored: CachedResponse | undefined;
+    try {
+      await next();
+      stored = await capture(c, subject);
+    } finally {
+      if (inflight.get(k) === mine) inflight.delete(k);
+      settle(stored);
     }
-    const contentType = res.headers.get('content-type') ?? '';
-    if (contentType.startsWith('text/event-stream')) return;
-    const length = Number(res.headers.get('content-length') ?? 0);
-    if (length > maxBodyBytes) return;
-
-    const ttlSeconds =
-      seconds(responseCc.get('s-maxage')) ??
-      seconds(responseCc.get('max-age')) ??
-      (options.ttlMs !== undefined ? Math.round(options.ttlMs / 1000) : undefined);
-    if (ttlSeconds === 0) return;
-
-    const buffer = await res.clone().arrayBuffer();
-    if (buffer.byteLength > maxBodyBytes) return;
-    const etag = res.headers.get('etag') ?? (await entityTag(buffer));
-    const headers = new Headers(res.headers);
-    headers.set('ETag', etag);
-    if (varyHeader && !headers.has('vary')) headers.set('Vary', varyHeader);
-    if (!headers.has('cache-control') && options.cacheControl !== false) {
-      const maxAge = ttlSeconds ?? 0;
-      headers.set(
-        'Cache-Control',
-        options.cacheControl ??
-          (subject !== undefined ? `private, max-age=${maxAge}` : `public, max-age=${maxAge}`),
-      );
-    }
-    const textual = contentType === '' || TEXTUAL.test(contentType);
-    const stored: CachedResponse = {
-      status: res.status,
-      headers: [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name)),
-      body: textual ? new TextDecoder().decode(buffer) : Buffer.from(buffer).toString('base64'),
-      etag,
-      storedAt: clock(),
-      maxAge: ttlSeconds ?? 0,
-    };
-    if (!textual) stored.binary = true;
-    const setOptions = {
-      ...(ttlSeconds !== undefined ? { ttlMs: ttlSeconds * 1000 } : {}),
-      ...(options.tags ? { tags: options.tags(c) } : {}),
-    };
-    await cache.set(key, stored, setOptions);
-
-    if (matches(c.req.header('if-none-match'), etag)) {
-      c.res = notModified(etag, headers.get('cache-control'), headers.get('vary'));
-      c.res.headers.delete('content-length');
-      return;
-    }
-    c.res = new Response(res.body, { status: res.status, headers });
   };
 }
