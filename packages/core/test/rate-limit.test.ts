@@ -394,3 +394,19 @@ describe('memoryRateLimitStore', () => {
     expect((store.check('k99', policy, 1, 99 * 2_000) as RateLimitDecision).allowed).toBe(false);
   });
 });
+
+describe('rateLimit cost validation', () => {
+  it('refuses a fixed cost larger than the burst', () => {
+    expect(() => rateLimit({ limit: 5, windowMs: 1_000, cost: 6 })).toThrow(TypeError);
+  });
+
+  it('fails the request (500) rather than corrupting the count when a cost function returns NaN', async () => {
+    const app = appWith({
+      limit: 5,
+      windowMs: 1_000,
+      cost: () => Number.NaN,
+      remoteAddress: fromPeer('1.1.1.1'),
+    });
+    expect((await app.request('/')).status).toBe(500);
+  });
+});

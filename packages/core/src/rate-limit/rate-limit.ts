@@ -47,7 +47,7 @@ export interface RateLimitOptions {
   name?: string;
   /** What to count by. Default `'ip'`. */
   key?: RateLimitKey;
-  /** Units a request costs (default 1), e.g. by route weight. */
+  /** Units a request costs (default 1, at most `burst`), e.g. by route weight. */
   cost?: number | ((c: Context) => number);
   /** Where counts live. Default: a fresh {@link memoryRateLimitStore} (per process). */
   store?: RateLimitStore;
@@ -106,6 +106,9 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const remote = options.remoteAddress ?? socketAddress;
   const sendHeaders = options.headers ?? true;
   const cost = options.cost ?? 1;
+  if (typeof cost === 'number' && !(cost >= 0 && cost <= burst)) {
+    throw new TypeError('rateLimit: cost must be within 0..burst');
+  }
   const keyOption = options.key ?? 'ip';
   const prefix = `${name}:`;
   const policyHeader = `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`;
@@ -168,6 +171,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     const id = keyOf(c);
     if (id === undefined) return next();
     const units = typeof cost === 'number' ? cost : cost(c);
+    if (!(units >= 0 && units <= burst)) {
+      throw new TypeError(
+        `rateLimit "${name}": cost must be a number within 0..burst, got ${units}`,
+      );
+    }
     let result: RateLimitDecision | Promise<RateLimitDecision>;
     try {
       result = store.check(prefix + id, policy, units, clock());
