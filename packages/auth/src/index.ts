@@ -1,4 +1,4 @@
-export * from './algorithms.js';
+export { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 export {
   type ApiKeyAuthOptions,
   type ApiKeyEntry,
