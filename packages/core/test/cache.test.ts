@@ -7,7 +7,13 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { type CacheStore, createCache, memoryStore, type Serializer } from '../src/index.js';
+import {
+  type CacheStore,
+  createCache,
+  memoryStore,
+  type Serializer,
+  silentLogger,
+} from '../src/index.js';
 
 const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
 const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
@@ -141,6 +147,11 @@ describe('createCache', () => {
     await cache.set('k', 'v', { tags: ['t'] });
     advance(1_001);
     expect(await store.get('k')).toBeUndefined();
+  });
+
+  it('takes core’s Logger as its logger', async () => {
+    const cache = createCache({ ttlMs: 1_000, logger: silentLogger });
+    expect(await cache.getOrLoad('k', async () => 1)).toBe(1);
   });
 
   it('refuses a ttl that is not positive', () => {

@@ -128,9 +128,16 @@ export function cacheStoreContract(name: string, harness: () => CacheStoreHarnes
       const { cache } = setup();
       const tag = key('product');
       const gate = deferred<string>();
-      const loading = cache.getOrLoad('p', () => gate.promise, { tags: [tag] });
-      await vi.waitFor(() => expect(gate).toBeDefined());
-      await new Promise((r) => setTimeout(r, 0));
+      const started = deferred<void>();
+      const loading = cache.getOrLoad(
+        'p',
+        () => {
+          started.resolve();
+          return gate.promise;
+        },
+        { tags: [tag] },
+      );
+      await started.promise; // the loader runs: the tag versions it will be stored under are read
       await cache.invalidateTag(tag);
       gate.resolve('loaded before the invalidation');
       expect(await loading).toBe('loaded before the invalidation');
