@@ -25,7 +25,7 @@ export type JwsAlgorithm =
   | 'HS384'
   | 'HS512';
 
-/** What a key must look like to verify a given algorithm. */
+/** @internal What a key must look like to verify a given algorithm. */
 export interface AlgorithmSpec {
   /** The JWK key type the algorithm needs. */
   kty: 'RSA' | 'EC' | 'OKP' | 'oct';

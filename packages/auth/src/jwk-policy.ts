@@ -46,7 +46,17 @@ export interface JwkSet {
   keys: Jwk[];
 }
 
-/** The verdict on one key: usable, skipped (not a signature key) or refused (unsafe). */
+/**
+ * The verdict on one key: usable, skipped (not a signature key) or refused (unsafe).
+ *
+ * @example
+ * ```ts
+ * import { type JwkVerdict, screenJwk } from '@milkyway/auth';
+ *
+ * const verdict: JwkVerdict = screenJwk({ kty: 'oct', k: 'c2hvcnQ' });
+ * if (verdict.kind === 'refused') console.warn(verdict.reason);
+ * ```
+ */
 export type JwkVerdict =
   | { kind: 'usable'; jwk: Jwk; secretBytes?: number }
   | { kind: 'skipped'; reason: string }

@@ -5,7 +5,16 @@ import type { PrincipalEnv } from './principal.js';
 import { UnauthorizedError } from './unauthorized-error.js';
 import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
 
-/** Options `jwtAuth` adds to the verifier's. */
+/**
+ * Options `jwtAuth` adds to the verifier's.
+ *
+ * @example
+ * ```ts
+ * import type { JwtAuthExtras } from '@milkyway/auth';
+ *
+ * const extras: JwtAuthExtras = { schemeName: 'idpBearer' };
+ * ```
+ */
 export interface JwtAuthExtras {
   /** OpenAPI security scheme name. Default `'bearerAuth'`. */
   schemeName?: string;

@@ -21,7 +21,17 @@ export interface KeyStore {
   resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): Promise<CryptoKey>;
 }
 
-/** A minimal logger (pino-compatible subset). */
+/**
+ * A minimal logger (a pino-compatible subset; core's `Logger` and pino satisfy it). Never
+ * receives tokens or keys.
+ *
+ * @example
+ * ```ts
+ * import type { AuthLogger } from '@milkyway/auth';
+ *
+ * const logger: AuthLogger = { debug: () => {}, warn: (obj, msg) => console.warn(msg, obj) };
+ * ```
+ */
 export interface AuthLogger {
   /** Debug-level log. */
   debug(obj: object, msg?: string): void;
@@ -158,7 +168,16 @@ export function secretStore(secret: string | Uint8Array): LocalKeyStore {
   return new LocalKeyStore([entry!]);
 }
 
-/** A public key: PEM (SPKI), a Node `KeyObject`, or a public JWK. */
+/**
+ * A public key: PEM (SPKI), a Node `KeyObject`, or a public JWK.
+ *
+ * @example
+ * ```ts
+ * import type { PublicKeyInput } from '@milkyway/auth';
+ *
+ * const key: PublicKeyInput = process.env.JWT_PUBLIC_KEY_PEM!;
+ * ```
+ */
 export type PublicKeyInput = string | KeyObject | Jwk;
 
 /** @internal builds a local store from one public key. */
@@ -186,7 +205,16 @@ export function publicKeyStore(key: PublicKeyInput): LocalKeyStore {
   return new LocalKeyStore([entry]);
 }
 
-/** Options of the remote JWKS (all durations in milliseconds). */
+/**
+ * Options of the remote JWKS (all durations in milliseconds).
+ *
+ * @example
+ * ```ts
+ * import type { RemoteJwksOptions } from '@milkyway/auth';
+ *
+ * const jwksOptions: RemoteJwksOptions = { timeoutDuration: 2000, cacheMaxAge: 300_000, cooldownDuration: 30_000 };
+ * ```
+ */
 export interface RemoteJwksOptions {
   /** Fetch timeout. Default 5000. */
   timeoutDuration?: number;

@@ -27,7 +27,16 @@ export interface ClaimsSchema<TOutput = unknown> {
   };
 }
 
-/** A Standard Schema validation result: a value or issues. */
+/**
+ * A Standard Schema validation result: a value or issues.
+ *
+ * @example
+ * ```ts
+ * import type { ClaimsSchemaResult } from '@milkyway/auth';
+ *
+ * const ok: ClaimsSchemaResult<{ tenant: string }> = { value: { tenant: 't1' } };
+ * ```
+ */
 export type ClaimsSchemaResult<TOutput> =
   | { readonly value: TOutput; readonly issues?: undefined }
   | { readonly issues: ReadonlyArray<{ readonly message: string }> };

@@ -1,6 +1,15 @@
 import { LRUCache } from 'lru-cache';
 
-/** Options of the verified-token cache. */
+/**
+ * Options of the verified-token cache.
+ *
+ * @example
+ * ```ts
+ * import type { TokenCacheOptions } from '@milkyway/auth';
+ *
+ * const cache: TokenCacheOptions = { max: 50_000, maxTtl: 60 };
+ * ```
+ */
 export interface TokenCacheOptions {
   /** Maximum number of cached tokens. Default 10000. */
   max?: number;

@@ -35,7 +35,16 @@ export type AuthFailureReason =
   | 'subject'
   | 'api_key';
 
-/** Options of {@link UnauthorizedError}. */
+/**
+ * Options of {@link UnauthorizedError}.
+ *
+ * @example
+ * ```ts
+ * import type { UnauthorizedErrorOptions } from '@milkyway/auth';
+ *
+ * const options: UnauthorizedErrorOptions = { reason: 'expired', challenge: 'Bearer error="invalid_token"' };
+ * ```
+ */
 export interface UnauthorizedErrorOptions {
   /** Why authentication failed (internal: logs and metrics only). */
   reason: AuthFailureReason;
