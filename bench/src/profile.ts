@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runLoad } from './lib/load.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import { startServer } from './lib/proc.js';
-import { topSelfFrames } from './lib/profile.js';
+import { selfByArea, topSelfFrames } from './lib/profile.js';
 import { generateKey, keyEnv, signTokens } from './lib/tokens.js';
 
 const [entry = 'milkyway', scenario = 'hello', path = '/', seconds = '5'] = process.argv
@@ -26,21 +26,29 @@ const server = await startServer({
   nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 });
 let i = 0;
+const perRequest = () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
+await runLoad({ url: server.url, path, durationS: 1, perRequest }); // warm-up, left out of the profile
+const from = await server.mark();
 const r = await runLoad({
   url: server.url,
   path,
   durationS: Number(seconds),
-  perRequest: () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } }),
+  perRequest,
 });
 await server.stop();
 const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
 if (!file) throw new Error('no profile written');
-const p = topSelfFrames(join(dir, file), 15);
+const p = topSelfFrames(join(dir, file), 15, from);
 console.log(
   `${Math.round(r.rps)} req/s, non-2xx ${r.non2xx}; busy ${p.totalMs.toFixed(0)} ms, idle ${p.idleMs.toFixed(0)} ms`,
 );
 for (const f of p.top)
   console.log(
     `${(f.share * 100).toFixed(1).padStart(5)}%  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.frame}`,
+  );
+console.log('\nself time by package/area:');
+for (const a of selfByArea(join(dir, file), from).slice(0, 15))
+  console.log(
+    `${(a.share * 100).toFixed(1).padStart(5)}%  ${a.selfMs.toFixed(0).padStart(6)} ms  ${a.area}`,
   );
 console.log(join(dir, file));

@@ -10,7 +10,7 @@ import { runLoad } from './lib/load.js';
 import { runMicro } from './lib/micro.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import { startServer } from './lib/proc.js';
-import { topSelfFrames } from './lib/profile.js';
+import { selfByArea, topSelfFrames } from './lib/profile.js';
 import { int, mib, ns, ratio, rps, table } from './lib/stats.js';
 import { CACHE, jwtSubjects, KERNEL, REALISTIC, TRACING } from './lib/subjects.js';
 import { generateKey, keyEnv, signTokens } from './lib/tokens.js';
@@ -474,6 +474,13 @@ async function sectionProfile() {
     return;
   }
   const pool = reusedPool()();
+  await runLoad({
+    url: server.url,
+    path: '/orders/ord_1',
+    durationS: cfg.warmupS,
+    perRequest: () => ({ headers: { authorization: `Bearer ${pool.next()}` } }),
+  });
+  const from = await server.mark();
   const r = await runLoad({
     url: server.url,
     path: '/orders/ord_1',
@@ -486,8 +493,9 @@ async function sectionProfile() {
     out.push('not measured: the server wrote no .cpuprofile\n');
     return;
   }
-  const p = topSelfFrames(join(dir, file), 5);
-  json.profile = { file: join(dir, file), ...p, rps: r.rps };
+  const p = topSelfFrames(join(dir, file), 5, from);
+  const areas = selfByArea(join(dir, file), from).slice(0, 8);
+  json.profile = { file: join(dir, file), ...p, areas, rps: r.rps };
   out.push(
     `${int(r.rps)} req/s under the profiler; busy ${p.totalMs.toFixed(0)} ms, idle ${p.idleMs.toFixed(0)} ms. Top five self-time frames:\n`,
     table(
@@ -495,7 +503,13 @@ async function sectionProfile() {
       p.top.map((f) => [`\`${f.frame}\``, f.selfMs.toFixed(0), `${(f.share * 100).toFixed(1)}%`]),
     ),
     '',
-    `Profile: results/profile/${file} (open in Chrome DevTools or speedscope).\n`,
+    'Self time by package (node-internal and native time charged to the package that called it):\n',
+    table(
+      ['Package / area', 'self ms', 'share of busy time'],
+      areas.map((a) => [a.area, a.selfMs.toFixed(0), `${(a.share * 100).toFixed(1)}%`]),
+    ),
+    '',
+    `Profile (from the end of the warm-up): results/profile/${file} (open in Chrome DevTools or speedscope).\n`,
   );
 }
 

@@ -9,6 +9,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Resident set size of the server process, in bytes (asked over IPC). */
   rss(): Promise<number>;
+  /** The server's monotonic clock in µs (to cut a --cpu-prof profile from this instant on). */
+  mark(): Promise<number>;
   /** Asks the server to exit (it calls process.exit(0), which also writes a --cpu-prof profile). */
   stop(): Promise<void>;
 }
@@ -71,6 +73,7 @@ export function startServer(opts: StartOptions): Promise<ServerProcess> {
         url: `http://127.0.0.1:${port}`,
         child,
         rss: () => ask<number>(child, 'rss', 5000),
+        mark: () => ask<number>(child, 'mark', 5000),
         stop: () => stopChild(child),
       });
     });
