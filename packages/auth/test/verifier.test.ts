@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
+import fc from 'fast-check';
 import { compactVerify, exportJWK, generateSecret, SignJWT } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -350,5 +351,42 @@ describe('verified-token cache', () => {
     await verifier.verify(token);
     expect(subtle).toHaveBeenCalledTimes(2);
     subtle.mockRestore();
+  });
+});
+
+describe('arbitrary input', () => {
+  it('refuses any string with a 401, never another error', async () => {
+    const verifier = createVerifier(base());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.stringMatching(/^[A-Za-z0-9_.=\s-]{0,300}$/)),
+        async (input) => {
+          const error = await verifier.verify(input).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(UnauthorizedError.is(error)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses every one-character change to a valid token', async () => {
+    const verifier = createVerifier(base({ cache: false }));
+    const token = await sign(key);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_. =';
+    await fc.assert(
+      fc.asyncProperty(fc.nat(token.length - 1), fc.constantFrom(...alphabet), async (at, ch) => {
+        fc.pre(token[at] !== ch);
+        const mutated = token.slice(0, at) + ch + token.slice(at + 1);
+        const error = await verifier.verify(mutated).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(UnauthorizedError.is(error)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
