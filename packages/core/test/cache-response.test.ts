@@ -309,3 +309,24 @@ describe('responseCache under concurrent misses', () => {
     expect(res.headers.get('Cache-Control')).toBe('public, max-age=60');
   });
 });
+
+describe('responseCache with headers set by earlier middleware', () => {
+  it('neither stores nor replays headers set before the handler, and keeps this request’s own', async () => {
+    const { rateLimit } = await import('../src/index.js');
+    const cache = createCache({ ttlMs: 60_000 });
+    const app = problemApp();
+    app.use(
+      rateLimit({ name: 'api', limit: 10, windowMs: 60_000, remoteAddress: () => '192.0.2.1' }),
+    );
+    app.use(async (c, next) => {
+      c.header('x-request-id', c.req.header('x-request-id') ?? 'none');
+      await next();
+    });
+    app.get('/items', responseCache({ cache }), (c) => c.json({ ok: true }));
+    await app.request('/items', { headers: { 'x-request-id': 'first' } });
+    const hit = await app.request('/items', { headers: { 'x-request-id': 'second' } });
+    expect(hit.headers.get('Age')).toBe('0');
+    expect(hit.headers.get('x-request-id')).toBe('second');
+    expect(hit.headers.get('RateLimit')).toBe('"api";r=8;t=12');
+  });
+});

@@ -196,10 +196,20 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     return new Response(c.req.method === 'HEAD' ? null : body, { status: hit.status, headers });
   };
 
+  /**
+   * Answers from a stored entry. Assigning through `c.res` keeps the headers earlier middleware
+   * set for this request (e.g. `RateLimit`), which a returned Response would drop.
+   */
+  const respond = (c: Context, hit: CachedResponse): void => {
+    void c.res;
+    c.res = serve(c, hit);
+  };
+
   /** Decides whether the handler's response may be stored, and what to store. */
   const capture = async (
     c: Context,
     subject: string | undefined,
+    preset: ReadonlySet<string>,
   ): Promise<CachedResponse | undefined> => {
     const res = c.res;
     if (!statuses.has(res.status)) return undefined;
@@ -238,7 +248,7 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     const textual = contentType === '' || TEXTUAL.test(contentType);
     const stored: CachedResponse = {
       status: res.status,
-      headers: [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name)),
+      headers: [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name) && !preset.has(name)),
       body: textual ? new TextDecoder().decode(buffer) : toBase64(new Uint8Array(buffer)),
       etag,
       storedAt: clock(),
@@ -284,14 +294,17 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     const k = key(c, subject);
     if (!requestCc.has('no-cache')) {
       const hit = await cache.get<CachedResponse>(k);
-      if (hit && typeof hit === 'object' && typeof hit.status === 'number') return serve(c, hit);
+      if (hit && typeof hit === 'object' && typeof hit.status === 'number') return respond(c, hit);
       const running = inflight.get(k);
       if (running) {
         const shared = await running;
-        if (shared) return serve(c, shared);
+        if (shared) return respond(c, shared);
         return next(); // the first response was not cacheable: run this request's own handler
       }
     }
+    // Headers set before the handler ran (rate-limit fields, request ids) belong to this
+    // request, not to the stored response.
+    const preset = new Set(c.res.headers.keys());
 
     let settle!: (stored: CachedResponse | undefined) => void;
     const mine = new Promise<CachedResponse | undefined>((resolve) => {
@@ -301,7 +314,7 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     let stored: CachedResponse | undefined;
     try {
       await next();
-      stored = await capture(c, subject);
+      stored = await capture(c, subject, preset);
     } finally {
       if (inflight.get(k) === mine) inflight.delete(k);
       settle(stored);
