@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { HttpError } from './http-error.js';
 import type { Logger } from './logger.js';
+import type { SecurityHeaders } from './security-headers.js';
 
 /** Header carrying the request id, accepted when valid and always echoed. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -87,6 +88,7 @@ export interface KernelOptions {
   defaultDeadlineMs: number;
   maxDeadlineMs: number;
   bodyLimit: MiddlewareHandler | undefined;
+  security: SecurityHeaders | undefined;
   render: (error: unknown, c: Context) => Response;
 }
 
@@ -98,7 +100,8 @@ const kController = Symbol('milkyway.requestController');
 type NodeIncoming = { headers: Record<string, string | string[] | undefined> };
 type NodeOutgoing = {
   writableFinished: boolean;
-  once(event: 'close', listener: () => void): unknown;
+  setHeader(name: string, value: string): unknown;
+  on(event: 'close', listener: () => void): unknown;
   [kController]?: AbortController;
 };
 
@@ -114,19 +117,22 @@ function onOutgoingClose(this: NodeOutgoing): void {
 }
 
 /**
- * The per-request kernel: request id, deadline and signal, body limit for requests that may
- * carry a body, and rendering of thrown non-Error values. Built once per service.
+ * The per-request kernel: request id, deadline and signal, security headers, body limit for
+ * requests that may carry a body, and rendering of thrown non-Error values. Built once per service.
  * @internal
  */
 export function createKernel(options: KernelOptions): MiddlewareHandler {
-  const { logger, defaultDeadlineMs, maxDeadlineMs, bodyLimit, render } = options;
+  const { logger, defaultDeadlineMs, maxDeadlineMs, bodyLimit, security, render } = options;
 
   return async function milkyway(c, next) {
     const env = c.env as { incoming?: NodeIncoming; outgoing?: NodeOutgoing } | undefined;
     const incoming = env?.incoming;
+    const outgoing = env?.outgoing;
+    const node =
+      incoming !== undefined && outgoing !== undefined && typeof outgoing.setHeader === 'function';
     let id: string | string[] | null | undefined;
     let budgetHeader: string | string[] | null | undefined;
-    if (incoming) {
+    if (node) {
       id = incoming.headers[REQUEST_ID_HEADER];
       budgetHeader = incoming.headers[DEADLINE_HEADER];
     } else {
@@ -143,10 +149,21 @@ export function createKernel(options: KernelOptions): MiddlewareHandler {
     const controller = new AbortController();
     const timer = setTimeout(onDeadline, budget, controller);
     let signal = controller.signal;
-    const outgoing = env?.outgoing;
-    if (outgoing && typeof outgoing.once === 'function') {
+    // On Node, response headers go straight onto the ServerResponse (merged at writeHead, where
+    // the Response's own headers win): no Headers object to edit after the handler.
+    let slowSecurity = security;
+    if (node) {
       outgoing[kController] = controller;
-      outgoing.once('close', onOutgoingClose);
+      outgoing.on('close', onOutgoingClose);
+      outgoing.setHeader(REQUEST_ID_HEADER, requestId);
+      const list = security?.list;
+      if (list !== undefined) {
+        for (let i = 0; i < list.length; i++) {
+          const entry = list[i] as [string, string];
+          outgoing.setHeader(entry[0], entry[1]);
+        }
+        slowSecurity = undefined;
+      }
     } else {
       const raw = c.req.raw.signal;
       if (raw) signal = AbortSignal.any([signal, raw]);
@@ -156,19 +173,31 @@ export function createKernel(options: KernelOptions): MiddlewareHandler {
     c.set('deadline', Date.now() + budget);
     c.set('logger', logger);
     try {
-      if (bodyLimit !== undefined && c.req.method !== 'GET' && c.req.method !== 'HEAD')
-        await bodyLimit(c, next);
-      else await next();
+      const method = c.req.method;
+      if (bodyLimit !== undefined && method !== 'GET' && method !== 'HEAD') {
+        await bodyLimit(
+          c,
+          slowSecurity === undefined
+            ? next
+            : () => slowSecurity.middleware(c, next) as Promise<void>,
+        );
+      } else if (slowSecurity !== undefined) {
+        await slowSecurity.middleware(c, next);
+      } else {
+        await next();
+      }
     } catch (error) {
       // Errors that are not `Error` instances bypass Hono's onError: render them here.
       c.res = render(error, c);
     } finally {
       clearTimeout(timer);
     }
-    try {
-      c.res.headers.set(REQUEST_ID_HEADER, requestId);
-    } catch {
-      // immutable headers (a proxied fetch response): leave them as they are
+    if (!node) {
+      try {
+        c.res.headers.set(REQUEST_ID_HEADER, requestId);
+      } catch {
+        // immutable headers (a proxied fetch response): leave them as they are
+      }
     }
   };
 }

@@ -28,11 +28,12 @@ export type {
 } from './route.js';
 export type { KindMap, TypedRouteMethod, TypedUse } from './router.js';
 export { createRouter, Router } from './router.js';
+export type { SecureHeadersOptions } from './security-headers.js';
+export { API_SECURITY_HEADERS } from './security-headers.js';
 export type {
   CorsSettings,
   ListeningInfo,
   ListenOptions,
-  SecureHeadersOptions,
   ServerTimeouts,
   ServiceOptions,
 } from './service.js';

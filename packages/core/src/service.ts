@@ -10,7 +10,6 @@ import { getRequestListener } from '@hono/node-server';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { HonoBase } from 'hono/hono-base';
-import { secureHeaders } from 'hono/secure-headers';
 import type {
   BlankSchema,
   Env,
@@ -28,6 +27,12 @@ import { HttpError } from './http-error.js';
 import { createLogger, type Logger } from './logger.js';
 import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 import { type AnyRouter, Router, type TypedRouteMethod, type TypedUse } from './router.js';
+import {
+  type API_SECURITY_HEADERS,
+  createSecurityHeaders,
+  type SecureHeadersOptions,
+  type SecurityHeaders,
+} from './security-headers.js';
 
 /** CORS settings (hono/cors options, with an explicit origin: CORS stays closed without them). */
 export interface CorsSettings {
@@ -81,7 +86,10 @@ export interface ServiceOptions {
   };
   /** Validation failures: 400 (default) or 422. */
   validation?: { status?: 400 | 422 };
-  /** Security headers (hono/secure-headers options), or `false`. Default: on, hono's defaults. */
+  /**
+   * Security headers: hono/secure-headers options replacing core's API defaults
+   * ({@link API_SECURITY_HEADERS}), or `false`. Default: on.
+   */
   secureHeaders?: SecureHeadersOptions | false;
   /** CORS. Default: none (closed: no CORS headers, browsers refuse cross-origin calls). */
   cors?: CorsSettings;
@@ -133,9 +141,6 @@ export interface ListeningInfo {
   /** The Node server. */
   server: Server;
 }
-
-/** hono/secure-headers options. */
-export type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
 
 type Lifecycle = 'idle' | 'listening' | 'closing' | 'closed';
 
@@ -211,6 +216,7 @@ export class Service<
   #drained: (() => void) | undefined;
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
   #openapi: OpenApiDocument | undefined;
+  readonly #security: SecurityHeaders | undefined;
 
   /** @param options - see {@link ServiceOptions}. Prefer {@link createService}. */
   constructor(options: ServiceOptions) {
@@ -237,6 +243,8 @@ export class Service<
               throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
             },
           });
+    this.#security =
+      options.secureHeaders === false ? undefined : createSecurityHeaders(options.secureHeaders);
     const anyThis = this as unknown as AnyRouter;
     anyThis.use(
       createKernel({
@@ -244,10 +252,10 @@ export class Service<
         defaultDeadlineMs: options.deadline?.defaultMs ?? 30_000,
         maxDeadlineMs: options.deadline?.maxMs ?? 300_000,
         bodyLimit,
+        security: this.#security,
         render,
       }),
     );
-    if (options.secureHeaders !== false) anyThis.use(secureHeaders(options.secureHeaders ?? {}));
     if (options.cors) anyThis.use(corsMiddleware(options.cors));
     this.onError(render);
     this.notFound(createNotFoundHandler(this));
@@ -350,6 +358,7 @@ export class Service<
   async listen(options: ListenOptions = {}): Promise<ListeningInfo> {
     if (this.#state !== 'idle')
       throw new Error(`service ${this.name} is ${this.#state}; listen() works once`);
+    await this.#security?.ready;
     const timeouts = this.#options.server ?? {};
     const handle = getRequestListener(this.fetch);
     const inflight = this.#inflight;
@@ -360,7 +369,7 @@ export class Service<
     }
     const listener = (req: IncomingMessage, res: ServerResponse) => {
       inflight.add(res);
-      res.once('close', onResponseClose);
+      res.on('close', onResponseClose);
       if (this.#state === 'closing') res.shouldKeepAlive = false;
       return handle(req, res);
     };

@@ -305,8 +305,54 @@ describe('safe defaults', () => {
     service.get('/h', (c) => c.text('h'));
     const res = await service.request('/h');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    expect(res.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(res.headers.get('x-xss-protection')).toBeNull();
+  });
+
+  it('sends the same security headers over a real socket', async () => {
+    const service = quiet();
+    service.get('/h', (c) => c.text('h'));
+    const { url } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+    try {
+      const res = await fetch(`${url}/h`);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('content-security-policy')).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('lets a response override a default security header', async () => {
+    const service = quiet();
+    service.get('/embed', (c) => c.text('frame me', 200, { 'x-frame-options': 'SAMEORIGIN' }));
+    const { url } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+    try {
+      const res = await fetch(`${url}/embed`);
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect((await service.request('/embed')).headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    } finally {
+      await service.close();
+    }
+  });
+
+  it('takes hono/secure-headers options instead of the defaults', async () => {
+    const service = createService({
+      name: 't',
+      version: '0',
+      logger: silentLogger,
+      secureHeaders: { xFrameOptions: 'SAMEORIGIN' },
+    });
+    service.get('/h', (c) => c.text('h'));
+    const res = await service.request('/h');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 
   it('sends no CORS headers unless configured', async () => {
