@@ -78,7 +78,7 @@ export const STANDALONE_TSCONFIG = {
   exclude: ['node_modules', 'dist'],
 };
 
-const GITIGNORE = 'node_modules/\ndist/\ncoverage/\n*.log\n*.tgz\n.env\n';
+const GITIGNORE = 'node_modules/\ndist/\ncoverage/\n.tmp/\n*.log\n*.tgz\n.env\n';
 
 type PackageJson = Record<string, unknown> & {
   name?: string;
@@ -192,17 +192,24 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   return { targetDir, name, example: options.example, files: files.sort() };
 }
 
+/** What `npm start` does, per example (shown in the next steps). */
+const START_HINTS: Record<string, string> = {
+  hello: 'then open http://127.0.0.1:3000/openapi.json (PORT changes the port)',
+  storefront: 'all services and a scripted demo; the gateway is http://127.0.0.1:4000',
+};
+
 /** The commands to print after scaffolding. */
 export function nextSteps(result: ScaffoldResult, cwd = process.cwd()): string {
   const relative = path.relative(cwd, result.targetDir) || '.';
   const cd = relative.includes(' ') ? `"${relative}"` : relative;
+  const hint = START_HINTS[result.example] ?? 'see the README of the example';
   return [
     `Created ${result.name} from the ${result.example} example in ${result.targetDir}`,
     '',
     'Next:',
     `  cd ${cd}`,
     '  npm install',
-    '  npm start       # then open http://127.0.0.1:3000/openapi.json',
+    `  npm start       # ${hint}`,
     '  npm test',
     '',
   ].join('\n');
