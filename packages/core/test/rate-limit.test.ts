@@ -9,6 +9,7 @@ import {
 import type { Context } from 'hono';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  addressKey,
   clientAddress,
   memoryRateLimitStore,
   type RateLimitDecision,
@@ -408,5 +409,40 @@ describe('rateLimit cost validation', () => {
       remoteAddress: fromPeer('1.1.1.1'),
     });
     expect((await app.request('/')).status).toBe(500);
+  });
+});
+
+describe('addressKey', () => {
+  it('keeps IPv4 addresses as they are', () => {
+    expect(addressKey('192.0.2.1', 64)).toBe('192.0.2.1');
+  });
+
+  it('counts an IPv4-mapped IPv6 address as the IPv4 address', () => {
+    expect(addressKey('::ffff:192.0.2.1', 64)).toBe('192.0.2.1');
+  });
+
+  it('cuts IPv6 addresses to their /64', () => {
+    expect(addressKey('2001:db8:1:2:3:4:5:6', 64)).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8:1:2::9', 64)).toBe('2001:db8:1:2::/64');
+  });
+
+  it('cuts at bit boundaries inside a group', () => {
+    expect(addressKey('2001:db8:12ff::1', 40)).toBe('2001:db8:1200::/40');
+  });
+
+  it('keeps the whole IPv6 address when subnets are off', () => {
+    expect(addressKey('2001:DB8::1', false)).toBe('2001:db8::1');
+  });
+
+  it('returns input it cannot parse unchanged', () => {
+    expect(addressKey('not:an:address:::', 64)).toBe('not:an:address:::');
+  });
+
+  it('makes the limiter count two addresses of one /64 as one client', async () => {
+    let ip = '2001:db8:1:2::1';
+    const app = appWith({ limit: 1, windowMs: 60_000, remoteAddress: () => ip });
+    expect((await app.request('/')).status).toBe(200);
+    ip = '2001:db8:1:2::2';
+    expect((await app.request('/')).status).toBe(429);
   });
 });

@@ -75,3 +75,49 @@ export function clientAddress(
   }
   return peer;
 }
+
+/**
+ * The rate-limit identity of an address: IPv4 as is (IPv4-mapped IPv6 `::ffff:a.b.c.d` becomes
+ * `a.b.c.d`), IPv6 cut to its first `ipv6Subnet` bits (a single client usually holds a whole
+ * /64, so limiting single IPv6 addresses is easy to dodge). Unparseable input is returned as is.
+ *
+ * @example
+ * ```ts
+ * import { addressKey } from '@milkyway/core';
+ *
+ * addressKey('2001:db8:1:2:3:4:5:6', 64); // '2001:db8:1:2::/64'
+ * addressKey('::ffff:192.0.2.1', 64); // '192.0.2.1'
+ * ```
+ */
+export function addressKey(address: string, ipv6Subnet: number | false): string {
+  if (!address.includes(':')) return address;
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (ipv6Subnet === false || ipv6Subnet >= 128) return address.toLowerCase();
+  const groups = expandIpv6(address);
+  if (!groups) return address;
+  let bits = ipv6Subnet;
+  const kept: string[] = [];
+  for (const group of groups) {
+    if (bits <= 0) break;
+    const mask = bits >= 16 ? 0xffff : (0xffff << (16 - bits)) & 0xffff;
+    kept.push((group & mask).toString(16));
+    bits -= 16;
+  }
+  return `${kept.join(':')}::/${ipv6Subnet}`;
+}
+
+function expandIpv6(address: string): number[] | undefined {
+  const zone = address.indexOf('%');
+  const text = zone >= 0 ? address.slice(0, zone) : address;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string) => (part === '' ? [] : part.split(':'));
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  const groups = all.map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? Number.parseInt(g, 16) : Number.NaN));
+  return groups.some(Number.isNaN) ? undefined : groups;
+}

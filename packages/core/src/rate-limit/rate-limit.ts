@@ -3,7 +3,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { type Clock, systemClock } from '../cache/clock.js';
 import { type CacheLogger, quietLogger } from '../cache/logger.js';
 import { coreMeter } from '../cache/metrics.js';
-import { clientAddress, socketAddress, type TrustProxy } from './client-address.js';
+import { addressKey, clientAddress, socketAddress, type TrustProxy } from './client-address.js';
 import { memoryRateLimitStore } from './memory-store.js';
 import { RateLimitUnavailableError } from './rate-limit-unavailable-error.js';
 import { RateLimitedError } from './rate-limited-error.js';
@@ -59,6 +59,11 @@ export interface RateLimitOptions {
   failOpen?: boolean;
   /** Which proxies may set `X-Forwarded-For` (default `false`: the socket peer is the client). */
   trustProxy?: TrustProxy;
+  /**
+   * IPv6 clients are counted per subnet of this many bits (default 64: one client usually holds
+   * a whole /64); `false` counts single addresses. IPv4-mapped IPv6 counts as the IPv4 address.
+   */
+  ipv6Subnet?: number | false;
   /** The socket peer's address (default: `@hono/node-server`'s `getConnInfo`). */
   remoteAddress?: (c: Context) => string | undefined;
   /** Send `RateLimit` and `RateLimit-Policy` on admitted responses too (default true). */
@@ -119,7 +124,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const rejectionAttrs: Attributes = { 'milkyway.rate_limit.name': name };
   let storeDown = false;
 
-  const addressOf = (c: Context) => clientAddress(c, trustProxy, remote) ?? 'unknown';
+  const ipv6Subnet = options.ipv6Subnet ?? 64;
+  const addressOf = (c: Context) => {
+    const address = clientAddress(c, trustProxy, remote);
+    return address === undefined ? 'unknown' : addressKey(address, ipv6Subnet);
+  };
   const keyOf: (c: Context) => string | undefined =
     keyOption === 'ip'
       ? (c) => `ip:${addressOf(c)}`
