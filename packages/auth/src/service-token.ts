@@ -71,7 +71,7 @@ export interface ServiceTokenInterceptor extends FetchInterceptor {
  * An outbound interceptor that attaches `Authorization: Bearer <service token>` and refreshes
  * the token before it expires (one refresh at a time; while a still-valid token is being
  * refreshed, requests go out with the current one). Plug it into the resilient client's
- * `interceptors`, or wrap plain fetch with {@link withServiceToken}.
+ * `interceptors` (`httpClient` of `@milkyway/resilience`), or wrap plain fetch with {@link withServiceToken}.
  *
  * @example
  * ```ts
@@ -81,7 +81,7 @@ export interface ServiceTokenInterceptor extends FetchInterceptor {
  * declare const issuer: TokenIssuer;
  *
  * const tokens = serviceTokenInterceptor({ issuer, audience: 'catalog', scopes: ['catalog:read'] });
- * // with the resilient client: createHttpClient({ baseUrl: 'https://catalog.internal', interceptors: [tokens] })
+ * // with the resilient client: httpClient({ baseUrl: 'https://catalog.internal', interceptors: [tokens] }) from @milkyway/resilience
  * const res = await withServiceToken(tokens)('https://catalog.internal/products/1');
  * ```
  */

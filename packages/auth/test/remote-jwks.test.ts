@@ -102,6 +102,14 @@ describe('remote JWKS', () => {
     expect(fetches()).toBe(2);
   });
 
+  it('imports each key once, however many tokens it verifies', async () => {
+    const verifier = remote();
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    for (let i = 0; i < 5; i++) await verifier.verify(await sign(k1, claims({ jti: String(i) })));
+    expect(importKey).toHaveBeenCalledTimes(1);
+    importKey.mockRestore();
+  });
+
   it('does not refetch for unknown kids during the cooldown (kid spraying)', async () => {
     const verifier = remote();
     await verifier.verify(await sign(k1));

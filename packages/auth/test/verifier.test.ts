@@ -271,6 +271,14 @@ describe('token checks', () => {
     expect(await reason(ops.verify(await sign(key)))).toBe('no_key');
   });
 
+  it('imports a local key once, however many tokens it verifies', async () => {
+    const verifier = createVerifier(base({ cache: false }));
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    for (let i = 0; i < 5; i++) await verifier.verify(await sign(key, claims({ jti: String(i) })));
+    expect(importKey).toHaveBeenCalledTimes(1);
+    importKey.mockRestore();
+  });
+
   it('verifies HMAC tokens with a long enough secret', async () => {
     const secret = (await generateSecret('HS256', { extractable: true })) as CryptoKey;
     const raw = new Uint8Array(await crypto.subtle.exportKey('raw', secret));
