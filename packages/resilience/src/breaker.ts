@@ -47,7 +47,9 @@ export interface CircuitBreakerOptions {
  *
  * @example
  * ```ts
- * breaker.on('stateChange', (e: CircuitBreakerEvents['stateChange']) => log.warn(e, 'breaker'));
+ * import { circuitBreaker, type CircuitBreakerEvents } from '@milkyway/resilience';
+ * const breaker = circuitBreaker({ name: 'catalog' });
+ * breaker.on('stateChange', (e: CircuitBreakerEvents['stateChange']) => console.warn(e.from, e.to));
  * ```
  */
 export interface CircuitBreakerEvents {
@@ -234,9 +236,11 @@ export class CircuitBreaker implements Policy {
  * @example
  * ```ts
  * import { circuitBreaker } from '@milkyway/resilience';
+ * declare function loadProduct(id: string, signal: AbortSignal): Promise<{ id: string }>;
+ *
  * const breaker = circuitBreaker({ name: 'catalog', minimumCalls: 20, resetTimeoutMs: 5_000 });
- * breaker.on('stateChange', ({ from, to }) => logger.warn({ from, to }, 'catalog breaker'));
- * const product = await breaker.execute(({ signal }) => loadProduct(id, signal));
+ * breaker.on('stateChange', ({ from, to }) => console.warn(`catalog breaker ${from} -> ${to}`));
+ * const product = await breaker.execute(({ signal }) => loadProduct('p1', signal));
  * ```
  */
 export function circuitBreaker(options?: CircuitBreakerOptions): CircuitBreaker {

@@ -9,7 +9,9 @@ const BRAND = Symbol.for('milkyway.broken_circuit');
  *
  * @example
  * ```ts
- * import { BrokenCircuitError } from '@milkyway/resilience';
+ * import { BrokenCircuitError, circuitBreaker } from '@milkyway/resilience';
+ * declare function callCatalog(): Promise<unknown>;
+ * const breaker = circuitBreaker({ name: 'catalog' });
  * try {
  *   await breaker.execute(() => callCatalog());
  * } catch (error) {

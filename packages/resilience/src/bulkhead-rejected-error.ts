@@ -9,11 +9,14 @@ const BRAND = Symbol.for('milkyway.bulkhead_rejected');
  *
  * @example
  * ```ts
- * import { BulkheadRejectedError } from '@milkyway/resilience';
+ * import { BulkheadRejectedError, bulkhead } from '@milkyway/resilience';
+ * declare function render(): Promise<string>;
+ * const pool = bulkhead({ maxConcurrent: 4 });
+ * let shed = 0;
  * try {
  *   await pool.execute(() => render());
  * } catch (error) {
- *   if (BulkheadRejectedError.is(error)) metrics.shed++;
+ *   if (BulkheadRejectedError.is(error)) shed++;
  * }
  * ```
  */

@@ -31,6 +31,8 @@ export interface BulkheadOptions {
  *
  * @example
  * ```ts
+ * import { bulkhead, type BulkheadEvents } from '@milkyway/resilience';
+ * const pool = bulkhead({ maxConcurrent: 4 });
  * pool.on('reject', (e: BulkheadEvents['reject']) => console.warn(`${e.name} full`));
  * ```
  */
@@ -245,8 +247,9 @@ export class Bulkhead implements Policy {
  * @example
  * ```ts
  * import { bulkhead } from '@milkyway/resilience';
+ * declare function loadProduct(id: string, signal: AbortSignal): Promise<{ id: string }>;
  * const pool = bulkhead({ maxConcurrent: 16, maxQueue: 32, name: 'catalog' });
- * const product = await pool.execute(({ signal }) => loadProduct(id, signal));
+ * const product = await pool.execute(({ signal }) => loadProduct('p1', signal));
  * ```
  */
 export function bulkhead(options: BulkheadOptions): Bulkhead {

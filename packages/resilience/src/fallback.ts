@@ -9,6 +9,7 @@ import type { ExecuteOptions, Operation } from './types.js';
  * @example
  * ```ts
  * import { BrokenCircuitError, fallback, type FallbackOptions } from '@milkyway/resilience';
+ * const lastKnownPrices = { tea: 250 };
  * const options: FallbackOptions = { when: (e) => BrokenCircuitError.is(e) };
  * const cached = fallback(() => lastKnownPrices, options);
  * ```
@@ -25,7 +26,9 @@ export interface FallbackOptions {
  *
  * @example
  * ```ts
- * cached.on('fallback', (e: FallbackEvents['fallback']) => log.warn({ err: e.error }, 'served stale'));
+ * import { fallback, type FallbackEvents } from '@milkyway/resilience';
+ * const cached = fallback(() => []);
+ * cached.on('fallback', (e: FallbackEvents['fallback']) => console.warn('served stale', e.error));
  * ```
  */
 export interface FallbackEvents {
@@ -111,6 +114,7 @@ export class FallbackPolicy<R = unknown> {
  * @example
  * ```ts
  * import { fallback, policy } from '@milkyway/resilience';
+ * declare function loadPrices(signal: AbortSignal): Promise<{ prices: number[]; stale: boolean }>;
  * const prices = policy({ fallback: fallback(() => ({ prices: [], stale: true })), attemptTimeoutMs: 500 });
  * const result = await prices.execute(({ signal }) => loadPrices(signal));
  * ```

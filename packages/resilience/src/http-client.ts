@@ -77,6 +77,7 @@ export interface HttpClientOptions {
  * @example
  * ```ts
  * import type { HttpRequestOptions } from '@milkyway/resilience';
+ * const key = crypto.randomUUID();
  * const options: HttpRequestOptions = { method: 'POST', json: { sku: 'a1' }, headers: { 'idempotency-key': key } };
  * ```
  */
@@ -117,7 +118,9 @@ export interface JsonRequestOptions<T> extends HttpRequestOptions {
  *
  * @example
  * ```ts
- * const bound = catalog.with({ signal: c.var.signal, deadline: c.var.deadline });
+ * import { httpClient } from '@milkyway/resilience';
+ * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
+ * const bound = catalog.with({ signal: AbortSignal.timeout(5_000), deadline: Date.now() + 5_000 });
  * ```
  */
 export interface BoundContext {
@@ -134,8 +137,8 @@ export interface BoundContext {
  *
  * @example
  * ```ts
- * import type { FetchFunction } from '@milkyway/resilience';
- * const f: FetchFunction = catalog.fetch;
+ * import { httpClient, type FetchFunction } from '@milkyway/resilience';
+ * const f: FetchFunction = httpClient({ baseUrl: 'http://127.0.0.1:3001' }).fetch;
  * ```
  */
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
@@ -458,9 +461,11 @@ export class HttpClient {
  *
  * @example
  * ```ts
- * import { httpClient } from '@milkyway/resilience';
+ * import { Hono } from 'hono';
+ * import { httpClient, type RequestContextEnv } from '@milkyway/resilience';
  * import { z } from 'zod';
  *
+ * const app = new Hono<RequestContextEnv>();
  * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001', name: 'catalog' });
  * const Product = z.object({ id: z.string(), priceCents: z.number().int() });
  *

@@ -36,7 +36,9 @@ export type RequestContextEnv = { Variables: RequestContextVariables };
  *
  * @example
  * ```ts
+ * import { Hono } from 'hono';
  * import { loadShed, type LoadShedOptions } from '@milkyway/resilience';
+ * const app = new Hono();
  * const options: LoadShedOptions = { maxConcurrent: 200, maxQueue: 100, retryAfterMs: 2_000 };
  * app.use(loadShed(options));
  * ```
@@ -80,7 +82,9 @@ export function loadShed(options: LoadShedOptions = {}): MiddlewareHandler<Reque
  *
  * @example
  * ```ts
+ * import { Hono } from 'hono';
  * import { bulkheadMiddleware } from '@milkyway/resilience';
+ * const app = new Hono();
  * app.use('/reports/*', bulkheadMiddleware({ maxConcurrent: 4, maxQueue: 8 }));
  * ```
  */
@@ -96,9 +100,13 @@ export const bulkheadMiddleware: (
  *
  * @example
  * ```ts
- * import { requestTimeout } from '@milkyway/resilience';
+ * import { Hono } from 'hono';
+ * import { requestTimeout, type RequestContextEnv } from '@milkyway/resilience';
+ * declare const db: { query(sql: string, o: { signal: AbortSignal }): Promise<unknown[]> };
+ *
+ * const app = new Hono<RequestContextEnv>();
  * app.get('/report', requestTimeout(2_000), async (c) => {
- *   const rows = await db.query(sql, { signal: c.var.signal });
+ *   const rows = await db.query('select 1', { signal: c.var.signal });
  *   return c.json(rows);
  * });
  * ```

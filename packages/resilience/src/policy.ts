@@ -39,7 +39,7 @@ function chain(layers: Layer[]): Run {
  * ```ts
  * import { wrap, retry, timeout } from '@milkyway/resilience';
  * const p = wrap(retry(), timeout(500));
- * await p.execute(({ signal }) => fetch(url, { signal }));
+ * await p.execute(({ signal }) => fetch('http://127.0.0.1:3001/health', { signal }));
  * ```
  */
 export class ComposedPolicy implements Policy {
@@ -112,8 +112,9 @@ export interface PolicyOptions {
  *
  * @example
  * ```ts
+ * import { policy } from '@milkyway/resilience';
  * const catalog = policy({ name: 'catalog', breaker: {}, attemptTimeoutMs: 1_000 });
- * catalog.breaker?.on('stateChange', (e) => logger.warn(e, 'catalog breaker'));
+ * catalog.breaker?.on('stateChange', (e) => console.warn('catalog breaker', e.to));
  * ```
  */
 export class ResiliencePolicy extends ComposedPolicy {
@@ -189,6 +190,9 @@ export class ResiliencePolicy extends ComposedPolicy {
  * @example
  * ```ts
  * import { policy, retryBudget } from '@milkyway/resilience';
+ * declare function loadProduct(id: string, signal: AbortSignal): Promise<{ id: string }>;
+ * declare const request: { signal: AbortSignal; deadline: number };
+ *
  * const catalog = policy({
  *   name: 'catalog',
  *   totalTimeoutMs: 3_000,
@@ -198,7 +202,7 @@ export class ResiliencePolicy extends ComposedPolicy {
  *   bulkhead: { maxConcurrent: 32, maxQueue: 64 },
  *   attemptTimeoutMs: 1_000,
  * });
- * const product = await catalog.execute(({ signal }) => loadProduct(id, signal), { signal: c.var.signal });
+ * const product = await catalog.execute(({ signal }) => loadProduct('p1', signal), request);
  * ```
  */
 export function policy(options?: PolicyOptions): ResiliencePolicy {

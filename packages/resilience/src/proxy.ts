@@ -8,7 +8,10 @@ import { RequestTooLargeError } from './request-too-large-error.js';
  *
  * @example
  * ```ts
- * import { proxy, type ProxyOptions } from '@milkyway/resilience';
+ * import { Hono } from 'hono';
+ * import { httpClient, proxy, type ProxyOptions } from '@milkyway/resilience';
+ * const app = new Hono();
+ * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
  * const options: ProxyOptions = { stripPrefix: '/api/catalog', maxRequestBytes: 256 * 1024 };
  * app.all('/api/catalog/*', proxy(catalog, options));
  * ```
@@ -124,10 +127,9 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
         const prior = headers.get('x-forwarded-for');
         headers.set('x-forwarded-for', prior ? `${prior}, ${address}` : address);
       }
-      if (!headers.has('x-forwarded-host')) headers.set('x-forwarded-host', incoming.host);
-      if (!headers.has('x-forwarded-proto')) {
-        headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
-      }
+      // Set, not appended: a client must not be able to choose what upstreams believe here.
+      headers.set('x-forwarded-host', incoming.host);
+      headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
     }
     const requestId = c.get('requestId') as unknown;
     if (typeof requestId === 'string' && requestId !== '') headers.set('x-request-id', requestId);

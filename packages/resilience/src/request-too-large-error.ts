@@ -9,6 +9,7 @@ const BRAND = Symbol.for('milkyway.request_too_large');
  * @example
  * ```ts
  * import { RequestTooLargeError } from '@milkyway/resilience';
+ * declare const error: unknown;
  * if (RequestTooLargeError.is(error)) console.warn(`limit was ${error.limitBytes} bytes`);
  * ```
  */

@@ -10,6 +10,7 @@ const BRAND = Symbol.for('milkyway.response_too_large');
  * @example
  * ```ts
  * import { ResponseTooLargeError } from '@milkyway/resilience';
+ * declare const error: unknown;
  * if (ResponseTooLargeError.is(error)) console.warn(`limit was ${error.limitBytes} bytes`);
  * ```
  */

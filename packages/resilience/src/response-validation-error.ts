@@ -10,7 +10,8 @@ const BRAND = Symbol.for('milkyway.response_validation');
  * @example
  * ```ts
  * import { ResponseValidationError } from '@milkyway/resilience';
- * if (ResponseValidationError.is(error)) logger.error({ err: error.cause }, 'catalog contract broken');
+ * declare const error: unknown;
+ * if (ResponseValidationError.is(error)) console.error('catalog contract broken', error.cause);
  * ```
  */
 export class ResponseValidationError extends Error {

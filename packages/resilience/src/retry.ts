@@ -69,7 +69,9 @@ export type GiveUpReason =
  *
  * @example
  * ```ts
- * retrying.on('retry', (e: RetryEvents['retry']) => log.info(e, 'retrying'));
+ * import { retry, type RetryEvents } from '@milkyway/resilience';
+ * const retrying = retry();
+ * retrying.on('retry', (e: RetryEvents['retry']) => console.info('retrying', e.attempt, e.delayMs));
  * ```
  */
 export interface RetryEvents {

@@ -9,9 +9,10 @@ const BRAND = Symbol.for('milkyway.timeout');
  *
  * @example
  * ```ts
- * import { TimeoutError } from '@milkyway/resilience';
+ * import { TimeoutError, timeout } from '@milkyway/resilience';
+ * const attemptTimeout = timeout(1_000);
  * try {
- *   await attemptTimeout.execute(({ signal }) => fetch(url, { signal }));
+ *   await attemptTimeout.execute(({ signal }) => fetch('http://127.0.0.1:3001/slow', { signal }));
  * } catch (error) {
  *   if (TimeoutError.is(error)) console.warn(`gave up after ${error.timeoutMs} ms`);
  * }

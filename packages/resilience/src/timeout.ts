@@ -25,7 +25,10 @@ export interface TimeoutOptions {
  *
  * @example
  * ```ts
+ * import { timeout, type TimeoutEvents } from '@milkyway/resilience';
+ * const perAttempt = timeout(1_000);
  * const off = perAttempt.on('timeout', (e: TimeoutEvents['timeout']) => console.warn(e.timeoutMs));
+ * off();
  * ```
  */
 export interface TimeoutEvents {

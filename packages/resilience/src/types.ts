@@ -4,6 +4,7 @@
  * @example
  * ```ts
  * import type { CallContext } from '@milkyway/resilience';
+ * const base = 'http://127.0.0.1:3001';
  * const load = ({ signal, attempt }: CallContext) => fetch(`${base}/x?try=${attempt}`, { signal });
  * ```
  */
@@ -37,7 +38,7 @@ export type Operation<T> = (context: CallContext) => PromiseLike<T> | T;
  * @example
  * ```ts
  * import type { ExecuteOptions } from '@milkyway/resilience';
- * const options: ExecuteOptions = { signal: c.var.signal, deadline: c.var.deadline };
+ * const options: ExecuteOptions = { signal: AbortSignal.timeout(2_000), deadline: Date.now() + 2_000 };
  * ```
  */
 export interface ExecuteOptions {
@@ -55,7 +56,7 @@ export interface ExecuteOptions {
  * ```ts
  * import { policy, type Policy } from '@milkyway/resilience';
  * const p: Policy = policy({ attemptTimeoutMs: 1000 });
- * await p.execute(({ signal }) => fetch(url, { signal }));
+ * await p.execute(({ signal }) => fetch('http://127.0.0.1:3001/health', { signal }));
  * ```
  */
 export interface Policy {

@@ -11,7 +11,8 @@ const BRAND = Symbol.for('milkyway.upstream_connection');
  *
  * @example
  * ```ts
- * import { UpstreamConnectionError } from '@milkyway/resilience';
+ * import { httpClient, UpstreamConnectionError } from '@milkyway/resilience';
+ * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
  * try {
  *   await catalog.json('/health');
  * } catch (error) {

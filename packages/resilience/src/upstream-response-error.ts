@@ -12,12 +12,16 @@ const BRAND = Symbol.for('milkyway.upstream_response');
  *
  * @example
  * ```ts
- * import { UpstreamResponseError } from '@milkyway/resilience';
- * try {
- *   return await catalog.json(`/products/${id}`, { schema: Product });
- * } catch (error) {
- *   if (UpstreamResponseError.is(error) && error.upstreamStatus === 404) return undefined;
- *   throw error;
+ * import { httpClient, UpstreamResponseError } from '@milkyway/resilience';
+ * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
+ *
+ * async function findProduct(id: string): Promise<unknown> {
+ *   try {
+ *     return await catalog.json(`/products/${id}`);
+ *   } catch (error) {
+ *     if (UpstreamResponseError.is(error) && error.upstreamStatus === 404) return undefined;
+ *     throw error;
+ *   }
  * }
  * ```
  */
