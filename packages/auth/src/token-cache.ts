@@ -13,6 +13,8 @@ import { LRUCache } from 'lru-cache';
 export interface TokenCacheOptions {
   /** Maximum number of cached tokens. Default 10000. */
   max?: number;
+  /** Maximum total length of the cached tokens, in characters. Default 16 MiB. */
+  maxSize?: number;
   /**
    * Longest time (seconds) a verification result is reused, whatever the token's `exp`
    * (bounds how long a token keeps working after its key is withdrawn). Default 300.
@@ -39,7 +41,11 @@ export class TokenCache<T extends {}> {
   constructor(options: TokenCacheOptions, clock: () => number) {
     this.#maxTtlMs = (options.maxTtl ?? 300) * 1000;
     this.#clock = clock;
-    this.#lru = new LRUCache<string, Cached<T>>({ max: options.max ?? 10_000 });
+    this.#lru = new LRUCache<string, Cached<T>>({
+      max: options.max ?? 10_000,
+      maxSize: options.maxSize ?? 16 * 1024 * 1024,
+      sizeCalculation: (_value, token) => Math.max(1, token.length),
+    });
   }
 
   get(token: string): T | undefined {

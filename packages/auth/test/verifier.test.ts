@@ -351,6 +351,17 @@ describe('verified-token cache', () => {
     subtle.mockRestore();
   });
 
+  it('stays within its size bound', async () => {
+    const verifier = createVerifier(base({ cache: { max: 2 } }));
+    const tokens = await Promise.all([1, 2, 3].map((i) => sign(key, claims({ jti: String(i) }))));
+    for (const token of tokens) await verifier.verify(token);
+    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    await verifier.verify(tokens[0]!); // evicted (least recently used)
+    await verifier.verify(tokens[2]!); // still cached
+    expect(subtle).toHaveBeenCalledTimes(1);
+    subtle.mockRestore();
+  });
+
   it('can be turned off', async () => {
     const verifier = createVerifier(base({ cache: false }));
     const token = await sign(key);
