@@ -1,7 +1,8 @@
-import type { CacheStore, RateLimitStore } from '@milkyway/core';
+import { type CacheStore, type RateLimitStore, rateLimit } from '@milkyway/core';
 import { createRedisClient, redisCacheStore, redisRateLimitStore } from '@milkyway/redis';
+import { Hono } from 'hono';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceAvailable } from '../../../test-support/services.js';
 import {
   cacheStoreContract,
@@ -45,4 +46,23 @@ describe.runIf(available)('redis stores on 127.0.0.1:6379', () => {
   cacheStoreContract('redisCacheStore', cacheHarness);
   lockContract('redisCacheStore', cacheHarness);
   rateLimitStoreContract('redisRateLimitStore', rateLimitHarness);
+
+  it('uses the Redis server clock by default, and two instances still admit exactly the limit', async () => {
+    const app = (client: Redis) => {
+      const a = new Hono();
+      const store = redisRateLimitStore({ client, prefix });
+      a.use(
+        rateLimit({ name: 'server-clock', limit: 7, windowMs: 60_000, store, key: () => 'one' }),
+      );
+      a.get('/', (c) => c.text('ok'));
+      a.onError((err, c) => c.text('limited', (err as { status?: 429 }).status ?? 500));
+      return a;
+    };
+    const apps = [app(replicas[0]!), app(replicas[1]!)];
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => apps[i % 2]!.request('/')),
+    );
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(7);
+    expect(responses.filter((r) => r.status === 429)).toHaveLength(33);
+  });
 });
