@@ -421,7 +421,6 @@ export class Service<
   async #shutdown(): Promise<void> {
     this.#state = 'closing';
     this.health.setReady(false);
-    this.#removeSignals();
     const server = this.#server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -452,6 +451,7 @@ export class Service<
       }
     }
     this.#state = 'closed';
+    this.#removeSignals();
     this.logger.info({}, `${this.name} closed`);
   }
 
@@ -465,6 +465,8 @@ export class Service<
 
   #installSignals(): void {
     const handler = (signal: NodeJS.Signals) => {
+      // A repeated signal (e.g. sent to the whole process group) does not cut the drain short.
+      if (this.#closing) return;
       this.logger.info({ signal }, 'shutting down');
       this.close().then(
         () => process.exit(0),
@@ -475,8 +477,8 @@ export class Service<
       );
     };
     this.#signalHandler = handler;
-    process.once('SIGTERM', handler);
-    process.once('SIGINT', handler);
+    process.on('SIGTERM', handler);
+    process.on('SIGINT', handler);
   }
 
   #removeSignals(): void {
