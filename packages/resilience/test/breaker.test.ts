@@ -5,6 +5,7 @@ import {
   BulkheadRejectedError,
   bulkhead,
   circuitBreaker,
+  createOpossumEngine,
   policy,
   TimeoutError,
   timeout,
@@ -284,6 +285,37 @@ describe('circuitBreaker', () => {
       throw new Error('listener bug');
     });
     await expect(breaker.execute(fail)).rejects.toThrow('boom');
+    expect(breaker.state).toBe('open');
+  });
+});
+
+describe('circuitBreaker engine defaults', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("never times a call out on its own (opossum's default 10 s timeout is off)", async () => {
+    const breaker = circuitBreaker();
+    const call = breaker.execute(() => new Promise((r) => setTimeout(() => r('slow'), 60_000)));
+    await vi.advanceTimersByTimeAsync(60_000);
+    await expect(call).resolves.toBe('slow');
+  });
+
+  it('accepts another engine through the engine factory', async () => {
+    const seen: string[] = [];
+    const breaker = circuitBreaker({
+      minimumCalls: 1,
+      engine: (settings, onTransition) =>
+        createOpossumEngine(settings, (from, to) => {
+          seen.push(`${from}>${to}`);
+          onTransition(from, to);
+        }),
+    });
+    await breaker.execute(() => Promise.reject(new Error('x'))).catch(() => {});
+    expect(seen).toEqual(['closed>open']);
     expect(breaker.state).toBe('open');
   });
 });
