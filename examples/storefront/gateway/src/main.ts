@@ -9,10 +9,11 @@
  *   npm start            # PORT, else GATEWAY_PORT, else 4000
  */
 import { jwtAuth, requireScopes } from '@milkyway/auth';
-import { memoryRateLimitStore, type RateLimitStore, rateLimit } from '@milkyway/core';
+import { memoryRateLimitStore, type RateLimitStore, rateLimit, withOpenApi } from '@milkyway/core';
 import { tracingInterceptor } from '@milkyway/observability';
 import { redisRateLimitStore } from '@milkyway/redis';
 import { httpClient, proxy } from '@milkyway/resilience';
+import type { MiddlewareHandler } from 'hono';
 import {
   createStorefrontService,
   env,
@@ -78,19 +79,34 @@ if (redisUrl) {
   service.onClose(() => redis.close());
   store = redis;
 }
-const limit = rateLimit({
-  name: 'storefront',
-  key: 'principal',
-  limit: envNumber('RATE_LIMIT', 100),
-  windowMs: envNumber('RATE_LIMIT_WINDOW_MS', 60_000),
-  store,
-  logger,
-});
+const limit = withOpenApi(
+  rateLimit({
+    name: 'storefront',
+    key: 'principal',
+    limit: envNumber('RATE_LIMIT', 100),
+    windowMs: envNumber('RATE_LIMIT_WINDOW_MS', 60_000),
+    store,
+    logger,
+  }),
+  { responses: { 429: { description: 'Rate limited: see RateLimit and Retry-After' } } },
+);
 
 // (`/products/*` also matches `/products` itself.)
 for (const path of ['/products/*', '/orders/*']) {
   service.use(path, auth, limit);
 }
+
+// What a broken upstream looks like to clients, documented on every forwarded route.
+const upstreamFailures: MiddlewareHandler = withOpenApi((_c, next) => next(), {
+  responses: {
+    502: { description: 'The upstream failed or could not be reached' },
+    503: {
+      description: 'The upstream is unavailable (open breaker, full bulkhead): see Retry-After',
+    },
+    504: { description: 'The upstream did not answer within the deadline' },
+  },
+});
+for (const path of ['/products/*', '/orders/*']) service.use(path, upstreamFailures);
 
 // Reads of the catalog are public inside the network: not forwarding the token lets the
 // catalog cache one response for everybody.
