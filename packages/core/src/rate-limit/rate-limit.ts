@@ -9,6 +9,10 @@ import { RateLimitUnavailableError } from './rate-limit-unavailable-error.js';
 import { RateLimitedError } from './rate-limited-error.js';
 import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from './store.js';
 
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as Partial<PromiseLike<T>>).then === 'function';
+}
+
 /**
  * What a limiter counts by: `'ip'` (the client address, see `trustProxy`), `'principal'`
  * (`c.var.principal.subject` set by auth; anonymous requests fall back to the address), or a
@@ -185,10 +189,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
         `rateLimit "${name}": cost must be a number within 0..burst, got ${units}`,
       );
     }
-    let result: RateLimitDecision | Promise<RateLimitDecision>;
+    let result: RateLimitDecision;
     try {
-      result = store.check(prefix + id, policy, units, clock());
-      if (result instanceof Promise) result = await result;
+      const answer = store.check(prefix + id, policy, units, clock());
+      // The memory store answers synchronously: only await what is a promise.
+      result = isPromiseLike(answer) ? await answer : answer;
     } catch (err) {
       storeFailed(err);
       return next();
