@@ -52,6 +52,24 @@ export interface EngineSettings {
 }
 
 /**
+ * One call handed to a breaker engine: `run()` starts it; `classify(error)` says how a failure
+ * is counted: `'failure'`, `'success'` (the dependency answered), or `'ignore'` (not counted at
+ * all; for a half-open probe, the next call probes instead).
+ *
+ * @example
+ * ```ts
+ * import type { EngineCall } from '@milkyway/resilience';
+ * const call: EngineCall<number> = { run: async () => 1, classify: () => 'failure' };
+ * ```
+ */
+export interface EngineCall<T> {
+  /** Starts the call. */
+  run(): Promise<T>;
+  /** Classifies a rejection. */
+  classify(error: unknown): Verdict;
+}
+
+/**
  * The contract a breaker engine implements (the default is opossum: {@link createOpossumEngine}).
  *
  * @example
@@ -67,12 +85,8 @@ export interface BreakerEngine {
   readonly state: BreakerState;
   /** True when a call may pass now: closed, or half-open with the probe slot free. */
   admits(): boolean;
-  /**
-   * Runs `run` as one counted call. `classify` turns a rejection into a verdict: `'failure'` is
-   * counted, `'success'` is counted as a success, `'ignore'` is not counted at all (and, for a
-   * half-open probe, lets the next call probe instead).
-   */
-  fire<T>(run: () => Promise<T>, classify: (error: unknown) => Verdict): Promise<T>;
+  /** Runs `call` as one counted call (see {@link EngineCall}). */
+  fire<T>(call: EngineCall<T>): Promise<T>;
   /** Forces the breaker open (it half-opens after the reset timeout as usual). */
   open(): void;
   /** Forces the breaker closed with a fresh window. */

@@ -1,5 +1,11 @@
 import { isRejection } from './brand.js';
-import type { BreakerEngine, BreakerState, EngineFactory, Verdict } from './breaker-engine.js';
+import type {
+  BreakerEngine,
+  BreakerState,
+  EngineCall,
+  EngineFactory,
+  Verdict,
+} from './breaker-engine.js';
 import { BrokenCircuitError } from './broken-circuit-error.js';
 import { Emitter } from './events.js';
 import { createOpossumEngine } from './opossum-engine.js';
@@ -61,6 +67,24 @@ export interface CircuitBreakerEvents {
   failure: { name: string; error: unknown };
 }
 
+/** One call through the breaker: a single allocation per call. */
+class BreakerCall<T> implements EngineCall<T> {
+  constructor(
+    private readonly fn: (scope: Scope) => Promise<T>,
+    private readonly scope: Scope,
+    private readonly verdict: (error: unknown) => Verdict,
+  ) {}
+
+  run(): Promise<T> {
+    return this.fn(this.scope);
+  }
+
+  classify(error: unknown): Verdict {
+    // Errors raised after the caller cancelled (or an outer timeout fired) are never counted.
+    return this.scope.aborted ? 'ignore' : this.verdict(error);
+  }
+}
+
 const STATE_CODE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 class BreakerCore implements Layer {
@@ -71,7 +95,6 @@ class BreakerCore implements Layer {
   private readonly rejections: BoundCounter;
   private readonly transitions: BoundCounter;
   private readonly classify: (error: unknown) => Verdict;
-  private readonly ignoreFor: (error: unknown) => Verdict;
 
   constructor(
     readonly name: string,
@@ -108,18 +131,13 @@ class BreakerCore implements Layer {
       }
       return 'success';
     };
-    this.ignoreFor = () => 'ignore';
   }
 
   run<T>(fn: (scope: Scope) => Promise<T>, scope: Scope): Promise<T> {
     if (scope.aborted) return Promise.reject(scope.reason);
     const engine = this.engine;
     if (this.isolated || !engine.admits()) return Promise.reject(this.reject(engine.state));
-    return engine.fire(
-      () => fn(scope),
-      // Errors raised after the caller cancelled (or an outer timeout fired) are never counted.
-      (error) => (scope.aborted ? this.ignoreFor(error) : this.classify(error)),
-    );
+    return engine.fire(new BreakerCall(fn, scope, this.classify));
   }
 
   retryAfterMs(state: BreakerState): number {

@@ -168,15 +168,22 @@ class BulkheadCore implements Layer {
   }
 
   private releaseSlot(): void {
-    const next = this.head;
-    if (next === undefined) {
-      this.active--;
+    for (;;) {
+      const next = this.head;
+      if (next === undefined) {
+        this.active--;
+        return;
+      }
+      // The slot passes straight to the head of the queue (FIFO); `active` is unchanged.
+      this.unlink(next);
+      next.cleanup?.();
+      if (next.scope.aborted) {
+        next.reject(next.scope.reason);
+        continue;
+      }
+      next.start();
       return;
     }
-    // The slot passes straight to the head of the queue (FIFO); `active` is unchanged.
-    this.unlink(next);
-    next.cleanup?.();
-    next.start();
   }
 }
 

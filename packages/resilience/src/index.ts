@@ -8,6 +8,7 @@ export {
 export type {
   BreakerEngine,
   BreakerState,
+  EngineCall,
   EngineFactory,
   EngineSettings,
   Verdict,

@@ -3,15 +3,12 @@ import Opossum from 'opossum';
 import type {
   BreakerEngine,
   BreakerState,
+  EngineCall,
   EngineFactory,
   EngineSettings,
-  Verdict,
 } from './breaker-engine.js';
 
-interface Call {
-  run: () => Promise<unknown>;
-  classify: (error: unknown) => Verdict;
-}
+type Call = EngineCall<unknown>;
 
 // Opossum pushes every call's latency into its current bucket even with percentiles disabled;
 // under sustained load that is millions of numbers per window. Buckets get this no-op instead.
@@ -66,9 +63,9 @@ class OpossumEngine implements BreakerEngine {
     return c.closed || c.pendingClose;
   }
 
-  fire<T>(run: () => Promise<T>, classify: (error: unknown) => Verdict): Promise<T> {
+  fire<T>(call: EngineCall<T>): Promise<T> {
     this.rotate();
-    return this.current.fire({ run, classify }) as Promise<T>;
+    return this.current.fire(call as Call) as Promise<T>;
   }
 
   open(): void {
