@@ -36,3 +36,23 @@ export function nodeHeaders(env: unknown): NodeHeaders | undefined {
 export function first(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** The part of Node's `ServerResponse` {@link nodeOutgoing} returns. @internal */
+export interface NodeOutgoing {
+  setHeader(name: string, value: string): unknown;
+  headersSent: boolean;
+}
+
+/**
+ * Node's `ServerResponse` of a request served by @hono/node-server (`c.env.outgoing`), while
+ * its head is not sent yet.
+ * @internal
+ */
+export function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
+  const outgoing = (env as { outgoing?: Partial<NodeOutgoing> } | undefined)?.outgoing;
+  return outgoing !== undefined &&
+    typeof outgoing.setHeader === 'function' &&
+    outgoing.headersSent === false
+    ? (outgoing as NodeOutgoing)
+    : undefined;
+}

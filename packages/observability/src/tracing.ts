@@ -9,7 +9,13 @@ import {
 } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { activeTracer } from './instrumentation.js';
-import { first, headersGetter, nodeHeaders, nodeHeadersGetter } from './propagation.js';
+import {
+  first,
+  headersGetter,
+  nodeHeaders,
+  nodeHeadersGetter,
+  nodeOutgoing,
+} from './propagation.js';
 import { routeTemplate } from './route.js';
 import {
   ATTR_ERROR_TYPE,
@@ -102,6 +108,16 @@ export function tracing(options: TracingOptions = {}): MiddlewareHandler {
 
     const span = tracer.startSpan(spanName, { kind: SpanKind.SERVER, attributes }, parent);
     const spanContext = span.spanContext();
+    // On @hono/node-server, write the trace id header straight onto Node's response: it is
+    // merged into the response head and keeps the server's fast path for simple responses.
+    let headerPending = traceIdHeader !== false && isSpanContextValid(spanContext);
+    if (headerPending) {
+      const outgoing = nodeOutgoing(c.env);
+      if (outgoing !== undefined) {
+        outgoing.setHeader(traceIdHeader as string, spanContext.traceId);
+        headerPending = false;
+      }
+    }
 
     try {
       await context.with(trace.setSpan(parent, span), next);
@@ -131,9 +147,7 @@ export function tracing(options: TracingOptions = {}): MiddlewareHandler {
     }
     span.end();
 
-    if (traceIdHeader && isSpanContextValid(spanContext)) {
-      setResponseHeader(c, traceIdHeader, spanContext.traceId);
-    }
+    if (headerPending) setResponseHeader(c, traceIdHeader as string, spanContext.traceId);
   };
 }
 

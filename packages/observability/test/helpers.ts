@@ -1,8 +1,10 @@
 import { serve } from '@hono/node-server';
-import type { Hono } from 'hono';
 
 /** A Hono app listening on 127.0.0.1 on a random free port. */
-export async function listen(app: Hono): Promise<{ url: string; close: () => Promise<void> }> {
+export async function listen(app: {
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its Env
+  fetch: (request: Request, ...rest: any[]) => Response | Promise<Response>;
+}): Promise<{ url: string; close: () => Promise<void> }> {
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
       resolve({
