@@ -4,6 +4,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listen } from './helpers.js';
 
 let telemetry: Telemetry;
 beforeEach(() => {
@@ -131,6 +132,20 @@ describe('tracing()', () => {
     const response = await a.request('/proxied');
     expect(await response.text()).toBe('hello');
     expect(response.headers.get('trace-id')).toBe(finished()[0]!.spanContext().traceId);
+  });
+
+  it('echoes the trace id over a real server, whatever Response the handler returns', async () => {
+    const a = new Hono();
+    a.use(tracing());
+    a.get('/proxied', () => fetch('data:text/plain,hello'));
+    const server = await listen(a);
+    try {
+      const response = await fetch(`${server.url}/proxied`);
+      expect(await response.text()).toBe('hello');
+      expect(response.headers.get('x-trace-id')).toBe(finished()[0]!.spanContext().traceId);
+    } finally {
+      await server.close();
+    }
   });
 
   it('sends no trace id header when traceIdHeader is false', async () => {
