@@ -17,6 +17,11 @@ export type { ProblemDetails, ProblemOutcome } from './problem.js';
 export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './problem.js';
 export * from './rate-limit/index.js';
 export type {
+  Inferred,
+  InOf,
+  OutOf,
+  Part,
+  ResponseOf,
   ResponseSpec,
   RouteHandler,
   RouteInput,
@@ -24,10 +29,19 @@ export type {
   RouteResponse,
   RouteResult,
   RouteSpec,
+  SchemaOf,
   ValidationOptions,
 } from './route.js';
-export type { KindMap, TypedRouteMethod, TypedUse } from './router.js';
-export { createRouter, Router } from './router.js';
+export type {
+  Kind,
+  KindMap,
+  MiddlewareRecord,
+  OperationRecord,
+  Self,
+  TypedRouteMethod,
+  TypedUse,
+} from './router.js';
+export { createRouter, MIDDLEWARE, OPERATIONS, Router } from './router.js';
 export type { SecureHeadersOptions } from './security-headers.js';
 export { API_SECURITY_HEADERS } from './security-headers.js';
 export type {
@@ -36,6 +50,7 @@ export type {
   ListenOptions,
   ServerTimeouts,
   ServiceOptions,
+  ServiceState,
 } from './service.js';
 export { createService, Service } from './service.js';
 export type { RequestTarget, TestRequestOptions, TestResponse } from './testing.js';

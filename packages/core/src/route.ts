@@ -62,13 +62,22 @@ export interface RouteSpec {
   hidden?: boolean;
 }
 
-type Part<K extends string, T> = [T] extends [never] ? {} : { [P in K]: T };
-type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType } ? S : never;
-type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never] ? never : z.input<SchemaOf<R, K>>;
-type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
+/** `{ [K]: T }`, or `{}` when `T` is `never` (a target the spec does not declare). */
+export type Part<K extends string, T> = [T] extends [never] ? {} : { [P in K]: T };
+/** The zod schema under key `K` of a route spec, or `never`. */
+export type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
+  ? S
+  : never;
+/** The input type (`z.input`) of the spec's schema under `K`, or `never`. */
+export type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
+  ? never
+  : z.input<SchemaOf<R, K>>;
+/** The output type (`z.output`) of the spec's schema under `K`, or `never`. */
+export type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
   ? never
   : z.output<SchemaOf<R, K>>;
-type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = [T] extends [never]
+/** What a typed client sends for a target (strings for params, query, headers, form). */
+export type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = [T] extends [never]
   ? never
   : InferInput<T, Target>;
 
@@ -89,7 +98,8 @@ export type RouteInput<R> = {
     Part<'form', OutOf<R, 'form'>>;
 };
 
-type ResponseOf<Spec, K> = K extends StatusCode
+/** The typed response of one declared status `K`. */
+export type ResponseOf<Spec, K> = K extends StatusCode
   ? Spec extends z.ZodType
     ? TypedResponse<JSONParsed<z.output<Spec>>, K, 'json'>
     : Spec extends { schema: infer Z extends z.ZodType }

@@ -24,7 +24,7 @@ import {
 } from './route.js';
 import type { Service } from './service.js';
 
-/** A typed operation registered on a router (what the OpenAPI generator reads). @internal */
+/** A typed operation registered on a router (what the OpenAPI generator reads). */
 export interface OperationRecord {
   /** Lower-case HTTP method. */
   method: string;
@@ -36,7 +36,7 @@ export interface OperationRecord {
   middleware: readonly unknown[];
 }
 
-/** Middleware registered with `use`, by path pattern (read for OpenAPI metadata). @internal */
+/** Middleware registered with `use`, by path pattern (read for OpenAPI metadata). */
 export interface MiddlewareRecord {
   /** Path pattern (`*`, `/admin/*`). */
   path: string;
@@ -44,9 +44,9 @@ export interface MiddlewareRecord {
   middleware: unknown;
 }
 
-/** @internal */
+/** Symbol under which a router keeps its {@link OperationRecord}s. */
 export const OPERATIONS: unique symbol = Symbol.for('milkyway.operations') as never;
-/** @internal */
+/** Symbol under which a router keeps its {@link MiddlewareRecord}s. */
 export const MIDDLEWARE: unique symbol = Symbol.for('milkyway.middleware') as never;
 
 /** Maps a kind name to the class that typed methods return, so chaining keeps the type. */
@@ -56,12 +56,15 @@ export interface KindMap<E extends Env, S extends Schema, BasePath extends strin
   /** A {@link Service}. */
   service: Service<E, S, BasePath>;
 }
-type Kind = keyof KindMap<Env, Schema, string>;
-type Self<K extends Kind, E extends Env, S extends Schema, BasePath extends string> = KindMap<
-  E,
-  S,
-  BasePath
->[K];
+/** `router` or `service`: which class typed methods return. */
+export type Kind = keyof KindMap<Env, Schema, string>;
+/** The class of kind `K` with the given Hono generics. */
+export type Self<
+  K extends Kind,
+  E extends Env,
+  S extends Schema,
+  BasePath extends string,
+> = KindMap<E, S, BasePath>[K];
 
 /**
  * A typed route method: `app.get(path, spec, ...middleware, handler)`. The handler's inputs are
@@ -160,9 +163,9 @@ export class Router<
   /** Hono's `use`; middleware carrying OpenAPI metadata (see `withOpenApi`) is documented. */
   declare use: TypedUse<E, S, BasePath, 'router'> & MiddlewareHandlerInterface<E, S, BasePath>;
 
-  /** @internal typed operations, read by the OpenAPI generator. */
+  /** The routes registered on this router (typed and plain), read by the OpenAPI generator. */
   readonly [OPERATIONS]: OperationRecord[] = [];
-  /** @internal middleware registered with `use`. */
+  /** Middleware registered with `use`, read for OpenAPI metadata. */
   readonly [MIDDLEWARE]: MiddlewareRecord[] = [];
 
   /** @param options - Hono's options (`strict`, `router`, `getPath`). */

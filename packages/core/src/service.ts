@@ -142,7 +142,8 @@ export interface ListeningInfo {
   server: Server;
 }
 
-type Lifecycle = 'idle' | 'listening' | 'closing' | 'closed';
+/** The lifecycle state of a service. */
+export type ServiceState = 'idle' | 'listening' | 'closing' | 'closed';
 
 const DEFAULT_ALLOW_HEADERS = ['content-type', 'authorization', 'x-request-id', 'x-deadline-ms'];
 
@@ -209,7 +210,7 @@ export class Service<
 
   readonly #options: ServiceOptions;
   readonly #onClose: Array<() => unknown> = [];
-  #state: Lifecycle = 'idle';
+  #state: ServiceState = 'idle';
   #server: Server | undefined;
   #closing: Promise<void> | undefined;
   readonly #inflight = new Set<ServerResponse>();
@@ -296,7 +297,7 @@ export class Service<
   }
 
   /** The lifecycle state: `idle`, `listening`, `closing` or `closed`. */
-  get state(): Lifecycle {
+  get state(): ServiceState {
     return this.#state;
   }
 
