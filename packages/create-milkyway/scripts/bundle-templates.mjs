@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import fs from 'node:fs';
 // Build step: copies the repository's examples into templates/ (shipped in the package) and
 // writes templates/manifest.json with the @milkyway/* versions released together with this
 // create-milkyway and the tool versions the repository is tested with.
@@ -6,7 +7,7 @@
 // An example may import a repository helper outside its folder (e.g. the storefront tests
 // import ../../../test-support/services.js); such files are copied into the template at the
 // same repository-relative path and the import is rewritten, so the template is self-contained.
-import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -64,6 +65,73 @@ function inlineExternalImports(exampleDir, templateDir, files) {
   }
 }
 
+const BARE = /(?:from\s+|import\s*\(\s*|import\s+)['"]([^'".][^'"]*)['"]/g;
+
+/** The package a bare specifier belongs to (`hono/client` -> `hono`, `@a/b/c` -> `@a/b`). */
+const packageOf = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
+
+function tsFiles(dir, found = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) tsFiles(full, found);
+    else if (/\.[cm]?tsx?$/.test(entry.name)) found.push(full);
+  }
+  return found;
+}
+
+/**
+ * In the monorepo an example can import a package only the root declares (a test helper, a
+ * validator): it resolves from the root node_modules. A scaffolded project has no root, so
+ * every package the template imports but does not declare becomes a devDependency, at the
+ * root's range (or the installed version).
+ */
+function declareImports(templateDir) {
+  const pkgFile = path.join(templateDir, 'package.json');
+  const pkg = readJson(pkgFile);
+  const declared = new Set([...TOOLS, ...builtinModules]);
+  const manifests = [pkgFile];
+  const walkPkgs = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) {
+        const nested = path.join(dir, entry.name, 'package.json');
+        if (fs.existsSync(nested)) manifests.push(nested);
+        walkPkgs(path.join(dir, entry.name));
+      }
+    }
+  };
+  walkPkgs(templateDir);
+  for (const file of manifests) {
+    const m = readJson(file);
+    for (const name of Object.keys({ ...m.dependencies, ...m.devDependencies })) declared.add(name);
+  }
+  const added = {};
+  for (const file of tsFiles(templateDir)) {
+    for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(BARE)) {
+      if (spec.startsWith('node:')) continue;
+      const name = packageOf(spec);
+      if (declared.has(name) || name.startsWith('@milkyway/') || added[name]) continue;
+      const rootRange = root.devDependencies?.[name] ?? root.dependencies?.[name];
+      const installed = path.join(repo, 'node_modules', name, 'package.json');
+      const range =
+        rootRange ?? (fs.existsSync(installed) ? `^${readJson(installed).version}` : undefined);
+      if (!range) throw new Error(`${file} imports ${spec}, which no package.json declares`);
+      added[name] = range;
+    }
+  }
+  if (Object.keys(added).length > 0) {
+    pkg.devDependencies = { ...pkg.devDependencies, ...added };
+    fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
+    console.log(
+      `templates/${path.basename(templateDir)}: declared ${Object.keys(added).join(', ')}`,
+    );
+  }
+}
+
+const root = readJson(path.join(repo, 'package.json'));
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 const examples = [];
@@ -73,6 +141,7 @@ for (const name of EXAMPLES) {
   const templateDir = path.join(out, name);
   const files = copyTree(exampleDir, templateDir);
   inlineExternalImports(exampleDir, templateDir, files);
+  declareImports(templateDir);
   examples.push(name);
 }
 
@@ -83,7 +152,6 @@ for (const dir of fs.readdirSync(path.join(repo, 'packages'))) {
   const pkg = readJson(file);
   if (!pkg.private && pkg.name.startsWith('@milkyway/')) packages[pkg.name] = pkg.version;
 }
-const root = readJson(path.join(repo, 'package.json'));
 const devDependencies = Object.fromEntries(
   TOOLS.filter((t) => root.devDependencies?.[t]).map((t) => [t, root.devDependencies[t]]),
 );
