@@ -197,7 +197,6 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
   // Traces.
   const spanExporter = traceExporter(options.traces ?? 'auto');
   let tracerProvider: BasicTracerProvider | undefined;
-  let contextManager: AsyncLocalStorageContextManager | undefined;
   if (spanExporter !== undefined) {
     const processor =
       options.spanProcessor === 'simple'
@@ -208,15 +207,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
       spanProcessors: [processor, ...(options.spanProcessors ?? [])],
       ...(options.sampler !== undefined && { sampler: options.sampler }),
     });
-    contextManager = new AsyncLocalStorageContextManager().enable();
-    context.setGlobalContextManager(contextManager);
-    trace.setGlobalTracerProvider(tracerProvider);
   }
-  propagation.setGlobalPropagator(
-    new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-    }),
-  );
 
   // Metrics.
   const readers: IMetricReader[] = [...(options.metricReaders ?? [])];
@@ -252,10 +243,48 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     );
     readers.push(prometheus);
   }
-  let meterProvider: MeterProvider | undefined;
-  if (readers.length > 0) {
-    meterProvider = new MeterProvider({ resource, readers });
-    metrics.setGlobalMeterProvider(meterProvider);
+  const meterProvider = readers.length > 0 ? new MeterProvider({ resource, readers }) : undefined;
+
+  // Register globally, all or nothing: the API refuses to replace a registered provider, and a
+  // half-registered SDK would silently keep an old one.
+  const registered: Array<() => void> = [];
+  const register = (what: string, ok: boolean, undo: () => void) => {
+    if (ok) {
+      registered.push(undo);
+      return;
+    }
+    for (const rollback of registered.reverse()) rollback();
+    void tracerProvider?.shutdown();
+    void meterProvider?.shutdown();
+    throw new Error(
+      `setupTelemetry(): a global ${what} is already registered; call shutdown() on the previous telemetry first`,
+    );
+  };
+  let contextManager: AsyncLocalStorageContextManager | undefined;
+  if (tracerProvider !== undefined) {
+    register('tracer provider', trace.setGlobalTracerProvider(tracerProvider), () =>
+      trace.disable(),
+    );
+    contextManager = new AsyncLocalStorageContextManager().enable();
+    const manager = contextManager;
+    register('context manager', context.setGlobalContextManager(manager), () => {
+      manager.disable();
+      context.disable();
+    });
+  }
+  register(
+    'propagator',
+    propagation.setGlobalPropagator(
+      new CompositePropagator({
+        propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+      }),
+    ),
+    () => propagation.disable(),
+  );
+  if (meterProvider !== undefined) {
+    register('meter provider', metrics.setGlobalMeterProvider(meterProvider), () =>
+      metrics.disable(),
+    );
   }
 
   return handle({

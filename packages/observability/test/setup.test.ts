@@ -140,6 +140,27 @@ describe('setupTelemetry()', () => {
     );
   });
 
+  it('refuses to set up twice without a shutdown, leaving the first set-up in place', async () => {
+    telemetry = setupTelemetry({ serviceName: 'first', traces: 'memory', spanProcessor: 'simple' });
+    expect(() =>
+      setupTelemetry({ serviceName: 'second', traces: 'memory', metrics: 'memory' }),
+    ).toThrow(/already registered; call shutdown\(\) on the previous telemetry first/);
+    await tracedApp().request('/hello');
+    expect(telemetry.spans!.getFinishedSpans()).toHaveLength(1);
+    expect(metrics.getMeterProvider().getMeter('x').constructor.name).toBe('NoopMeter');
+  });
+
+  it('can be set up again after a shutdown', async () => {
+    await setupTelemetry({ serviceName: 'first', traces: 'memory' }).shutdown();
+    telemetry = setupTelemetry({
+      serviceName: 'second',
+      traces: 'memory',
+      spanProcessor: 'simple',
+    });
+    await tracedApp().request('/hello');
+    expect(telemetry.spans!.getFinishedSpans()).toHaveLength(1);
+  });
+
   it('can be shut down twice', async () => {
     telemetry = setupTelemetry({ serviceName: 'x', traces: 'memory' });
     await telemetry.shutdown();
