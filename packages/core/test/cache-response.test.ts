@@ -330,3 +330,13 @@ describe('responseCache with headers set by earlier middleware', () => {
     expect(hit.headers.get('RateLimit')).toBe('"api";r=8;t=12');
   });
 });
+
+describe('responseCache with foreign entries', () => {
+  it('treats a cache value of another shape under its key as a miss', async () => {
+    const { app, calls, cache } = setup();
+    await cache.set('GET /items/1?', { status: 200, headers: [['x', 'y']], body: 1 });
+    const res = await app.request('/items/1');
+    expect(res.status).toBe(200);
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+});

@@ -12,7 +12,7 @@ import { systemClock } from './clock.js';
  *
  * const stored: CachedResponse = {
  *   status: 200,
- *   headers: [['content-type', 'application/json']],
+ *   headers: { 'content-type': 'application/json' },
  *   body: '{}',
  *   etag: '"x"',
  *   storedAt: 0,
@@ -23,8 +23,8 @@ import { systemClock } from './clock.js';
 export interface CachedResponse {
   /** HTTP status. */
   status: number;
-  /** Response headers (name, value). */
-  headers: [string, string][];
+  /** Response headers, lower-case names (`Set-Cookie` is never stored). */
+  headers: Record<string, string>;
   /** The body: text, or base64 when `binary`. */
   body: string;
   /** Whether `body` is base64. */
@@ -128,6 +128,21 @@ function sortedQuery(url: string): string {
   return params.toString();
 }
 
+/** Whether a cache value has the shape this middleware stores (anything else is a miss). */
+function isCachedResponse(value: unknown): value is CachedResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Partial<CachedResponse>;
+  return (
+    typeof v.status === 'number' &&
+    typeof v.body === 'string' &&
+    typeof v.etag === 'string' &&
+    typeof v.storedAt === 'number' &&
+    typeof v.headers === 'object' &&
+    v.headers !== null &&
+    !Array.isArray(v.headers)
+  );
+}
+
 function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -184,25 +199,25 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
   const clock = options.clock ?? systemClock;
   const perPrincipal = options.perPrincipal ?? false;
 
-  /** Builds the response for a stored entry (304 when `If-None-Match` matches). */
-  const serve = (c: Context, hit: CachedResponse): Response => {
-    const age = Math.max(0, Math.floor((clock() - hit.storedAt) / 1000));
-    const headers = new Headers(hit.headers);
-    headers.set('Age', String(age));
-    if (matches(c.req.header('if-none-match'), hit.etag)) {
-      return notModified(hit.etag, headers.get('cache-control'), headers.get('vary'), age);
-    }
-    const body = hit.binary ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0)) : hit.body;
-    return new Response(c.req.method === 'HEAD' ? null : body, { status: hit.status, headers });
-  };
-
   /**
-   * Answers from a stored entry. Assigning through `c.res` keeps the headers earlier middleware
-   * set for this request (e.g. `RateLimit`), which a returned Response would drop.
+   * Answers from a stored entry (304 when `If-None-Match` matches). Built with `c.body`, so the
+   * headers earlier middleware set for this request (e.g. `RateLimit`) are kept.
    */
-  const respond = (c: Context, hit: CachedResponse): void => {
-    void c.res;
-    c.res = serve(c, hit);
+  const respond = (c: Context, hit: CachedResponse): Response => {
+    const age = String(Math.max(0, Math.floor((clock() - hit.storedAt) / 1000)));
+    if (matches(c.req.header('if-none-match'), hit.etag)) {
+      const headers: Record<string, string> = { etag: hit.etag, age };
+      const cacheControl = hit.headers['cache-control'];
+      if (cacheControl) headers['cache-control'] = cacheControl;
+      const varyValue = hit.headers.vary;
+      if (varyValue) headers.vary = varyValue;
+      return c.body(null, 304, headers);
+    }
+    const headers = { ...hit.headers, age };
+    const status = hit.status as 200;
+    if (c.req.method === 'HEAD') return c.body(null, status, headers);
+    const body = hit.binary ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0)) : hit.body;
+    return c.body(body, status, headers);
   };
 
   /** Decides whether the handler's response may be stored, and what to store. */
@@ -248,7 +263,9 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     const textual = contentType === '' || TEXTUAL.test(contentType);
     const stored: CachedResponse = {
       status: res.status,
-      headers: [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name) && !preset.has(name)),
+      headers: Object.fromEntries(
+        [...headers].filter(([name]) => !UNSTORED_HEADERS.has(name) && !preset.has(name)),
+      ),
       body: textual ? new TextDecoder().decode(buffer) : toBase64(new Uint8Array(buffer)),
       etag,
       storedAt: clock(),
@@ -294,7 +311,7 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
     const k = key(c, subject);
     if (!requestCc.has('no-cache')) {
       const hit = await cache.get<CachedResponse>(k);
-      if (hit && typeof hit === 'object' && typeof hit.status === 'number') return respond(c, hit);
+      if (isCachedResponse(hit)) return respond(c, hit);
       const running = inflight.get(k);
       if (running) {
         const shared = await running;
