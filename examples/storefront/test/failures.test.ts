@@ -72,36 +72,77 @@ describe('the storefront when things break', () => {
     });
   }, 60_000);
 
-  it('completes every request of a burst that is in flight when orders gets SIGTERM', async () => {
-    // Slow the catalog down so that the burst is still in flight when the signal arrives.
-    const catalog = system.supervisor.get('catalog');
-    catalog.spec.env = { ...catalog.spec.env, CATALOG_LATENCY_MS: '400' };
-    await system.restart('catalog');
+  describe('SIGTERM during a burst', () => {
+    // A slow catalog keeps a burst in flight long enough for the signal to arrive mid-way.
+    beforeAll(async () => {
+      const catalog = system.supervisor.get('catalog');
+      catalog.spec.env = { ...catalog.spec.env, CATALOG_LATENCY_MS: '400' };
+      await system.restart('catalog');
+    }, 60_000);
 
-    const orders = system.supervisor.get('orders');
-    const burst = Array.from({ length: 20 }, () => order());
-    // Wait until the orders service is working on all of them (its log says so), not a sleep.
-    const seen = orders.lines.length;
-    await waitFor(
-      () => orders.lines.slice(seen).filter((line) => line.includes('placing order')).length >= 20,
-      { timeoutMs: 10_000, what: 'orders to receive the whole burst' },
-    );
-    const exit = orders.stop('SIGTERM', 15_000);
-    const replies = await Promise.all(burst);
-    expect(
-      replies.map((r) => r.status),
-      replies.map((r) => r.text).join('\n'),
-    ).toEqual(replies.map(() => 201));
-    expect(await exit).toBe(0);
-    expect(new Set(replies.map((r) => r.json.id)).size).toBe(20);
+    afterAll(async () => {
+      const catalog = system.supervisor.get('catalog');
+      catalog.spec.env = { ...catalog.spec.env, CATALOG_LATENCY_MS: undefined };
+      await system.restart('catalog');
+    }, 60_000);
 
-    catalog.spec.env = { ...catalog.spec.env, CATALOG_LATENCY_MS: undefined };
-    await system.restart('catalog');
-    await system.restart('orders');
-    await waitFor(async () => (await order()).status === 201, {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      what: 'orders to work after the restart',
-    });
-  }, 60_000);
+    /** In-flight requests of a service, read from its Prometheus endpoint. */
+    const activeRequests = async (url: string) => {
+      const text = (await call(`${url}/metrics`)).text;
+      let sum = 0;
+      for (const [, value] of text.matchAll(/^http_server_active_requests(?:\{[^}]*\})? (\d+)/gm)) {
+        sum += Number(value);
+      }
+      return sum;
+    };
+
+    it('the gateway finishes every request it accepted before exiting', async () => {
+      const gateway = system.supervisor.get('gateway');
+      const burst = Array.from({ length: 20 }, (_, i) =>
+        call(`${gw}/products/p-100${(i % 6) + 1}`, {
+          token,
+          headers: { 'cache-control': 'no-cache' },
+        }),
+      );
+      await waitFor(async () => (await activeRequests(gw)) >= 20, {
+        timeoutMs: 10_000,
+        what: 'the gateway to hold the whole burst',
+      });
+      const exit = gateway.stop('SIGTERM', 15_000);
+      const replies = await Promise.all(burst);
+      expect(
+        replies.map((r) => r.status),
+        replies.map((r) => r.text).join('\n'),
+      ).toEqual(replies.map(() => 200));
+      expect(await exit).toBe(0);
+      await system.restart('gateway');
+    }, 60_000);
+
+    it('orders finishes every order it accepted before exiting, and creates each once', async () => {
+      const orders = system.supervisor.get('orders');
+      const burst = Array.from({ length: 20 }, () => order());
+      // Wait until the orders service is working on all of them (its log says so), not a sleep.
+      const seen = orders.lines.length;
+      await waitFor(
+        () =>
+          orders.lines.slice(seen).filter((line) => line.includes('placing order')).length >= 20,
+        { timeoutMs: 10_000, what: 'orders to receive the whole burst' },
+      );
+      const exit = orders.stop('SIGTERM', 15_000);
+      const replies = await Promise.all(burst);
+      expect(
+        replies.map((r) => r.status),
+        replies.map((r) => r.text).join('\n'),
+      ).toEqual(replies.map(() => 201));
+      expect(await exit).toBe(0);
+      expect(new Set(replies.map((r) => r.json.id)).size).toBe(20);
+
+      await system.restart('orders');
+      await waitFor(async () => (await order()).status === 201, {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: 'orders to work after the restart',
+      });
+    }, 60_000);
+  });
 });
