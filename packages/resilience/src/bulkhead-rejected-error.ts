@@ -5,7 +5,7 @@ const BRAND = Symbol.for('milkyway.bulkhead_rejected');
 /**
  * Thrown at once when a bulkhead has all its slots busy and its queue full. Rendered by
  * `@milkyway/core` as a 503 problem+json, with `Retry-After` when `retryAfterMs` is set. It has
- * no stack trace: it is a fast-fail on a hot path.
+ * no stack trace and keeps its constant fields on the prototype: it is a fast-fail on a hot path.
  *
  * @example
  * ```ts
@@ -26,14 +26,23 @@ export class BulkheadRejectedError extends Error {
     return hasBrand(error, BRAND);
   }
 
+  static {
+    Object.defineProperties(BulkheadRejectedError.prototype, {
+      name: { value: 'BulkheadRejectedError', writable: true, configurable: true },
+      status: { value: 503 },
+      title: { value: 'Service Unavailable' },
+      expose: { value: true },
+      [BRAND]: { value: true },
+      [REJECTION]: { value: true },
+    });
+  }
+
   /** HTTP status for the problem+json response: 503. */
-  readonly status = 503;
+  declare readonly status: 503;
   /** Problem title. */
-  readonly title = 'Service Unavailable';
-  /** Headers for the response (`Retry-After` when a hint was given). */
-  readonly headers: Record<string, string>;
+  declare readonly title: string;
   /** Safe to show to clients. */
-  readonly expose = true;
+  declare readonly expose: true;
   /** The bulkhead's concurrency limit. */
   readonly maxConcurrent: number;
   /** The bulkhead's queue limit. */
@@ -42,10 +51,6 @@ export class BulkheadRejectedError extends Error {
   readonly retryAfterMs: number | undefined;
   /** Name of the bulkhead. */
   readonly bulkhead: string;
-  /** Brand. */
-  readonly [BRAND] = true;
-  /** Marks Milkyway's own rejections: never counted as a dependency failure. */
-  readonly [REJECTION] = true;
 
   /** Creates the error. */
   constructor(options: {
@@ -56,16 +61,19 @@ export class BulkheadRejectedError extends Error {
   }) {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
-    super(`bulkhead '${options.bulkhead ?? 'bulkhead'}' is full`);
+    // The message is shown to clients: no names. See `bulkhead`.
+    super('too many concurrent requests');
     Error.stackTraceLimit = limit;
-    this.name = 'BulkheadRejectedError';
     this.maxConcurrent = options.maxConcurrent;
     this.maxQueue = options.maxQueue;
     this.bulkhead = options.bulkhead ?? 'bulkhead';
     this.retryAfterMs = options.retryAfterMs;
-    this.headers =
-      options.retryAfterMs === undefined
-        ? {}
-        : { 'retry-after': retryAfterSeconds(options.retryAfterMs) };
+  }
+
+  /** Headers for the response (`Retry-After` when a hint was given). */
+  get headers(): Record<string, string> {
+    return this.retryAfterMs === undefined
+      ? {}
+      : { 'retry-after': retryAfterSeconds(this.retryAfterMs) };
   }
 }

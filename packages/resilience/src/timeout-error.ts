@@ -34,19 +34,19 @@ export class TimeoutError extends Error {
   readonly timeoutMs: number;
   /** `'timeout'` when a timeout policy's own duration ran out, `'deadline'` when the call's deadline did. */
   readonly reason: 'timeout' | 'deadline';
+  /** Name of the policy whose time ran out, if known (for logs). */
+  readonly policy: string | undefined;
   /** Brand. */
   readonly [BRAND] = true;
 
   /** Creates the error. */
   constructor(options: { timeoutMs: number; reason?: 'timeout' | 'deadline'; name?: string }) {
     const reason = options.reason ?? 'timeout';
-    super(
-      reason === 'deadline'
-        ? `deadline exceeded${options.name ? ` in '${options.name}'` : ''}`
-        : `timed out after ${options.timeoutMs} ms${options.name ? ` in '${options.name}'` : ''}`,
-    );
+    // The message is shown to clients: no policy names (they may be internal hosts).
+    super(reason === 'deadline' ? 'deadline exceeded' : `timed out after ${options.timeoutMs} ms`);
     this.name = 'TimeoutError';
     this.timeoutMs = options.timeoutMs;
     this.reason = reason;
+    this.policy = options.name;
   }
 }

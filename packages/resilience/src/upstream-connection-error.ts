@@ -1,5 +1,4 @@
 import { hasBrand } from './brand.js';
-import { redact } from './upstream-response-error.js';
 
 const BRAND = Symbol.for('milkyway.upstream_connection');
 
@@ -44,9 +43,8 @@ export class UpstreamConnectionError extends Error {
   /** Creates the error; `cause` is the error fetch threw. */
   constructor(options: { method: string; url: string; cause: unknown }) {
     const code = errorCode(options.cause);
-    super(`upstream ${options.method} ${redact(options.url)} failed${code ? ` (${code})` : ''}`, {
-      cause: options.cause,
-    });
+    // The message is shown to clients: the upstream's URL stays in `url` (for logs).
+    super(`upstream unreachable${code ? ` (${code})` : ''}`, { cause: options.cause });
     this.name = 'UpstreamConnectionError';
     this.code = code;
     this.method = options.method;

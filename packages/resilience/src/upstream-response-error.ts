@@ -35,7 +35,7 @@ export class UpstreamResponseError extends Error {
   readonly status: number;
   /** Problem title. */
   readonly title = 'Bad Gateway';
-  /** Safe to show to clients (the message names the upstream status, not its body). */
+  /** Safe to show to clients (the message names the upstream status, not its URL or body). */
   readonly expose = true;
   /** Status the upstream answered with. */
   readonly upstreamStatus: number;
@@ -52,7 +52,8 @@ export class UpstreamResponseError extends Error {
 
   /** Creates the error from a (buffered) upstream response. */
   constructor(options: { response: Response; method: string; url: string; status?: number }) {
-    super(`upstream ${options.method} ${redact(options.url)} answered ${options.response.status}`);
+    // The message is shown to clients: the upstream's URL stays in `url` (for logs).
+    super(`upstream answered ${options.response.status}`);
     this.name = 'UpstreamResponseError';
     this.status = options.status ?? 502;
     this.upstreamStatus = options.response.status;
@@ -61,10 +62,4 @@ export class UpstreamResponseError extends Error {
     this.response = options.response;
     this.retryAfterMs = parseRetryAfter(options.response.headers.get('retry-after'));
   }
-}
-
-/** Drops the query string from a URL for messages (it may carry secrets). */
-export function redact(url: string): string {
-  const q = url.indexOf('?');
-  return q === -1 ? url : `${url.slice(0, q)}?…`;
 }

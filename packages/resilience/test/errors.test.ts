@@ -46,13 +46,26 @@ describe('errors', () => {
     ).toBe('2');
   });
 
-  it('keep the query string out of upstream error messages', () => {
+  it('keep internal URLs and names out of the messages clients see', () => {
     const e = new UpstreamResponseError({
       response: new Response(null, { status: 500 }),
       method: 'GET',
-      url: 'http://x/a?token=secret',
+      url: 'http://catalog.internal:3001/a?token=secret',
     });
-    expect(e.message).not.toContain('secret');
+    expect(e.message).toBe('upstream answered 500');
+    expect(e.url).toContain('catalog.internal');
+    const c = new UpstreamConnectionError({
+      method: 'GET',
+      url: 'http://catalog.internal/',
+      cause: null,
+    });
+    expect(c.message).not.toContain('catalog');
+    expect(
+      new BrokenCircuitError({ breaker: '10.0.0.7:3001.breaker', retryAfterMs: 1 }).message,
+    ).not.toContain('10.0.0.7');
+    expect(
+      new TimeoutError({ timeoutMs: 5, name: '10.0.0.7:3001.attempt-timeout' }).message,
+    ).not.toContain('10.0.0.7');
     expect(e.upstreamStatus).toBe(500);
     expect(e.status).toBe(502);
   });
