@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CacheStore } from '@milkyway/core';
 import type { Redis } from 'ioredis';
-import { checkPrefix, firstConnection, type RedisConnection, resolveClient } from './client.js';
+import { checkPrefix, connectionGuard, type RedisConnection, resolveClient } from './client.js';
 import { BUMP_TAG_SCRIPT, UNLOCK_SCRIPT } from './scripts.js';
 
 /**
@@ -61,7 +61,7 @@ interface ScriptedClient {
 export function redisCacheStore(options: RedisCacheStoreOptions): RedisCacheStore {
   const prefix = checkPrefix(options.prefix, 'redisCacheStore');
   const { client, owned } = resolveClient(options, 'redisCacheStore');
-  const connected = firstConnection(client);
+  const connected = connectionGuard(client);
   client.defineCommand('milkywayUnlock', { numberOfKeys: 1, lua: UNLOCK_SCRIPT });
   client.defineCommand('milkywayBumpTag', { numberOfKeys: 1, lua: BUMP_TAG_SCRIPT });
   const scripted = client as unknown as ScriptedClient;

@@ -25,7 +25,8 @@ export const failFastRedisOptions: Readonly<RedisOptions> = Object.freeze({
 /**
  * Creates an ioredis client with {@link failFastRedisOptions} (overridable). It connects at
  * once and keeps reconnecting in the background after a loss; the stores wait for the first
- * connection (up to `connectTimeout`) and afterwards fail fast while Redis is unreachable.
+ * connection (up to 1 s) and afterwards fail fast while Redis is unreachable. It has an
+ * `error` listener, so reconnect attempts are not printed (add your own to watch them).
  *
  * @example
  * ```ts
@@ -37,7 +38,11 @@ export const failFastRedisOptions: Readonly<RedisOptions> = Object.freeze({
  * ```
  */
 export function createRedisClient(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, { ...failFastRedisOptions, ...options });
+  const client = new Redis(url, { ...failFastRedisOptions, ...options });
+  // Connection errors surface as failed commands, which the cache and the limiter log through
+  // their logger (once per outage); without a listener ioredis prints every reconnect attempt.
+  client.on('error', () => {});
+  return client;
 }
 
 /**
@@ -79,20 +84,26 @@ export function checkPrefix(prefix: string | undefined, who: string): string {
 }
 
 /**
- * With the offline queue off, commands sent before the first connection fail. This returns a
- * function that, until the client is first ready, yields a promise to wait on (at most
- * `timeoutMs`, once); afterwards it returns `undefined`, and commands fail fast.
+ * A guard run before every store command, so that a store fails fast whatever options the
+ * client was created with: until the client is first ready it waits (once, at most
+ * `timeoutMs`); afterwards, while the client is not ready (Redis down, reconnecting), it throws
+ * at once instead of letting the command sit in an offline queue.
  */
-export function firstConnection(client: Redis, timeoutMs = 1_000): () => Promise<void> | undefined {
-  let ready = client.status === 'ready';
+export function connectionGuard(client: Redis, timeoutMs = 1_000): () => Promise<void> | undefined {
+  let everReady = client.status === 'ready';
   let waiting: Promise<void> | undefined;
-  if (!ready) {
+  if (!everReady) {
     client.once('ready', () => {
-      ready = true;
+      everReady = true;
     });
   }
   return () => {
-    if (ready) return undefined;
+    const status = client.status;
+    if (status === 'ready') return undefined;
+    if (everReady) {
+      return Promise.reject(new Error(`Redis connection is not ready (status: ${status})`));
+    }
+    if (status === 'wait') client.connect().catch(() => {}); // lazyConnect clients
     waiting ??= new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, timeoutMs);
       timer.unref?.();

@@ -1,6 +1,6 @@
 import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from '@milkyway/core';
 import type { Redis } from 'ioredis';
-import { checkPrefix, firstConnection, type RedisConnection, resolveClient } from './client.js';
+import { checkPrefix, connectionGuard, type RedisConnection, resolveClient } from './client.js';
 import { GCRA_SCRIPT } from './scripts.js';
 
 /**
@@ -79,7 +79,7 @@ interface ScriptedClient {
 export function redisRateLimitStore(options: RedisRateLimitStoreOptions): RedisRateLimitStore {
   const prefix = checkPrefix(options.prefix, 'redisRateLimitStore');
   const { client, owned } = resolveClient(options, 'redisRateLimitStore');
-  const connected = firstConnection(client);
+  const connected = connectionGuard(client);
   client.defineCommand('milkywayGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
   const scripted = client as unknown as ScriptedClient;
   const serverClock = (options.clock ?? 'server') === 'server';

@@ -1,7 +1,7 @@
 import { type CacheLogger, createCache, rateLimit } from '@milkyway/core';
 import { createRedisClient, redisCacheStore, redisRateLimitStore } from '@milkyway/redis';
 import { Hono } from 'hono';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, OwnRedis, redisServerPath, whenReady } from './helpers.js';
 
@@ -126,6 +126,28 @@ describe.runIf(binary !== undefined)('when the Redis server goes away and comes 
     await cache.getOrLoad('k', loader);
     await cache.getOrLoad('k', loader);
     expect(loader).toHaveBeenCalledTimes(3);
+  });
+
+  it('fails fast on a client created with ioredis defaults (offline queue on) while Redis is down', async () => {
+    if (client.status !== 'ready') await whenReady(client);
+    const own = new Redis(`redis://127.0.0.1:${server.port}`); // the user's client, default options
+    own.on('error', () => {});
+    try {
+      await whenReady(own);
+      const store = redisRateLimitStore({ client: own, prefix });
+      const policy = { limit: 10, windowMs: 1_000, burst: 10 };
+      await server.kill();
+      await vi.waitFor(() => expect(own.status).not.toBe('ready'));
+      const started = performance.now();
+      await expect(store.check('k', policy, 1, 0)).rejects.toThrow(/not ready/);
+      expect(performance.now() - started).toBeLessThan(100);
+      await server.start();
+      await whenReady(own);
+      expect((await store.check('k', policy, 1, 0)).allowed).toBe(true);
+    } finally {
+      own.disconnect();
+      if (client.status !== 'ready') await whenReady(client);
+    }
   });
 
   it('checks a rate limit in one command: one EVALSHA and nothing else', async () => {
