@@ -40,7 +40,20 @@ export type FetchInterceptor = (
   info: { attempt: number },
 ) => Promise<Response>;
 
-/** Options of {@link tracingInterceptor} and {@link tracedFetch}. */
+/**
+ * Options of {@link tracingInterceptor} and {@link tracedFetch}.
+ *
+ * @example
+ * ```ts
+ * import { type TracingInterceptorOptions, tracingInterceptor } from '@milkyway/observability';
+ *
+ * // Name client spans after the upstream and path: "GET catalog /products".
+ * const options: TracingInterceptorOptions = {
+ *   spanName: (request) => `${request.method} catalog ${new URL(request.url).pathname}`,
+ * };
+ * const interceptor = tracingInterceptor(options);
+ * ```
+ */
 export interface TracingInterceptorOptions {
   /**
    * Span name for a request. Default: the method (`GET`), as the HTTP semantic conventions

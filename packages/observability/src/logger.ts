@@ -1,7 +1,22 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions as PinoOptions, pino } from 'pino';
 
-/** Options of {@link createLogger}. */
+/**
+ * Options of {@link createLogger}.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, type LoggerOptions } from '@milkyway/observability';
+ *
+ * const options: LoggerOptions = {
+ *   name: 'payments',
+ *   level: 'debug',
+ *   redact: ['card.number', '*.iban'],
+ *   base: { region: 'eu-west-1' },
+ * };
+ * const logger = createLogger(options);
+ * ```
+ */
 export interface LoggerOptions {
   /**
    * Minimum level written: `trace`, `debug`, `info`, `warn`, `error`, `fatal` or `silent`.

@@ -17,7 +17,17 @@ import {
   statusClass,
 } from './semconv.js';
 
-/** Options of {@link metrics}. */
+/**
+ * Options of {@link metrics}.
+ *
+ * @example
+ * ```ts
+ * import { type MetricsOptions, metrics } from '@milkyway/observability';
+ *
+ * const options: MetricsOptions = { ignore: (c) => c.req.path === '/metrics' };
+ * const middleware = metrics(options);
+ * ```
+ */
 export interface MetricsOptions {
   /** Requests that are not measured, e.g. the `/metrics` scrape itself or health probes. */
   ignore?: (c: import('hono').Context) => boolean;

@@ -6,6 +6,14 @@ import { errorType } from './semconv.js';
 /**
  * The logger shape {@link requestLogger} writes to: Milkyway's `Logger` protocol, which
  * pino loggers (and {@link createLogger}'s) satisfy.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, type RequestLogSink } from '@milkyway/observability';
+ *
+ * const sink: RequestLogSink = createLogger({ name: 'catalog' });
+ * sink.child({ request_id: 'r-1' }).info({ status: 200 }, 'request completed');
+ * ```
  */
 export interface RequestLogSink {
   /** Writes an info line. */
@@ -20,7 +28,20 @@ export interface RequestLogSink {
   child(bindings: Record<string, unknown>): RequestLogSink;
 }
 
-/** Options of {@link requestLogger}. */
+/**
+ * Options of {@link requestLogger}.
+ *
+ * @example
+ * ```ts
+ * import { createLogger, type RequestLoggerOptions, requestLogger } from '@milkyway/observability';
+ *
+ * const options: RequestLoggerOptions = {
+ *   logger: createLogger({ name: 'catalog' }),
+ *   ignore: (c) => c.req.path === '/livez',
+ * };
+ * const middleware = requestLogger(options);
+ * ```
+ */
 export interface RequestLoggerOptions {
   /** Where the lines go (e.g. {@link createLogger}'s logger). */
   logger: RequestLogSink;

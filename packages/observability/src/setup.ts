@@ -37,10 +37,30 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import type { Context } from 'hono';
 
-/** Where finished spans go. `auto`: see {@link TelemetryOptions.traces}. */
+/**
+ * Where finished spans go. `auto`: see {@link TelemetryOptions.traces}.
+ *
+ * @example
+ * ```ts
+ * import { setupTelemetry, type TraceExporterChoice } from '@milkyway/observability/setup';
+ *
+ * const traces: TraceExporterChoice = process.env.CI ? 'memory' : 'auto';
+ * const telemetry = setupTelemetry({ serviceName: 'catalog', traces });
+ * ```
+ */
 export type TraceExporterChoice = 'auto' | 'otlp' | 'console' | 'memory' | 'none' | SpanExporter;
 
-/** Where metrics are pushed. `auto`: see {@link TelemetryOptions.metrics}. */
+/**
+ * Where metrics are pushed. `auto`: see {@link TelemetryOptions.metrics}.
+ *
+ * @example
+ * ```ts
+ * import { type MetricExporterChoice, setupTelemetry } from '@milkyway/observability/setup';
+ *
+ * const metrics: MetricExporterChoice = 'otlp';
+ * const telemetry = setupTelemetry({ serviceName: 'catalog', metrics });
+ * ```
+ */
 export type MetricExporterChoice =
   | 'auto'
   | 'otlp'
@@ -49,7 +69,23 @@ export type MetricExporterChoice =
   | 'none'
   | PushMetricExporter;
 
-/** Options of {@link setupTelemetry}. */
+/**
+ * Options of {@link setupTelemetry}.
+ *
+ * @example
+ * ```ts
+ * import { setupTelemetry, type TelemetryOptions } from '@milkyway/observability/setup';
+ *
+ * const options: TelemetryOptions = {
+ *   serviceName: 'orders',
+ *   serviceVersion: '2.1.0',
+ *   environment: 'staging',
+ *   prometheus: true,
+ *   batch: { scheduledDelayMillis: 1000 },
+ * };
+ * const telemetry = setupTelemetry(options);
+ * ```
+ */
 export interface TelemetryOptions {
   /** `service.name` resource attribute (required). */
   serviceName: string;
@@ -95,7 +131,17 @@ export interface TelemetryOptions {
   metricReaders?: IMetricReader[];
 }
 
-/** Options of the Prometheus reader. */
+/**
+ * Options of the Prometheus reader.
+ *
+ * @example
+ * ```ts
+ * import { type PrometheusOptions, setupTelemetry } from '@milkyway/observability/setup';
+ *
+ * const prometheus: PrometheusOptions = { withoutScopeInfo: true, withResourceConstantLabels: /^service\./ };
+ * const telemetry = setupTelemetry({ serviceName: 'orders', prometheus });
+ * ```
+ */
 export interface PrometheusOptions {
   /** Prefix added to every metric name. */
   prefix?: string;
@@ -107,7 +153,19 @@ export interface PrometheusOptions {
   withResourceConstantLabels?: RegExp;
 }
 
-/** The handle {@link setupTelemetry} returns. */
+/**
+ * The handle {@link setupTelemetry} returns.
+ *
+ * @example
+ * ```ts
+ * import { setupTelemetry, type Telemetry } from '@milkyway/observability/setup';
+ *
+ * const telemetry: Telemetry = setupTelemetry({ serviceName: 'orders', traces: 'memory' });
+ * // ... serve requests ...
+ * console.log(telemetry.spans?.getFinishedSpans().length);
+ * await telemetry.shutdown();
+ * ```
+ */
 export interface Telemetry {
   /** The registered tracer provider (`undefined` when traces are `none` or the SDK is disabled). */
   readonly tracerProvider: BasicTracerProvider | undefined;
@@ -462,6 +520,14 @@ export function mountMetrics<A extends MetricsRouteTarget>(
 /**
  * What {@link mountMetrics} needs from an app: Hono's `get(path, handler)` (a Hono app, a
  * Hono sub-app or a Milkyway service).
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import type { MetricsRouteTarget } from '@milkyway/observability/setup';
+ *
+ * const target: MetricsRouteTarget = new Hono();
+ * ```
  */
 export interface MetricsRouteTarget {
   /** Registers a GET route. */

@@ -32,7 +32,20 @@ import {
   normalizeMethod,
 } from './semconv.js';
 
-/** Options of {@link tracing}. */
+/**
+ * Options of {@link tracing}.
+ *
+ * @example
+ * ```ts
+ * import { type TracingOptions, tracing } from '@milkyway/observability';
+ *
+ * const options: TracingOptions = {
+ *   traceIdHeader: 'trace-id',
+ *   ignore: (c) => c.req.path === '/livez' || c.req.path === '/metrics',
+ * };
+ * const middleware = tracing(options);
+ * ```
+ */
 export interface TracingOptions {
   /**
    * Response header that carries the request's trace id (32 lowercase hex characters), for
