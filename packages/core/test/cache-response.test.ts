@@ -64,6 +64,14 @@ describe('responseCache', () => {
     expect(calls).toHaveBeenCalledTimes(1);
   });
 
+  it('stores the full body on a HEAD miss for later GETs', async () => {
+    const { app, calls } = setup();
+    await app.request('/items/1', { method: 'HEAD' });
+    const get = await app.request('/items/1');
+    expect(await get.json()).toMatchObject({ id: '1' });
+    expect(calls).toHaveBeenCalledTimes(1);
+  });
+
   it('keys by path and by sorted query', async () => {
     const { app, calls } = setup();
     await app.request('/items/1?a=1&b=2');
