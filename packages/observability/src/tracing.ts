@@ -136,6 +136,11 @@ export function tracing(options: TracingOptions = {}): MiddlewareHandler {
       await context.with(trace.setSpan(parent, span), next);
     } catch (error) {
       // Only reached when no error handler rendered the error (Hono's compose normally does).
+      const route = routeTemplate(c);
+      if (route !== undefined) {
+        span.setAttribute(ATTR_HTTP_ROUTE, route);
+        span.updateName(`${spanName} ${route}`);
+      }
       span.setAttribute(ATTR_ERROR_TYPE, errorType(error));
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: messageOf(error) });
@@ -174,12 +179,16 @@ function setHost(attributes: Attributes, host: string): void {
   const close = host.lastIndexOf(']');
   const colon = host.lastIndexOf(':');
   if (colon > close) {
-    attributes[ATTR_SERVER_ADDRESS] = host.slice(0, colon);
+    attributes[ATTR_SERVER_ADDRESS] = unbracket(host.slice(0, colon));
     const port = Number(host.slice(colon + 1));
     if (Number.isInteger(port) && port > 0 && port < 65536) attributes[ATTR_SERVER_PORT] = port;
   } else {
-    attributes[ATTR_SERVER_ADDRESS] = host;
+    attributes[ATTR_SERVER_ADDRESS] = unbracket(host);
   }
+}
+
+function unbracket(address: string): string {
+  return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
 }
 
 function messageOf(error: unknown): string | undefined {

@@ -64,6 +64,14 @@ describe('tracing()', () => {
     });
   });
 
+  it('reads an IPv6 host without its brackets', async () => {
+    await app().request('http://[::1]:8080/products/1', { headers: { host: '[::1]:8080' } });
+    expect(finished()[0]!.attributes).toMatchObject({
+      'server.address': '::1',
+      'server.port': 8080,
+    });
+  });
+
   it('reports the full template of a route mounted from a sub-app', async () => {
     await app().request('/api/orders/7/lines/2');
     expect(finished()[0]!.name).toBe('GET /api/orders/:orderId/lines/:line');
@@ -226,6 +234,7 @@ describe('tracing()', () => {
     const response = await a.request('/');
     expect(await response.text()).toBe('escaped');
     expect(finished()[0]!.attributes['error.type']).toBe('RangeError');
+    expect(finished()[0]!.name).toBe('GET /');
     expect(finished()[0]!.status.code).toBe(SpanStatusCode.ERROR);
   });
 });
