@@ -23,6 +23,7 @@ const ENV = [
   'OTEL_TRACES_SAMPLER_ARG',
   'OTEL_SDK_DISABLED',
   'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_METRICS_EXPORTER',
 ];
 const saved = Object.fromEntries(ENV.map((name) => [name, process.env[name]]));
 
@@ -77,6 +78,13 @@ describe('setupTelemetry()', () => {
     telemetry = setupTelemetry({ serviceName: 'catalog' });
     expect(telemetry.tracerProvider).toBeUndefined();
     expect(trace.getTracer('x').startSpan('s').isRecording()).toBe(false);
+  });
+
+  it('adds the Prometheus reader when OTEL_METRICS_EXPORTER=prometheus', async () => {
+    process.env.OTEL_METRICS_EXPORTER = 'prometheus';
+    telemetry = setupTelemetry({ serviceName: 'catalog', traces: 'none' });
+    expect(telemetry.prometheus).toBeDefined();
+    expect(await (await telemetry.metricsHandler()).text()).toContain('service_name="catalog"');
   });
 
   it('rejects an unknown exporter name', () => {
