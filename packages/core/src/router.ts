@@ -7,7 +7,6 @@ import type {
   HandlerResponse,
   IntersectNonAnyTypes,
   MergePath,
-  MergeSchemaPath,
   MiddlewareHandler,
   MiddlewareHandlerInterface,
   Schema,
@@ -207,6 +206,14 @@ export class Router<
       }
       return plainUse(...args);
     };
+    // `route` keeps Hono's declared type (so `hc<typeof app>` infers the schema cleanly) and
+    // also carries the mounted app's operation records over, prefixed.
+    const plainRoute = Hono.prototype.route;
+    (this as { route: unknown }).route = (path: string, app: HonoBase) => {
+      plainRoute.call(this as never, path, app as never);
+      mountRecords(this, path, app);
+      return this;
+    };
   }
 
   /**
@@ -218,20 +225,6 @@ export class Router<
    * service.route('/v1', products); // GET /v1/products/:id
    * ```
    */
-  override route<
-    SubPath extends string,
-    SubEnv extends Env,
-    SubSchema extends Schema,
-    SubBasePath extends string,
-    SubCurrentPath extends string,
-  >(
-    path: SubPath,
-    app: HonoBase<SubEnv, SubSchema, SubBasePath, SubCurrentPath>,
-  ): Router<E, MergeSchemaPath<SubSchema, MergePath<BasePath, SubPath>> | S, BasePath> {
-    super.route(path, app);
-    mountRecords(this, path, app);
-    return this as never;
-  }
 }
 
 /** @internal */

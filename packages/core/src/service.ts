@@ -9,14 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import type { HonoBase } from 'hono/hono-base';
 import type {
   BlankSchema,
   Env,
   HandlerInterface,
   IntersectNonAnyTypes,
-  MergePath,
-  MergeSchemaPath,
   MiddlewareHandlerInterface,
   Schema,
 } from 'hono/types';
@@ -26,7 +23,14 @@ import { Health, type HealthCheck, type HealthCheckOptions } from './health.js';
 import { HttpError } from './http-error.js';
 import { createLogger, type Logger } from './logger.js';
 import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
-import { type AnyRouter, Router, type TypedRouteMethod, type TypedUse } from './router.js';
+import {
+  type AnyRouter,
+  MIDDLEWARE,
+  OPERATIONS,
+  Router,
+  type TypedRouteMethod,
+  type TypedUse,
+} from './router.js';
 import {
   type API_SECURITY_HEADERS,
   createSecurityHeaders,
@@ -217,6 +221,7 @@ export class Service<
   #drained: (() => void) | undefined;
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
   #openapi: OpenApiDocument | undefined;
+  #openapiVersion = -1;
   readonly #security: SecurityHeaders | undefined;
 
   /** @param options - see {@link ServiceOptions}. Prefer {@link createService}. */
@@ -273,29 +278,6 @@ export class Service<
     }
   }
 
-  /**
-   * Mounts another app (a {@link Router} or any Hono app) under `path`, e.g. `/v1`.
-   *
-   * @example
-   * ```ts
-   * service.route('/v1', createRouter().get('/ping', (c) => c.text('pong')));
-   * ```
-   */
-  override route<
-    SubPath extends string,
-    SubEnv extends Env,
-    SubSchema extends Schema,
-    SubBasePath extends string,
-    SubCurrentPath extends string,
-  >(
-    path: SubPath,
-    app: HonoBase<SubEnv, SubSchema, SubBasePath, SubCurrentPath>,
-  ): Service<E, MergeSchemaPath<SubSchema, MergePath<BasePath, SubPath>> | S, BasePath> {
-    super.route(path, app);
-    this.#openapi = undefined;
-    return this as never;
-  }
-
   /** The lifecycle state: `idle`, `listening`, `closing` or `closed`. */
   get state(): ServiceState {
     return this.#state;
@@ -311,7 +293,10 @@ export class Service<
    * ```
    */
   openapi(): OpenApiDocument {
-    this.#openapi ??= generateOpenApi(this as never, {
+    const version = this[OPERATIONS].length + this[MIDDLEWARE].length;
+    if (this.#openapi && this.#openapiVersion === version) return this.#openapi;
+    this.#openapiVersion = version;
+    this.#openapi = generateOpenApi(this as never, {
       title: this.name,
       version: this.version,
       ...(typeof this.#options.openapi === 'object' ? this.#options.openapi : {}),

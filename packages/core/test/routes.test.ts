@@ -203,4 +203,27 @@ describe('typed routes', () => {
     const created = await client.products.$post({ json: { name: 'lamp', priceCents: 5 } });
     expect(created.status).toBe(201);
   });
+
+  it('gives a typed client for routes mounted under a prefix', async () => {
+    const v1 = createRouter().get(
+      '/items/:id',
+      {
+        params: z.object({ id: z.string() }),
+        responses: { 200: z.object({ id: z.string(), v: z.literal(1) }) },
+      },
+      (c) => c.json({ id: c.req.valid('param').id, v: 1 as const }, 200),
+    );
+    const service = createService({ name: 't', version: '0', logger: silentLogger });
+    const api = service.route('/v1', v1);
+    const client = hc<typeof api>('http://local', {
+      fetch: (input: RequestInfo | URL, init?: RequestInit) => service.request(input, init),
+    });
+    const res = await client.v1.items[':id'].$get({ param: { id: 'i-1' } });
+    expect(res.status).toBe(200);
+    if (res.status === 200) {
+      const body = await res.json();
+      expectTypeOf(body).toEqualTypeOf<{ id: string; v: 1 }>();
+      expect(body).toEqual({ id: 'i-1', v: 1 });
+    }
+  });
 });
