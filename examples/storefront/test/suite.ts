@@ -370,11 +370,13 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         }
       });
 
-      it('answers a huge header with 431 and keeps serving', async () => {
+      it('answers a huge header with 431 problem+json and keeps serving', async () => {
         const res = await rawRequest(`${gw}/products`, {
           headers: { authorization: `Bearer ${alice}`, 'x-junk': 'j'.repeat(64 * 1024) },
         });
         expect(res.status).toBe(431);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(JSON.parse(res.text)).toMatchObject({ status: 431 });
         expect((await call(`${gw}/products`, { token: alice })).status).toBe(200);
       });
 

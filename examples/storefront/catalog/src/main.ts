@@ -21,6 +21,7 @@ import {
   createStorefrontService,
   env,
   envNumber,
+  listen,
   portFrom,
   tokenSettings,
 } from '../../shared/src/service-kit.js';
@@ -130,4 +131,4 @@ service.patch(
   },
 );
 
-await service.listen({ port, hostname: env('HOST', '127.0.0.1') });
+await listen(service, port);

@@ -18,6 +18,7 @@ import {
   createStorefrontService,
   env,
   envNumber,
+  listen,
   portFrom,
   tokenSettings,
   upstreams,
@@ -148,4 +149,4 @@ service.get(
   toOrders,
 );
 
-await service.listen({ port, hostname: env('HOST', '127.0.0.1') });
+await listen(service, port);

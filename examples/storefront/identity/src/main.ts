@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createTokenIssuer, type TokenIssuer } from '@milkyway/auth';
 import { HttpError } from '@milkyway/core';
 import { z } from 'zod';
-import { createStorefrontService, env, portFrom } from '../../shared/src/service-kit.js';
+import { createStorefrontService, env, listen, portFrom } from '../../shared/src/service-kit.js';
 import { DEMO_USERS } from './users.js';
 
 const port = portFrom('IDENTITY_PORT', 4001);
@@ -115,4 +115,4 @@ service.get(
   },
 );
 
-await service.listen({ port, hostname: env('HOST', '127.0.0.1') });
+await listen(service, port);

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { Product } from '../../catalog/src/products.js';
 import {
   createStorefrontService,
-  env,
+  listen,
   portFrom,
   tokenSettings,
   upstreams,
@@ -137,4 +137,4 @@ service.get(
   },
 );
 
-await service.listen({ port, hostname: env('HOST', '127.0.0.1') });
+await listen(service, port);

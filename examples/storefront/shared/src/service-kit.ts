@@ -4,6 +4,7 @@
  * Prometheus endpoint, and its port. Each service's main.ts calls `createStorefrontService()`
  * and adds its own routes.
  */
+import { STATUS_CODES } from 'node:http';
 import type { PrincipalEnv } from '@milkyway/auth';
 import { createService } from '@milkyway/core';
 import { createLogger, metrics, requestLogger, tracing } from '@milkyway/observability';
@@ -95,4 +96,37 @@ export function createStorefrontService(name: string, description: string) {
   // Flush the last spans when the service closes (SIGTERM drains requests first).
   service.onClose(() => telemetry.shutdown());
   return { service, logger, telemetry };
+}
+
+/**
+ * Listens on `port` (on HOST, default 127.0.0.1) and answers requests Node rejects before
+ * they reach the app (headers over its 16 KiB limit, malformed HTTP) with a problem+json
+ * instead of a bare status line, unless something already handles `clientError`.
+ */
+export async function listen(
+  service: { listen: ReturnType<typeof createStorefrontService>['service']['listen'] },
+  port: number,
+) {
+  const info = await service.listen({ port, hostname: env('HOST', '127.0.0.1') });
+  if (info.server.listenerCount('clientError') === 0) {
+    info.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW'
+          ? 431
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? 408
+            : 400;
+      const title = STATUS_CODES[status] ?? 'Bad Request';
+      const body = JSON.stringify({ type: 'about:blank', title, status });
+      socket.end(
+        `HTTP/1.1 ${status} ${title}\r\ncontent-type: application/problem+json\r\n` +
+          `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    });
+  }
+  return info;
 }
