@@ -10,7 +10,7 @@ import { BrokenCircuitError } from './broken-circuit-error.js';
 import { Emitter } from './events.js';
 import { createOpossumEngine } from './opossum-engine.js';
 
-import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
+import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from './scope.js';
 import { BoundCounter, observeGauge } from './telemetry.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
 
@@ -136,7 +136,7 @@ class BreakerCore implements Layer {
   run<T>(fn: (scope: Scope) => Promise<T>, scope: Scope): Promise<T> {
     if (scope.aborted) return Promise.reject(scope.reason);
     const engine = this.engine;
-    if (this.isolated || !engine.admits()) return Promise.reject(this.reject(engine.state));
+    if (this.isolated || !engine.admits()) return rejectSoon(this.reject(engine.state));
     return engine.fire(new BreakerCall(fn, scope, this.classify));
   }
 

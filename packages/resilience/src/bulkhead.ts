@@ -1,6 +1,6 @@
 import { BulkheadRejectedError } from './bulkhead-rejected-error.js';
 import { Emitter } from './events.js';
-import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
+import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from './scope.js';
 import { BoundCounter, observeGauge } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
@@ -91,7 +91,7 @@ class BulkheadCore implements Layer {
     if (this.queued >= this.maxQueue) {
       this.rejections.add();
       this.events.emit('reject', { name: this.name, active: this.active, queued: this.queued });
-      return Promise.reject(
+      return rejectSoon(
         new BulkheadRejectedError({
           maxConcurrent: this.maxConcurrent,
           maxQueue: this.maxQueue,

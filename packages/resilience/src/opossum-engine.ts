@@ -37,7 +37,8 @@ const trampoline = (call: Call) => call.run();
  *   caller, or one of our own rejections) would count as a success in opossum and close the
  *   breaker; instead we start a fresh half-open instance so the next call probes.
  * - Ignored outcomes in the closed state: opossum's `errorFilter` counts them as successes,
- *   which would dilute the failure rate; we take them back out of the current bucket.
+ *   which would dilute the failure rate; we take them back out of the current bucket (no
+ *   per-call listener of ours on the success path).
  * - The reset timer is opossum's own `setTimeout` (unref'd), so `vi.useFakeTimers()` drives it.
  */
 class OpossumEngine implements BreakerEngine {
@@ -46,7 +47,6 @@ class OpossumEngine implements BreakerEngine {
   private readonly rotator = new EventEmitter();
   private readonly bucketMs: number;
   private bucket: number;
-  private undo = false;
 
   constructor(
     private readonly settings: EngineSettings,
@@ -106,7 +106,13 @@ class OpossumEngine implements BreakerEngine {
           this.replace('half-open');
           return true;
         }
-        this.undo = true;
+        // opossum will count this as a success: take the call back out of the current bucket
+        // (`successes` is pre-decremented; opossum increments it right after this returns).
+        const bucket = engine.status.window[0];
+        if (bucket !== undefined) {
+          bucket.successes--;
+          if (bucket.fires > 0) bucket.fires--;
+        }
       }
       return true;
     };
@@ -132,15 +138,6 @@ class OpossumEngine implements BreakerEngine {
     engine = new Opossum<[Call], unknown>(trampoline, options);
     for (const b of engine.status.window) b.latencyTimes = NO_LATENCIES;
     const self = engine;
-    engine.on('success', () => {
-      if (!this.undo) return;
-      this.undo = false;
-      const bucket = self.status.window[0];
-      if (bucket !== undefined) {
-        if (bucket.successes > 0) bucket.successes--;
-        if (bucket.fires > 0) bucket.fires--;
-      }
-    });
     engine.on('open', () => this.transition(self, 'open'));
     engine.on('halfOpen', () => this.transition(self, 'half-open'));
     engine.on('close', () => this.transition(self, 'closed'));

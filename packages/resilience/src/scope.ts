@@ -170,3 +170,15 @@ export function layerOf(policy: {
       }) as Promise<T>,
   };
 }
+
+/**
+ * Internal: a promise that rejects with `error` one microtask later. Fast-fail paths use it
+ * because `Promise.reject()` whose handler is attached afterwards (the caller's `await` or
+ * `.catch`) goes through Node's unhandled-rejection bookkeeping, which costs ~1 µs; by the next
+ * microtask the caller's handler is in place.
+ */
+export function rejectSoon<T>(error: unknown): Promise<T> {
+  return new Promise<T>((_, reject) => {
+    queueMicrotask(() => reject(error));
+  });
+}

@@ -65,13 +65,20 @@ class Pending<T> extends TimerEntry {
     this.reject(error);
   };
 
-  onCallerAbort = (): void => {
-    if (this.settled) return;
-    this.finish();
-    const reason = this.scope.reason;
-    this.scope.abort(reason);
-    this.reject(reason);
-  };
+  onCallerAbort: (() => void) | undefined = undefined;
+
+  watch(caller: AbortSignal): void {
+    const onAbort = (): void => {
+      if (this.settled) return;
+      this.finish();
+      const reason = this.scope.reason;
+      this.scope.abort(reason);
+      this.reject(reason);
+    };
+    this.caller = caller;
+    this.onCallerAbort = onAbort;
+    caller.addEventListener('abort', onAbort);
+  }
 
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
   caller: AbortSignal | undefined = undefined;
@@ -80,7 +87,9 @@ class Pending<T> extends TimerEntry {
     this.settled = true;
     if (this.list !== undefined) this.list.remove(this);
     if (this.timer !== undefined) clearTimeout(this.timer);
-    if (this.caller !== undefined) this.caller.removeEventListener('abort', this.onCallerAbort);
+    if (this.caller !== undefined && this.onCallerAbort !== undefined) {
+      this.caller.removeEventListener('abort', this.onCallerAbort);
+    }
     this.scope.dispose();
   }
 }
@@ -118,10 +127,7 @@ class TimeoutCore implements Layer {
         pending.timer = setTimeout(() => pending.expire(), Math.max(1, expiresAt - now));
       }
       const caller = scope.callerSignal;
-      if (caller !== undefined) {
-        pending.caller = caller;
-        caller.addEventListener('abort', pending.onCallerAbort);
-      }
+      if (caller !== undefined) pending.watch(caller);
       let result: Promise<T>;
       try {
         result = fn(child);
