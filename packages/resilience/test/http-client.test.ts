@@ -42,6 +42,22 @@ describe('httpClient', () => {
     expect(error).toMatchObject({ status: 502 });
   });
 
+  it('validates with a Standard Schema when the schema has no parse method', async () => {
+    upstream.handle(faults.json({ n: 1 }));
+    const client = httpClient({ baseUrl: upstream.url });
+    const schema = {
+      '~standard': {
+        validate: (v: unknown) =>
+          typeof (v as { n?: unknown }).n === 'number'
+            ? { value: v as { n: number } }
+            : { issues: [{ message: 'n must be a number' }] },
+      },
+    };
+    await expect(client.json('/x', { schema })).resolves.toEqual({ n: 1 });
+    upstream.handle(faults.json({ n: 'one' }));
+    await expect(client.json('/x', { schema })).rejects.toBeInstanceOf(ResponseValidationError);
+  });
+
   it('surfaces a non-2xx answer as UpstreamResponseError carrying both statuses', async () => {
     upstream.handle(faults.status(404, { 'content-type': 'application/json' }, '{"title":"nope"}'));
     const client = httpClient({ baseUrl: upstream.url });

@@ -82,6 +82,22 @@ describe('proxy', () => {
     expect(headers['x-forwarded-host']).toBe('localhost');
   });
 
+  it('propagates trace context through the client interceptors', async () => {
+    const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+    const { hono } = gateway(undefined, {
+      interceptors: [
+        (request, next) => {
+          request.headers.set('traceparent', traceparent);
+          return next(request);
+        },
+      ],
+    });
+    await hono.request('/api/catalog/x', {
+      headers: { traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01` },
+    });
+    expect(upstream.requests[0]?.headers.traceparent).toBe(traceparent);
+  });
+
   it('passes an upstream 404 through unchanged', async () => {
     upstream.handle(
       faults.status(404, { 'content-type': 'application/problem+json' }, '{"status":404}'),
