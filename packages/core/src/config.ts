@@ -78,7 +78,18 @@ export function secret<S extends z.ZodType>(schema: S) {
   return schema.transform((value) => new Secret(value as z.output<S>));
 }
 
-/** One bad or missing configuration variable. */
+/**
+ * One bad or missing configuration variable.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   defineConfig(schema);
+ * } catch (e) {
+ *   if (ConfigError.is(e)) for (const issue of e.issues) console.error(issue.key, issue.message);
+ * }
+ * ```
+ */
 export interface ConfigIssue {
   /** The variable (dotted path for nested schemas). */
   key: string;
@@ -125,7 +136,15 @@ export class ConfigError extends Error {
   }
 }
 
-/** Where {@link defineConfig} reads variables from. */
+/**
+ * Where {@link defineConfig} reads variables from.
+ *
+ * @example
+ * ```ts
+ * const source: ConfigSource = { PORT: '8080' };
+ * const config = defineConfig(z.object({ PORT: z.coerce.number() }), source);
+ * ```
+ */
 export type ConfigSource = Record<string, string | undefined>;
 
 /**

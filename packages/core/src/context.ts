@@ -3,9 +3,23 @@ import { HttpError } from './http-error.js';
 import type { Logger } from './logger.js';
 import type { SecurityHeaders } from './security-headers.js';
 
-/** Header carrying the request id, accepted when valid and always echoed. */
+/**
+ * Header carrying the request id, accepted when valid and always echoed.
+ *
+ * @example
+ * ```ts
+ * const id = res.headers.get(REQUEST_ID_HEADER); // 'x-request-id'
+ * ```
+ */
 export const REQUEST_ID_HEADER = 'x-request-id';
-/** Header carrying the REMAINING time budget of a request in milliseconds (like grpc-timeout). */
+/**
+ * Header carrying the REMAINING time budget of a request in milliseconds (like grpc-timeout).
+ *
+ * @example
+ * ```ts
+ * await fetch(url, { headers: { [DEADLINE_HEADER]: String(remainingMs(c)) } });
+ * ```
+ */
 export const DEADLINE_HEADER = 'x-deadline-ms';
 
 /**

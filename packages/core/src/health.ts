@@ -1,15 +1,38 @@
 import type { Context } from 'hono';
 
-/** A readiness check: resolves when healthy, throws (or rejects) when not. Gets an abort signal for its timeout. */
+/**
+ * A readiness check: resolves when healthy, throws (or rejects) when not. Gets an abort signal for its timeout.
+ *
+ * @example
+ * ```ts
+ * const db: HealthCheck = (signal) => pool.query('select 1', { signal });
+ * service.readiness('db', db);
+ * ```
+ */
 export type HealthCheck = (signal: AbortSignal) => unknown | Promise<unknown>;
 
-/** Options of one readiness check. */
+/**
+ * Options of one readiness check.
+ *
+ * @example
+ * ```ts
+ * service.readiness('db', check, { timeoutMs: 500 } satisfies HealthCheckOptions);
+ * ```
+ */
 export interface HealthCheckOptions {
   /** How long the check may take before it counts as failed (ms). Default: the service's (1 000). */
   timeoutMs?: number;
 }
 
-/** The state of one check in a `/readyz` response. */
+/**
+ * The state of one check in a `/readyz` response.
+ *
+ * @example
+ * ```ts
+ * const { checks } = await service.health.report();
+ * const db: CheckState | undefined = checks.db; // { status: 'ok', durationMs: 3 }
+ * ```
+ */
 export interface CheckState {
   /** `ok` or `fail`. */
   status: 'ok' | 'fail';
@@ -19,7 +42,15 @@ export interface CheckState {
   error?: string;
 }
 
-/** The body of `/readyz`. */
+/**
+ * The body of `/readyz`.
+ *
+ * @example
+ * ```ts
+ * const report: ReadinessReport = await service.health.report();
+ * if (report.status === 'fail') console.warn(report.checks);
+ * ```
+ */
 export interface ReadinessReport {
   /** `ok` when ready, `fail` otherwise (then the status is 503). */
   status: 'ok' | 'fail';

@@ -1,6 +1,14 @@
 const BRAND = Symbol.for('milkyway.httpError');
 
-/** Options for {@link HttpError} beyond its status and detail. */
+/**
+ * Options for {@link HttpError} beyond its status and detail.
+ *
+ * @example
+ * ```ts
+ * const options: HttpErrorOptions = { title: 'Quota Exceeded', headers: { 'retry-after': '60' } };
+ * throw new HttpError(429, 'monthly quota used up', options);
+ * ```
+ */
 export interface HttpErrorOptions {
   /** Short, human-readable summary of the problem type. Defaults to the status' reason phrase. */
   title?: string;

@@ -24,10 +24,26 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-/** Log levels of the default logger, lowest first. */
+/**
+ * Log levels of the default logger, lowest first.
+ *
+ * @example
+ * ```ts
+ * const logger = createLogger({ level: 'debug' satisfies LogLevel });
+ * ```
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-/** Options of {@link createLogger}. */
+/**
+ * Options of {@link createLogger}.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const options: LoggerOptions = { level: 'info', write: (line) => lines.push(line), bindings: { app: 'api' } };
+ * const logger = createLogger(options);
+ * ```
+ */
 export interface LoggerOptions {
   /** Lowest level written. Default `info` (or `LOG_LEVEL` from the environment when valid). */
   level?: LogLevel;

@@ -1,9 +1,26 @@
-/** The symbol under which middleware carries its OpenAPI metadata (protocol 4). */
+/**
+ * The symbol under which middleware carries its OpenAPI metadata (protocol 4).
+ *
+ * @example
+ * ```ts
+ * const meta = (middleware as Record<symbol, unknown>)[OPENAPI_META]; // same as Symbol.for('milkyway.openapi')
+ * ```
+ */
 export const OPENAPI_META: unique symbol = Symbol.for('milkyway.openapi') as never;
 
 /**
  * OpenAPI metadata a middleware contributes to every operation it guards: security schemes,
  * security requirements, and the responses it may produce (e.g. 401/403/429).
+ *
+ * @example
+ * ```ts
+ * const meta: OpenApiMeta = {
+ *   securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+ *   security: [{ bearer: ['orders:write'] }],
+ *   responses: { 401: { description: 'Missing token' }, 403: { description: 'Missing scope' } },
+ * };
+ * withOpenApi(guard, meta);
+ * ```
  */
 export interface OpenApiMeta {
   /** Components to add under `components.securitySchemes`, by name. */

@@ -4,7 +4,14 @@ import { statusTitle } from './problem.js';
 import type { ResponseSpec, RouteSpec } from './route.js';
 import { MIDDLEWARE, type MiddlewareRecord, OPERATIONS, type OperationRecord } from './router.js';
 
-/** Options of the generated OpenAPI document. */
+/**
+ * Options of the generated OpenAPI document.
+ *
+ * @example
+ * ```ts
+ * createService({ name: 'api', version: '1.0.0', openapi: { path: '/docs/openapi.json', servers: [{ url: 'https://api.example' }] } });
+ * ```
+ */
 export interface OpenApiOptions {
   /** Where the document is served. Default `/openapi.json`. */
   path?: string;
@@ -18,7 +25,15 @@ export interface OpenApiOptions {
   servers?: Array<{ url: string; description?: string }>;
 }
 
-/** An OpenAPI 3.1 document (plain JSON). */
+/**
+ * An OpenAPI 3.1 document (plain JSON).
+ *
+ * @example
+ * ```ts
+ * const doc: OpenApiDocument = service.openapi();
+ * console.log(doc.openapi, Object.keys(doc.paths));
+ * ```
+ */
 export type OpenApiDocument = {
   /** Always `3.1.0`. */
   openapi: '3.1.0';

@@ -1,9 +1,24 @@
 import { HttpError } from './http-error.js';
 
-/** The media type of RFC 9457 problem details. */
+/**
+ * The media type of RFC 9457 problem details.
+ *
+ * @example
+ * ```ts
+ * expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE); // 'application/problem+json'
+ * ```
+ */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** An RFC 9457 problem details document, as core renders it. */
+/**
+ * An RFC 9457 problem details document, as core renders it.
+ *
+ * @example
+ * ```ts
+ * const problem = (await res.json()) as ProblemDetails;
+ * if (problem.status === 400) console.log(problem.errors);
+ * ```
+ */
 export interface ProblemDetails {
   /** Problem type URI; `about:blank` means "see the status code". */
   type: string;
@@ -80,7 +95,14 @@ export function statusTitle(status: number): string {
 
 const RESERVED = new Set(['type', 'title', 'status', 'detail', 'instance', 'requestId']);
 
-/** The outcome of mapping a thrown value to a problem: the document and the headers to send. */
+/**
+ * The outcome of mapping a thrown value to a problem: the document and the headers to send.
+ *
+ * @example
+ * ```ts
+ * const { problem, headers, unknown } = toProblem(err, 'req-1');
+ * ```
+ */
 export interface ProblemOutcome {
   /** The problem document. */
   problem: ProblemDetails;

@@ -7,7 +7,14 @@ import type { z } from 'zod';
 import { HttpError } from './http-error.js';
 import { ValidationError, type ValidationIssue } from './validation-error.js';
 
-/** A response declared by status: a zod schema (a JSON body) or a description with an optional schema. */
+/**
+ * A response declared by status: a zod schema (a JSON body) or a description with an optional schema.
+ *
+ * @example
+ * ```ts
+ * const responses: Record<number, ResponseSpec> = { 200: Product, 204: { description: 'Deleted' } };
+ * ```
+ */
 export type ResponseSpec =
   | z.ZodType
   | {
@@ -62,21 +69,56 @@ export interface RouteSpec {
   hidden?: boolean;
 }
 
-/** `{ [K]: T }`, or `{}` when `T` is `never` (a target the spec does not declare). */
+/**
+ * `{ [K]: T }`, or `{}` when `T` is `never` (a target the spec does not declare).
+ *
+ * @example
+ * ```ts
+ * type P = Part<'json', { n: number }>; // { json: { n: number } }
+ * ```
+ */
 export type Part<K extends string, T> = [T] extends [never] ? {} : { [P in K]: T };
-/** The zod schema under key `K` of a route spec, or `never`. */
+/**
+ * The zod schema under key `K` of a route spec, or `never`.
+ *
+ * @example
+ * ```ts
+ * type S = SchemaOf<{ body: typeof Body }, 'body'>; // typeof Body
+ * ```
+ */
 export type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
   ? S
   : never;
-/** The input type (`z.input`) of the spec's schema under `K`, or `never`. */
+/**
+ * The input type (`z.input`) of the spec's schema under `K`, or `never`.
+ *
+ * @example
+ * ```ts
+ * type I = InOf<{ query: typeof Query }, 'query'>; // z.input<typeof Query>
+ * ```
+ */
 export type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
   ? never
   : z.input<SchemaOf<R, K>>;
-/** The output type (`z.output`) of the spec's schema under `K`, or `never`. */
+/**
+ * The output type (`z.output`) of the spec's schema under `K`, or `never`.
+ *
+ * @example
+ * ```ts
+ * type O = OutOf<{ query: typeof Query }, 'query'>; // z.output<typeof Query>
+ * ```
+ */
 export type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
   ? never
   : z.output<SchemaOf<R, K>>;
-/** What a typed client sends for a target (strings for params, query, headers, form). */
+/**
+ * What a typed client sends for a target (strings for params, query, headers, form).
+ *
+ * @example
+ * ```ts
+ * type Q = Inferred<{ limit: number }, 'query'>; // { limit: string | string[] }
+ * ```
+ */
 export type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = [T] extends [never]
   ? never
   : InferInput<T, Target>;
@@ -84,6 +126,12 @@ export type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = 
 /**
  * The Hono `Input` type of a route spec: what `c.req.valid(target)` returns (`out`) and what a
  * typed client (`hc`) sends (`in`).
+ *
+ * @example
+ * ```ts
+ * const spec = { params: z.object({ id: z.string() }) };
+ * type Valid = RouteInput<typeof spec>['out']; // { param: { id: string } }
+ * ```
  */
 export type RouteInput<R> = {
   in: Part<'param', Inferred<InOf<R, 'params'>, 'param'>> &
@@ -98,7 +146,14 @@ export type RouteInput<R> = {
     Part<'form', OutOf<R, 'form'>>;
 };
 
-/** The typed response of one declared status `K`. */
+/**
+ * The typed response of one declared status `K`.
+ *
+ * @example
+ * ```ts
+ * type Ok = ResponseOf<typeof Product, 200>; // TypedResponse<Product, 200, 'json'>
+ * ```
+ */
 export type ResponseOf<Spec, K> = K extends StatusCode
   ? Spec extends z.ZodType
     ? TypedResponse<JSONParsed<z.output<Spec>>, K, 'json'>
@@ -107,26 +162,63 @@ export type ResponseOf<Spec, K> = K extends StatusCode
       : TypedResponse<unknown, K, 'body' | 'text' | 'redirect'>
   : never;
 
-/** The union of typed responses a route's handler may return, from its declared `responses`. */
+/**
+ * The union of typed responses a route's handler may return, from its declared `responses`.
+ *
+ * @example
+ * ```ts
+ * const spec = { responses: { 200: Product, 404: { description: 'missing' } } };
+ * type Returns = RouteResponse<typeof spec>;
+ * ```
+ */
 export type RouteResponse<R> = R extends { responses: infer Rs }
   ? { [K in keyof Rs]: ResponseOf<Rs[K], K> }[keyof Rs]
   : never;
 
-/** What a typed route's handler returns: a declared response when `responses` is given, else anything Hono accepts. */
+/**
+ * What a typed route's handler returns: a declared response when `responses` is given, else anything Hono accepts.
+ *
+ * @example
+ * ```ts
+ * type Result = RouteResult<{ responses: { 200: typeof Product } }, never>;
+ * ```
+ */
 export type RouteResult<R, Ret> = R extends { responses: object }
   ? RouteResponse<R> | Promise<RouteResponse<R>>
   : Ret;
 
-/** The handler of a typed route: Hono's handler with the inputs inferred from the spec. */
+/**
+ * The handler of a typed route: Hono's handler with the inputs inferred from the spec.
+ *
+ * @example
+ * ```ts
+ * const spec = { params: z.object({ id: z.string() }) };
+ * const handler: RouteHandler<ServiceEnv, '/items/:id', typeof spec> = (c) => c.text(c.req.valid('param').id);
+ * ```
+ */
 export type RouteHandler<E extends Env, P extends string, R, Ret = HandlerResponse<unknown>> = (
   c: Context<E, P, RouteInput<R>>,
   next: Next,
 ) => RouteResult<R, Ret>;
 
-/** The response type a typed route contributes to the app's schema (what `hc` sees). */
+/**
+ * The response type a typed route contributes to the app's schema (what `hc` sees).
+ *
+ * @example
+ * ```ts
+ * type Out = RouteOutput<{ responses: { 200: typeof Product } }, never>;
+ * ```
+ */
 export type RouteOutput<R, Ret> = R extends { responses: object } ? RouteResponse<R> : Ret;
 
-/** Options for request validation of typed routes. */
+/**
+ * Options for request validation of typed routes.
+ *
+ * @example
+ * ```ts
+ * createService({ name: 'api', version: '1.0.0', validation: { status: 422 } satisfies ValidationOptions });
+ * ```
+ */
 export interface ValidationOptions {
   /** Status of validation failures: 400 (default) or 422. */
   status?: 400 | 422;

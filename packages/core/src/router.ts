@@ -23,7 +23,14 @@ import {
 } from './route.js';
 import type { Service } from './service.js';
 
-/** A typed operation registered on a router (what the OpenAPI generator reads). */
+/**
+ * A typed operation registered on a router (what the OpenAPI generator reads).
+ *
+ * @example
+ * ```ts
+ * for (const op of service[OPERATIONS]) console.log(op.method, op.path);
+ * ```
+ */
 export interface OperationRecord {
   /** Lower-case HTTP method. */
   method: string;
@@ -35,7 +42,14 @@ export interface OperationRecord {
   middleware: readonly unknown[];
 }
 
-/** Middleware registered with `use`, by path pattern (read for OpenAPI metadata). */
+/**
+ * Middleware registered with `use`, by path pattern (read for OpenAPI metadata).
+ *
+ * @example
+ * ```ts
+ * for (const mw of service[MIDDLEWARE]) console.log(mw.path);
+ * ```
+ */
 export interface MiddlewareRecord {
   /** Path pattern (`*`, `/admin/*`). */
   path: string;
@@ -43,21 +57,56 @@ export interface MiddlewareRecord {
   middleware: unknown;
 }
 
-/** Symbol under which a router keeps its {@link OperationRecord}s. */
+/**
+ * Symbol under which a router keeps its {@link OperationRecord}s.
+ *
+ * @example
+ * ```ts
+ * const operations: OperationRecord[] = service[OPERATIONS];
+ * ```
+ */
 export const OPERATIONS: unique symbol = Symbol.for('milkyway.operations') as never;
-/** Symbol under which a router keeps its {@link MiddlewareRecord}s. */
+/**
+ * Symbol under which a router keeps its {@link MiddlewareRecord}s.
+ *
+ * @example
+ * ```ts
+ * const middleware: MiddlewareRecord[] = service[MIDDLEWARE];
+ * ```
+ */
 export const MIDDLEWARE: unique symbol = Symbol.for('milkyway.middleware') as never;
 
-/** Maps a kind name to the class that typed methods return, so chaining keeps the type. */
+/**
+ * Maps a kind name to the class that typed methods return, so chaining keeps the type.
+ *
+ * @example
+ * ```ts
+ * type S = KindMap<ServiceEnv, {}, '/'>['service']; // Service<ServiceEnv, {}, '/'>
+ * ```
+ */
 export interface KindMap<E extends Env, S extends Schema, BasePath extends string> {
   /** A {@link Router}. */
   router: Router<E, S, BasePath>;
   /** A {@link Service}. */
   service: Service<E, S, BasePath>;
 }
-/** `router` or `service`: which class typed methods return. */
+/**
+ * `router` or `service`: which class typed methods return.
+ *
+ * @example
+ * ```ts
+ * const kind: Kind = 'router';
+ * ```
+ */
 export type Kind = keyof KindMap<Env, Schema, string>;
-/** The class of kind `K` with the given Hono generics. */
+/**
+ * The class of kind `K` with the given Hono generics.
+ *
+ * @example
+ * ```ts
+ * type R = Self<'router', ServiceEnv, {}, '/'>; // Router<ServiceEnv, {}, '/'>
+ * ```
+ */
 export type Self<
   K extends Kind,
   E extends Env,
@@ -68,6 +117,11 @@ export type Self<
 /**
  * A typed route method: `app.get(path, spec, ...middleware, handler)`. The handler's inputs are
  * inferred from the spec's schemas and its return value is checked against `responses`.
+ *
+ * @example
+ * ```ts
+ * router.get('/items/:id', { params: z.object({ id: z.string() }) }, (c) => c.text(c.req.valid('param').id));
+ * ```
  */
 export type TypedRouteMethod<
   E extends Env,
@@ -94,7 +148,14 @@ export type TypedRouteMethod<
   BasePath
 >;
 
-/** `use` that keeps the router/service type (so chained calls keep the typed methods). */
+/**
+ * `use` that keeps the router/service type (so chained calls keep the typed methods).
+ *
+ * @example
+ * ```ts
+ * const service = createService({ name: 'api', version: '1.0.0' }).use(logger()).use(etag());
+ * ```
+ */
 export interface TypedUse<
   E extends Env,
   S extends Schema,

@@ -1,7 +1,15 @@
 import { Hono, type MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 
-/** hono/secure-headers options. */
+/**
+ * hono/secure-headers options.
+ *
+ * @example
+ * ```ts
+ * const options: SecureHeadersOptions = { xFrameOptions: 'SAMEORIGIN' };
+ * createService({ name: 'web', version: '1.0.0', secureHeaders: options });
+ * ```
+ */
 export type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
 
 /**
@@ -38,6 +46,15 @@ function isDynamic(options: SecureHeadersOptions): boolean {
  * matter to legacy browsers rendering HTML (X-XSS-Protection, X-Download-Options,
  * X-DNS-Prefetch-Control, X-Permitted-Cross-Domain-Policies, Origin-Agent-Cluster,
  * Cross-Origin-Opener-Policy) are off; pass hono/secure-headers options to change any of it.
+ *
+ * @example
+ * ```ts
+ * createService({
+ *   name: 'docs',
+ *   version: '1.0.0',
+ *   secureHeaders: { ...API_SECURITY_HEADERS, contentSecurityPolicy: { defaultSrc: ["'self'"] } },
+ * });
+ * ```
  */
 export const API_SECURITY_HEADERS: SecureHeadersOptions = {
   contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },

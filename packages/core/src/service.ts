@@ -38,7 +38,15 @@ import {
   type SecurityHeaders,
 } from './security-headers.js';
 
-/** CORS settings (hono/cors options, with an explicit origin: CORS stays closed without them). */
+/**
+ * CORS settings (hono/cors options, with an explicit origin: CORS stays closed without them).
+ *
+ * @example
+ * ```ts
+ * const cors: CorsSettings = { origin: ['https://app.example'], credentials: true };
+ * createService({ name: 'api', version: '1.0.0', cors });
+ * ```
+ */
 export interface CorsSettings {
   /** Allowed origin(s), or a function choosing the origin to allow. `*` is refused with `credentials`. */
   origin: string | string[] | ((origin: string) => string | undefined | null);
@@ -54,7 +62,14 @@ export interface CorsSettings {
   maxAge?: number;
 }
 
-/** Node server timeouts that shed slow clients. */
+/**
+ * Node server timeouts that shed slow clients.
+ *
+ * @example
+ * ```ts
+ * createService({ name: 'api', version: '1.0.0', server: { headersTimeout: 5_000, requestTimeout: 15_000 } });
+ * ```
+ */
 export interface ServerTimeouts {
   /** Time to receive the request headers (ms). Default 10 000. */
   headersTimeout?: number;
@@ -146,7 +161,14 @@ export interface ListeningInfo {
   server: Server;
 }
 
-/** The lifecycle state of a service. */
+/**
+ * The lifecycle state of a service.
+ *
+ * @example
+ * ```ts
+ * if (service.state === 'closing') return;
+ * ```
+ */
 export type ServiceState = 'idle' | 'listening' | 'closing' | 'closed';
 
 const DEFAULT_ALLOW_HEADERS = ['content-type', 'authorization', 'x-request-id', 'x-deadline-ms'];

@@ -1,6 +1,14 @@
 import type { ProblemDetails } from './problem.js';
 
-/** What {@link testRequest} resolves with. */
+/**
+ * What {@link testRequest} resolves with.
+ *
+ * @example
+ * ```ts
+ * const res: TestResponse<{ id: string }> = await testRequest(service, '/items/1');
+ * expect(res.body.id).toBe('1');
+ * ```
+ */
 export interface TestResponse<T = unknown> {
   /** The HTTP status. */
   status: number;
@@ -12,7 +20,14 @@ export interface TestResponse<T = unknown> {
   response: Response;
 }
 
-/** Options of {@link testRequest}. */
+/**
+ * Options of {@link testRequest}.
+ *
+ * @example
+ * ```ts
+ * await testRequest(service, '/search', { query: { q: 'lamp' }, headers: { 'x-tenant': 't1' } });
+ * ```
+ */
 export interface TestRequestOptions {
   /** HTTP method. Default `GET`, or `POST` when `json`/`body` is given. */
   method?: string;
@@ -26,7 +41,15 @@ export interface TestRequestOptions {
   query?: Record<string, string | string[]>;
 }
 
-/** Anything with Hono's `request` (a service, a router, a Hono app). */
+/**
+ * Anything with Hono's `request` (a service, a router, a Hono app).
+ *
+ * @example
+ * ```ts
+ * const target: RequestTarget = createRouter();
+ * await testRequest(target, '/');
+ * ```
+ */
 export interface RequestTarget {
   /** Hono's in-process request. */
   request(input: string, init?: RequestInit): Response | Promise<Response>;

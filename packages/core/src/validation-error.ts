@@ -2,7 +2,14 @@ import { HttpError } from './http-error.js';
 
 const BRAND = Symbol.for('milkyway.validationError');
 
-/** One invalid input field: where it is and what is wrong. Never carries the rejected value. */
+/**
+ * One invalid input field: where it is and what is wrong. Never carries the rejected value.
+ *
+ * @example
+ * ```ts
+ * const issue: ValidationIssue = { path: 'query.limit', message: 'Too big: expected number to be <=100' };
+ * ```
+ */
 export interface ValidationIssue {
   /** Location and path of the field, e.g. `query.limit` or `body.items.0.name`. */
   path: string;
