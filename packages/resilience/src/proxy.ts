@@ -108,9 +108,10 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
   return async function proxy(c) {
     const incoming = new URL(c.req.url);
     let path = incoming.pathname;
-    if (options.stripPrefix !== undefined && path.startsWith(options.stripPrefix)) {
-      path = path.slice(options.stripPrefix.length);
-      if (!path.startsWith('/')) path = `/${path}`;
+    const strip = options.stripPrefix?.replace(/\/+$/, '');
+    // Only at a segment boundary: '/api/catalog' strips '/api/catalog/x', not '/api/catalogue'.
+    if (strip !== undefined && (path === strip || path.startsWith(`${strip}/`))) {
+      path = path.slice(strip.length) || '/';
     }
     if (options.prefix !== undefined) path = options.prefix.replace(/\/+$/, '') + path;
     if (options.rewrite !== undefined) path = options.rewrite(path);

@@ -40,6 +40,15 @@ describe('proxy', () => {
     expect(upstream.requests[0]?.headers['content-type']).toBe('application/json');
   });
 
+  it('strips the prefix only at a path segment boundary', async () => {
+    const client = httpClient({ baseUrl: upstream.url });
+    const hono = app();
+    hono.all('/api/*', proxy(client, { stripPrefix: '/api/catalog' }));
+    await hono.request('/api/catalogue/x');
+    await hono.request('/api/catalog');
+    expect(upstream.requests.map((r) => r.url)).toEqual(['/api/catalogue/x', '/']);
+  });
+
   it('strips hop-by-hop request headers, including those named by Connection', async () => {
     const { hono } = gateway();
     await hono.request('/api/catalog/x', {
