@@ -106,7 +106,7 @@ function areaOf(url: string, functionName: string): string {
 export function selfByArea(
   file: string,
   fromUs = 0,
-): { area: string; selfMs: number; share: number }[] {
+): { area: string; selfMs: number; ownMs: number; share: number }[] {
   const profile = readProfile(file, fromUs);
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -125,7 +125,7 @@ export function selfByArea(
         const n = byId.get(up)!;
         const a = areaOf(n.callFrame.url, n.callFrame.functionName);
         if (!generic.has(a) && !a.startsWith('(')) {
-          area = `${a} (incl. node/native it called)`;
+          area = `${a}\u0000`;
           break;
         }
         up = parent.get(up);
@@ -134,17 +134,27 @@ export function selfByArea(
     charged.set(id, area);
     return area;
   };
-  const self = new Map<string, number>();
+  const self = new Map<string, { total: number; own: number }>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
     const node = byId.get(id);
     if (!node || node.callFrame.functionName === '(idle)') return;
     total += dt;
-    const area = areaFor(id);
-    self.set(area, (self.get(area) ?? 0) + dt);
+    const charged = areaFor(id);
+    const viaCaller = charged.endsWith('\u0000');
+    const area = viaCaller ? charged.slice(0, -1) : charged;
+    const entry = self.get(area) ?? { total: 0, own: 0 };
+    entry.total += dt;
+    if (!viaCaller) entry.own += dt;
+    self.set(area, entry);
   });
   return [...self.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([area, us]) => ({ area, selfMs: us / 1000, share: us / total }));
+    .sort((a, b) => b[1].total - a[1].total)
+    .map(([area, t]) => ({
+      area,
+      selfMs: t.total / 1000,
+      ownMs: t.own / 1000,
+      share: t.total / total,
+    }));
 }
