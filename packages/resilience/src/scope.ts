@@ -57,11 +57,6 @@ export class Scope implements CallContext {
     return false;
   }
 
-  /** True when an outer scope (not this one) is aborted: the caller or an outer timeout. */
-  get abortedOutside(): boolean {
-    return this.parent?.aborted ?? this.external?.aborted === true;
-  }
-
   /** The abort reason, preferring the outermost one (a caller's cancellation beats a timeout). */
   get reason(): unknown {
     let reason: unknown;

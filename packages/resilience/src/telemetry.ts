@@ -28,7 +28,10 @@ interface Observed {
   read(): number;
 }
 
-const registries = new Map<string, { sources: Set<WeakRef<Observed>>; meters: WeakSet<Meter> }>();
+const registries = new Map<
+  string,
+  { sources: Set<WeakRef<Observed>>; meters: WeakSet<Meter>; added: number }
+>();
 
 /**
  * Internal: registers `source` with an observable gauge `name`. One gauge per meter reads every
@@ -37,10 +40,14 @@ const registries = new Map<string, { sources: Set<WeakRef<Observed>>; meters: We
 export function observeGauge(name: string, description: string, source: Observed): void {
   let registry = registries.get(name);
   if (registry === undefined) {
-    registry = { sources: new Set(), meters: new WeakSet() };
+    registry = { sources: new Set(), meters: new WeakSet(), added: 0 };
     registries.set(name, registry);
   }
   registry.sources.add(new WeakRef(source));
+  // Without an SDK the gauge callback never runs: sweep dead sources here now and then.
+  if (++registry.added % 1024 === 0) {
+    for (const ref of registry.sources) if (ref.deref() === undefined) registry.sources.delete(ref);
+  }
   const m = meter();
   if (registry.meters.has(m)) return;
   registry.meters.add(m);
