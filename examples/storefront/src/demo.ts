@@ -106,7 +106,8 @@ async function until<T>(check: () => Promise<T | undefined>, timeoutMs: number) 
 /** Runs the demo; throws if the system does not behave as described. */
 export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOptions) {
   const gw = storefront.urls.gateway;
-  const step = (title: string) => out(`\n\x1b[1m== ${title}\x1b[0m`);
+  const bold = process.stdout.isTTY && !process.env.NO_COLOR;
+  const step = (title: string) => out(bold ? `\n\x1b[1m== ${title}\x1b[0m` : `\n== ${title}`);
   const expect = (ok: boolean, what: string) => {
     if (!ok) throw new Error(what);
   };
