@@ -136,15 +136,25 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
     if (typeof requestId === 'string' && requestId !== '') headers.set('x-request-id', requestId);
 
     const method = raw.method.toUpperCase();
-    const body =
-      method === 'GET' || method === 'HEAD'
-        ? null
-        : await readCapped(
-            raw.body,
-            raw.headers.get('content-length'),
-            maxRequestBytes,
-            () => new RequestTooLargeError({ limitBytes: maxRequestBytes }),
-          );
+    let body: Uint8Array<ArrayBuffer> | null = null;
+    if (method !== 'GET' && method !== 'HEAD') {
+      try {
+        body = await readCapped(
+          raw.body,
+          raw.headers.get('content-length'),
+          maxRequestBytes,
+          () => new RequestTooLargeError({ limitBytes: maxRequestBytes }),
+        );
+      } catch (error) {
+        if (RequestTooLargeError.is(error)) throw error;
+        // The client's body broke off (disconnect, malformed framing): a 400, never a 500.
+        throw Object.assign(new Error('request body could not be read'), {
+          status: 400,
+          expose: true,
+          cause: error,
+        });
+      }
+    }
 
     const signal = c.get('signal') as unknown;
     const deadline = c.get('deadline') as unknown;

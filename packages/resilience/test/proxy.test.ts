@@ -165,6 +165,23 @@ describe('proxy', () => {
     expect(upstream.requests.length).toBe(0);
   });
 
+  it('answers 400, not 500, when the request body stream breaks', async () => {
+    const { hono } = gateway();
+    const broken = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('partial'));
+        controller.error(new Error('client went away'));
+      },
+    });
+    const res = await hono.request('/api/catalog/x', {
+      method: 'POST',
+      body: broken,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(400);
+    expect(upstream.requests.length).toBe(0);
+  });
+
   it('answers 502 for an upstream response over maxResponseBytes', async () => {
     upstream.handle(faults.status(200, {}, 'x'.repeat(5_000)));
     const { hono } = gateway(undefined, { maxResponseBytes: 1_000, retry: false });
