@@ -331,7 +331,11 @@ export class HttpClient {
   ): Promise<Response> {
     const options = (init ?? {}) as HttpRequestOptions;
     const prepared = await this.prepare(input, options);
-    const signal = options.signal ?? this.bound.signal ?? undefined;
+    const signal =
+      options.signal ??
+      this.bound.signal ??
+      (input instanceof Request ? input.signal : undefined) ??
+      undefined;
     const now = Date.now();
     let deadline = now + this.totalTimeoutMs;
     const given = options.deadline ?? this.bound.deadline;
