@@ -113,6 +113,25 @@ describe('policy', () => {
     expect(p.breaker?.state).toBe('closed');
   });
 
+  it('counts time queued in the bulkhead against the total timeout', async () => {
+    const p = policy({
+      totalTimeoutMs: 100,
+      bulkhead: { maxConcurrent: 1, maxQueue: 1 },
+      attemptTimeoutMs: 1_000,
+    });
+    let release!: () => void;
+    // The first call holds the only slot (and times out too).
+    const busy = p.execute(() => new Promise<void>((r) => (release = r))).catch(() => {});
+    const fn = vi.fn(async () => 'ran');
+    const queued = p.execute(fn).catch((e: unknown) => e);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(TimeoutError.is(await queued)).toBe(true);
+    expect(p.bulkhead?.queued).toBe(0);
+    release();
+    await busy;
+    expect(fn).not.toHaveBeenCalled();
+  });
+
   it('does not retry into an open breaker', async () => {
     const p = policy({ retry: { maxAttempts: 5, baseDelayMs: 0 }, breaker: { minimumCalls: 1 } });
     const fn = vi.fn(async () => {
