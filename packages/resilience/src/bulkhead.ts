@@ -3,6 +3,7 @@ import { Emitter } from './events.js';
 import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from './scope.js';
 import { BoundCounter, observeGauge } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
+import { MAX_TIMER_MS } from './timer-list.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
@@ -143,7 +144,8 @@ class BulkheadCore implements Layer {
         signal.addEventListener('abort', onAbort, { once: true });
         cleanups.push(() => signal.removeEventListener('abort', onAbort));
       }
-      if (scope.deadline !== undefined) {
+      // A deadline beyond setTimeout's range (~24.8 days) is as good as none.
+      if (scope.deadline !== undefined && scope.deadline - Date.now() <= MAX_TIMER_MS) {
         const timer = setTimeout(
           () => leave(new TimeoutError({ timeoutMs: 0, reason: 'deadline', name: this.name })),
           Math.max(0, scope.deadline - Date.now()),

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
 import { TimeoutError } from './timeout-error.js';
+import { MAX_TIMER_MS } from './timer-list.js';
 
 /**
  * The request-context variables (protocol 2) these middleware read and set. `@milkyway/core`
@@ -112,8 +113,8 @@ export const bulkheadMiddleware: (
  * ```
  */
 export function requestTimeout(timeoutMs: number): MiddlewareHandler<RequestContextEnv> {
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new RangeError('timeout must be a positive, finite number of milliseconds');
+  if (!(timeoutMs > 0) || !(timeoutMs <= MAX_TIMER_MS)) {
+    throw new RangeError(`timeout must be between 0 and ${MAX_TIMER_MS} milliseconds`);
   }
   return async function requestTimeout(c, next) {
     const now = Date.now();

@@ -5,6 +5,7 @@ import type { RetryBudget } from './retry-budget.js';
 import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
 import { BoundCounter } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
+import { MAX_TIMER_MS } from './timer-list.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
@@ -315,8 +316,10 @@ export class RetryPolicy implements Policy {
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new RangeError('maxAttempts must be an integer >= 1');
     }
-    if (!(baseDelayMs >= 0) || !(maxDelayMs >= 0) || !(maxRetryAfterMs >= 0)) {
-      throw new RangeError('delays must be >= 0');
+    for (const delay of [baseDelayMs, maxDelayMs, maxRetryAfterMs]) {
+      if (!(delay >= 0) || !(delay <= MAX_TIMER_MS)) {
+        throw new RangeError(`delays must be between 0 and ${MAX_TIMER_MS} milliseconds`);
+      }
     }
     this.maxAttempts = maxAttempts;
     this.name = options.name ?? 'retry';

@@ -2,7 +2,7 @@ import { Emitter } from './events.js';
 import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
 import { BoundCounter } from './telemetry.js';
 import { TimeoutError } from './timeout-error.js';
-import { TimerEntry, TimerList } from './timer-list.js';
+import { MAX_TIMER_MS, TimerEntry, TimerList } from './timer-list.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
@@ -174,8 +174,8 @@ export class TimeoutPolicy implements Policy {
 
   /** Creates the policy; prefer {@link timeout}. */
   constructor(timeoutMs: number, options: TimeoutOptions = {}) {
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new RangeError('timeout must be a positive, finite number of milliseconds');
+    if (!(timeoutMs > 0) || !(timeoutMs <= MAX_TIMER_MS)) {
+      throw new RangeError(`timeout must be between 0 and ${MAX_TIMER_MS} milliseconds`);
     }
     this.timeoutMs = timeoutMs;
     this.name = options.name ?? 'timeout';

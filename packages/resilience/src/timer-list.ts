@@ -4,6 +4,9 @@
  * armed for the head, like Node's own timer lists. Adding and removing an entry is O(1) and
  * allocates nothing beyond the entry; a per-call `setTimeout` + `AbortController` costs ~2 µs.
  */
+/** The longest delay `setTimeout` accepts (larger values fire after 1 ms). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
 export abstract class TimerEntry {
   expiresAt = 0;
   prev: TimerEntry | undefined = undefined;

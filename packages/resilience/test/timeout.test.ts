@@ -125,3 +125,11 @@ describe('timeout', () => {
     await expect(timeout(100).execute(() => 'v')).resolves.toBe('v');
   });
 });
+
+describe('timeout validation', () => {
+  it('refuses durations setTimeout cannot represent', () => {
+    expect(() => timeout(0)).toThrow(RangeError);
+    expect(() => timeout(2 ** 31)).toThrow(RangeError);
+    expect(() => timeout(Number.NaN)).toThrow(RangeError);
+  });
+});
