@@ -152,12 +152,19 @@ describe('bulkhead', () => {
 });
 
 describe('bulkhead deadlines', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('treats a deadline beyond the timer range as no deadline while queued', async () => {
     const pool = bulkhead({ maxConcurrent: 1, maxQueue: 1 });
     let release!: () => void;
     const running = pool.execute(() => new Promise<void>((r) => (release = r)));
     const queued = pool.execute(async () => 'ran', { deadline: Date.now() + 40 * 24 * 3600_000 });
-    await new Promise((r) => setTimeout(r, 5));
+    await vi.advanceTimersByTimeAsync(5);
     expect(pool.queued).toBe(1);
     release();
     await running;
