@@ -304,6 +304,18 @@ describe('circuitBreaker engine defaults', () => {
     await expect(call).resolves.toBe('slow');
   });
 
+  it('never rejects for concurrency on its own (no opossum capacity)', async () => {
+    const breaker = circuitBreaker({ minimumCalls: 1 });
+    const releases: Array<() => void> = [];
+    const calls = Array.from({ length: 2_000 }, () =>
+      breaker.execute(() => new Promise<void>((r) => releases.push(r))),
+    );
+    expect(releases.length).toBe(2_000);
+    for (const release of releases) release();
+    await Promise.all(calls);
+    expect(breaker.state).toBe('closed');
+  });
+
   it('accepts another engine through the engine factory', async () => {
     const seen: string[] = [];
     const breaker = circuitBreaker({
