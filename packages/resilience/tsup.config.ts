@@ -1,4 +1,11 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig(packageBuild());
+// p-retry 7 is ESM-only. The ESM build imports it like any dependency; the CJS build bundles it
+// (and its one dependency), because `require()` of an ES module only works from Node 20.19 on
+// and we support every Node 20.
+export default defineConfig([
+  // Both configs run in parallel, so neither cleans `dist/`: the build script does, first.
+  packageBuild({ format: ['esm'], clean: false }),
+  packageBuild({ format: ['cjs'], clean: false, noExternal: ['p-retry', 'is-network-error'] }),
+]);
