@@ -238,11 +238,6 @@ function materialize(c: LazyContext): AbortSignal {
   return signal;
 }
 
-function lazyGet(this: LazyContext, key: string): unknown {
-  const value = this[kHonoGet](key);
-  return value === undefined && key === 'signal' ? materialize(this) : value;
-}
-
 const lazyVar: PropertyDescriptor = {
   configurable: true,
   get(this: LazyContext) {
@@ -301,8 +296,13 @@ export function createKernel(options: KernelOptions): MiddlewareHandler {
     const lazy = c as LazyContext;
     if (honoVar !== undefined && Object.hasOwn(c, 'get')) {
       lazy[kState] = state;
-      lazy[kHonoGet] = c.get as (key: string) => unknown;
-      (c as { get: unknown }).get = lazyGet;
+      const honoGet = c.get as (key: string) => unknown;
+      lazy[kHonoGet] = honoGet;
+      // Like Hono's own `get`, an arrow function: it works detached from `c` too.
+      (c as { get: unknown }).get = (key: string) => {
+        const value = honoGet(key);
+        return value === undefined && key === 'signal' ? materialize(lazy) : value;
+      };
       Object.defineProperty(c, 'var', lazyVar);
     } else {
       lazy[kState] = state;
