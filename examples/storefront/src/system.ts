@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { type ServiceSpec, Supervisor, type SupervisorOptions } from './supervisor.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,8 +49,7 @@ export interface Storefront {
   stop(): Promise<void>;
 }
 
-async function portFor(name: ServiceName, random: boolean, offset = 0) {
-  if (random) return freePort();
+function configuredPort(name: ServiceName, offset = 0) {
   const { portEnv, defaultPort } = SERVICES[name];
   const fromEnv = Number(process.env[portEnv]);
   return (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaultPort) + offset;
@@ -62,13 +61,20 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
   const random = options.randomPorts ?? false;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const replicas = Math.max(1, options.gatewayReplicas ?? 1);
-  const [identityPort, catalogPort, ordersPort] = await Promise.all([
-    portFor('identity', random),
-    portFor('catalog', random),
-    portFor('orders', random),
-  ]);
   const gatewayPorts: number[] = [];
-  for (let i = 0; i < replicas; i++) gatewayPorts.push(await portFor('gateway', random, i * 10));
+  let identityPort: number;
+  let catalogPort: number;
+  let ordersPort: number;
+  if (random) {
+    const ports = await freePorts(3 + replicas);
+    [identityPort, catalogPort, ordersPort] = ports as [number, number, number];
+    gatewayPorts.push(...ports.slice(3));
+  } else {
+    identityPort = configuredPort('identity');
+    catalogPort = configuredPort('catalog');
+    ordersPort = configuredPort('orders');
+    for (let i = 0; i < replicas; i++) gatewayPorts.push(configuredPort('gateway', i * 10));
+  }
 
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const identityUrl = url(identityPort);

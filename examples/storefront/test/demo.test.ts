@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/ports.js';
+import { freePorts } from '../src/ports.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = createRequire(import.meta.url).resolve('tsx');
@@ -24,12 +24,7 @@ afterAll(() => {
 
 describe('npm start', () => {
   it('runs the whole scripted demo against freshly started services and stops them', async () => {
-    const [gateway, identity, catalog, orders] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
+    const [gateway, identity, catalog, orders] = await freePorts(4);
     child = spawn(process.execPath, ['--import', tsx, 'src/start.ts', '--exit', '--quiet'], {
       cwd: root,
       env: {
