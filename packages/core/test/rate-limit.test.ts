@@ -216,6 +216,11 @@ describe('rateLimit', () => {
     expect(RateLimitedError.is(new Error('x'))).toBe(false);
   });
 
+  it('marks its rejection as Milkyway load shedding, which circuit breakers never count', () => {
+    const error = new RateLimitedError('api', 1, {}) as unknown as Record<symbol, unknown>;
+    expect(error[Symbol.for('milkyway.rejection')]).toBe(true);
+  });
+
   it('counts rejections in milkyway.rate_limit.rejections', async () => {
     const app = appWith({
       name: 'metered',

@@ -169,10 +169,9 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
     const out = stripHopByHop(new Headers(response.headers));
     out.delete('content-encoding');
     out.delete('content-length');
-    return new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: out,
-    });
+    // c.newResponse, not new Response: it keeps the headers that middleware set before the
+    // handler with c.header() (RateLimit, x-request-id, security headers), which a raw
+    // Response would silently drop.
+    return c.newResponse(response.body, { status: response.status, headers: out });
   };
 }

@@ -212,6 +212,20 @@ describe('proxy', () => {
     expect(res.headers.get('x-internal')).toBeNull();
     expect(res.headers.get('x-public')).toBe('2');
   });
+
+  it('keeps the headers that middleware set before it (rate-limit headers, request id)', async () => {
+    const client = httpClient({ baseUrl: upstream.url });
+    const hono = app();
+    hono.use('/api/*', async (c, next) => {
+      c.header('RateLimit-Policy', '"gateway";q=100;w=60');
+      await next();
+    });
+    hono.all('/api/catalog/*', proxy(client, { stripPrefix: '/api/catalog' }));
+    const res = await hono.request('/api/catalog/x');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('ratelimit-policy')).toBe('"gateway";q=100;w=60');
+    expect(await res.json()).toEqual({ ok: true });
+  });
 });
 
 describe('stripHopByHop', () => {

@@ -1,4 +1,5 @@
 const BRAND = Symbol.for('milkyway.rateLimitUnavailable');
+const REJECTION = Symbol.for('milkyway.rejection');
 
 /**
  * Thrown by a fail-closed {@link rateLimit} (`failOpen: false`) while its store is unreachable:
@@ -34,6 +35,11 @@ export class RateLimitUnavailableError extends Error {
   /** The limiter's name. */
   readonly limiter: string;
   readonly [BRAND] = true;
+  /**
+   * Marks a Milkyway rejection (load shed, not a dependency failure), so a circuit breaker of
+   * @milkyway/resilience around a call that hits this limit never counts it as a failure.
+   */
+  readonly [REJECTION] = true;
 
   /**
    * @param limiter the limiter's name

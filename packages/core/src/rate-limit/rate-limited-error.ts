@@ -1,4 +1,5 @@
 const BRAND = Symbol.for('milkyway.rateLimited');
+const REJECTION = Symbol.for('milkyway.rejection');
 
 /**
  * Thrown by {@link rateLimit} when a request is over the limit: status 429, rendered by core as
@@ -34,6 +35,11 @@ export class RateLimitedError extends Error {
   /** The limiter's name (its policy name in the headers). */
   readonly limiter: string;
   readonly [BRAND] = true;
+  /**
+   * Marks a Milkyway rejection (load shed, not a dependency failure), so a circuit breaker of
+   * @milkyway/resilience around a call that hits this limit never counts it as a failure.
+   */
+  readonly [REJECTION] = true;
 
   /**
    * @param limiter the limiter's name
