@@ -8,7 +8,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createTokenIssuer, type TokenIssuer } from '@milkyway/auth';
-import { HttpError } from '@milkyway/core';
+import { HttpError, rateLimit } from '@milkyway/core';
 import { z } from 'zod';
 import { createStorefrontService, env, listen, portFrom } from '../../shared/src/service-kit.js';
 import { DEMO_USERS } from './users.js';
@@ -68,6 +68,8 @@ service.post(
     summary: 'Sign in a demo user (DEMO ONLY: passwords are the user names)',
     tags: ['tokens'],
   },
+  // Password guessing is slow: 60 sign-ins a minute per client address.
+  rateLimit({ name: 'sign-in', key: 'ip', limit: 60, windowMs: 60_000 }),
   async (c) => {
     const request = c.req.valid('json');
     const user = DEMO_USERS.find((u) => u.username === request.username);
