@@ -367,6 +367,8 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
           expect(res.status).toBe(200);
           expect(res.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
           expect(res.headers.get('x-trace-id')).not.toMatch(/^0+$/);
+          // Not continued: the hostile value's trace id is not adopted.
+          expect(traceparent.toLowerCase()).not.toContain(res.headers.get('x-trace-id'));
         }
       });
 
