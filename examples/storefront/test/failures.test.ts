@@ -70,6 +70,18 @@ describe('the storefront when things break', () => {
       intervalMs: 200,
       what: 'orders to succeed again',
     });
+
+    // The gateway logged the breaker's round trip, and its metrics counted it.
+    const transitions = system.supervisor
+      .get('gateway')
+      .jsonLines()
+      .filter((l) => l.upstream === 'catalog' && typeof l.to === 'string')
+      .map((l) => l.to);
+    expect(transitions).toContain('open');
+    expect(transitions.at(-1)).toBe('closed');
+    const metrics = (await call(`${gw}/metrics`)).text;
+    expect(metrics).toMatch(/^milkyway_breaker_transitions\S*\{[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^milkyway_breaker_rejections\S*\{[^}]*\} [1-9]/m);
   }, 60_000);
 
   describe('SIGTERM during a burst', () => {

@@ -388,6 +388,19 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         problem(missing);
       });
 
+      it('counted all of it: every service exposes request metrics, the gateway its 429s', async () => {
+        for (const service of system.supervisor.services) {
+          const text = (await call(`${service.url}/metrics`)).text;
+          expect(text, service.spec.name).toMatch(
+            /^http_server_request_duration(_seconds)?_count\{/m,
+          );
+        }
+        const gateways = await Promise.all(system.gateways.map((url) => call(`${url}/metrics`)));
+        expect(gateways.map((g) => g.text).join('\n')).toMatch(
+          /^milkyway_rate_limit_rejections\S*\{[^}]*\} [1-9]/m,
+        );
+      });
+
       it('keeps every service up after all of it', async () => {
         for (const service of system.supervisor.services) {
           expect(service.running, service.spec.name).toBe(true);
