@@ -33,6 +33,7 @@ export type {
   ValidationOptions,
 } from './route.js';
 export type {
+  EnvsOf,
   Kind,
   KindMap,
   MiddlewareRecord,

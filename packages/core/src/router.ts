@@ -115,6 +115,19 @@ export type Self<
 > = KindMap<E, S, BasePath>[K];
 
 /**
+ * The Hono `Env` each middleware of a tuple declares (what it adds to `c.var`), in order.
+ *
+ * @example
+ * ```ts
+ * type Envs = EnvsOf<[typeof auth, typeof audit]>; // [{ Variables: { principal: Principal } }, {}]
+ * ```
+ */
+export type EnvsOf<Mw extends unknown[]> = {
+  // biome-ignore lint/suspicious/noExplicitAny: only the env is read
+  [I in keyof Mw]: Mw[I] extends MiddlewareHandler<infer X, any, any> ? X : {};
+};
+
+/**
  * A typed route method: `app.get(path, spec, ...middleware, handler)`. The handler's inputs are
  * inferred from the spec's schemas and its return value is checked against `responses`.
  *
@@ -133,13 +146,14 @@ export type TypedRouteMethod<
   P extends string,
   const R extends RouteSpec,
   Ret extends HandlerResponse<unknown> = HandlerResponse<unknown>,
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono middleware plugs into a typed route
+  const Mw extends MiddlewareHandler<any, any, any>[] = [],
 >(
   path: P,
   spec: R,
   ...handlers: [
-    // biome-ignore lint/suspicious/noExplicitAny: any Hono middleware plugs into a typed route
-    ...MiddlewareHandler<any, any, any>[],
-    RouteHandler<E, MergePath<BasePath, P>, R, Ret>,
+    ...Mw,
+    RouteHandler<IntersectNonAnyTypes<[E, ...EnvsOf<Mw>]>, MergePath<BasePath, P>, R, Ret>,
   ]
 ) => Self<
   K,

@@ -1,4 +1,5 @@
 import { hc } from 'hono/client';
+import { createMiddleware } from 'hono/factory';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { createRouter, createService, HttpError, silentLogger } from '../src/index.js';
@@ -68,6 +69,27 @@ describe('typed routes', () => {
         return c.text('ok');
       },
     );
+  });
+
+  it('types the variables that route middleware declares', async () => {
+    const service = createService({ name: 't', version: '0', logger: silentLogger });
+    const auth = createMiddleware<{ Variables: { principal: { subject: string } } }>(
+      async (c, next) => {
+        c.set('principal', { subject: 'u-1' });
+        await next();
+      },
+    );
+    service.get(
+      '/me',
+      { responses: { 200: z.object({ subject: z.string(), requestId: z.string() }) } },
+      auth,
+      (c) => {
+        expectTypeOf(c.var.principal).toEqualTypeOf<{ subject: string }>();
+        return c.json({ subject: c.var.principal.subject, requestId: c.var.requestId }, 200);
+      },
+    );
+    const res = await service.request('/me', { headers: { 'x-request-id': 'r' } });
+    expect(await res.json()).toEqual({ subject: 'u-1', requestId: 'r' });
   });
 
   it('rejects a handler that returns an undeclared response shape (type-level)', () => {
