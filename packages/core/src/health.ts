@@ -54,8 +54,8 @@ export interface CheckState {
 export interface ReadinessReport {
   /** `ok` when ready, `fail` otherwise (then the status is 503). */
   status: 'ok' | 'fail';
-  /** Present while the service is shutting down or not yet listening. */
-  reason?: 'starting' | 'shutting down';
+  /** Present once shutdown began. */
+  reason?: 'shutting down';
   /** Each check's state by name. */
   checks: Record<string, CheckState>;
 }

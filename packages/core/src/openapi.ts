@@ -279,12 +279,9 @@ export function generateOpenApi(
     >) {
       const isSchema = declared instanceof z.ZodType;
       const schema = isSchema ? declared : declared.schema;
-      const description =
-        (!isSchema && declared.description) || statusTitle(Number(status)) || 'Response';
-      const response: Record<string, unknown> = {
-        description:
-          Number(status) < 300 && !(!isSchema && declared.description) ? 'Success' : description,
-      };
+      const given = isSchema ? undefined : declared.description;
+      const description = given ?? (Number(status) < 300 ? 'Success' : statusTitle(Number(status)));
+      const response: Record<string, unknown> = { description };
       if (schema)
         response.content = {
           'application/json': { schema: toComponentSchema(schema, 'output', schemas) },
