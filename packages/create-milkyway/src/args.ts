@@ -20,23 +20,35 @@ Options:
   -h, --help            show this help
 `;
 
-/** Parses `create-milkyway <directory> [--example name]`; throws on unknown options. */
-export function parseCliArgs(argv: string[]): CliArgs {
+/**
+ * Parses `create-milkyway <directory> [--example name]`; throws on unknown options.
+ *
+ * `npm create milkyway my-service --example storefront` (without `--`) makes npm take
+ * `--example` as its own setting and hand it over in `npm_config_example`: that works too.
+ */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     options: {
-      example: { type: 'string', short: 'e', default: 'hello' },
+      example: { type: 'string', short: 'e' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (positionals.length > 1) {
-    throw new Error(`expected one directory, got ${positionals.length}: ${positionals.join(' ')}`);
+  const rest = [...positionals];
+  let example = values.example;
+  // npm keeps `--example` for itself: `--example=x` arrives as npm_config_example=x, and
+  // `--example x` as npm_config_example=true with `x` left among the positionals.
+  const fromNpm = env.npm_config_example;
+  if (example === undefined && fromNpm === 'true' && rest.length === 2) example = rest.pop();
+  else if (example === undefined && fromNpm && fromNpm !== 'true') example = fromNpm;
+  if (rest.length > 1) {
+    throw new Error(`expected one directory, got ${rest.length}: ${rest.join(' ')}`);
   }
   return {
-    directory: positionals[0],
-    example: values.example ?? 'hello',
+    directory: rest[0],
+    example: example ?? 'hello',
     help: values.help ?? false,
   };
 }

@@ -148,9 +148,23 @@ describe('toPackageName', () => {
 
 describe('the command line', () => {
   it('defaults to the hello example', () => {
-    expect(parseCliArgs(['my-service'])).toEqual({
+    expect(parseCliArgs(['my-service'], {})).toEqual({
       directory: 'my-service',
       example: 'hello',
+      help: false,
+    });
+  });
+
+  it('takes the example npm passed on as npm_config_example (npm create x --example y)', () => {
+    expect(parseCliArgs(['shop'], { npm_config_example: 'storefront' }).example).toBe('storefront');
+    const explicit = parseCliArgs(['shop', '-e', 'hello'], { npm_config_example: 'storefront' });
+    expect(explicit.example).toBe('hello');
+  });
+
+  it('takes the example npm left among the positionals (npm create x dir --example y)', () => {
+    expect(parseCliArgs(['shop', 'storefront'], { npm_config_example: 'true' })).toEqual({
+      directory: 'shop',
+      example: 'storefront',
       help: false,
     });
   });
