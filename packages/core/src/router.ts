@@ -259,7 +259,10 @@ export class Router<
             spec: second,
             middleware: handlers.slice(0, -1),
           });
-          return validator ? plain(path, validator, ...handlers) : plain(path, ...handlers);
+          // Route middleware (guards) run first, then validation, then the handler: an
+          // unauthenticated caller gets a 401, not a description of the input it got wrong.
+          if (!validator) return plain(path, ...handlers);
+          return plain(path, ...handlers.slice(0, -1), validator, handlers[handlers.length - 1]);
         }
         if (typeof path === 'string' && args.length > 1) {
           this[OPERATIONS].push({

@@ -92,6 +92,20 @@ describe('typed routes', () => {
     expect(await res.json()).toEqual({ subject: 'u-1', requestId: 'r' });
   });
 
+  it('runs route middleware before validation', async () => {
+    const service = createService({ name: 't', version: '0', logger: silentLogger });
+    const guard = createMiddleware(async () => {
+      throw new HttpError(401, 'missing token');
+    });
+    service.post('/guarded', { body: z.object({ n: z.number() }) }, guard, (c) => c.text('never'));
+    const res = await service.request('/guarded', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'not json',
+    });
+    expect(res.status).toBe(401);
+  });
+
   it('rejects a handler that returns an undeclared response shape (type-level)', () => {
     const service = createService({ name: 't', version: '0', logger: silentLogger });
     // @ts-expect-error: `name` and `priceCents` are missing from the declared 200 body
