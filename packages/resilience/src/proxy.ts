@@ -1,4 +1,5 @@
 import type { Context, Handler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { readCapped } from './body.js';
 import type { HttpClient } from './http-client.js';
 import { RequestTooLargeError } from './request-too-large-error.js';
@@ -172,6 +173,9 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
     // c.newResponse, not new Response: it keeps the headers that middleware set before the
     // handler with c.header() (RateLimit, x-request-id, security headers), which a raw
     // Response would silently drop.
-    return c.newResponse(response.body, { status: response.status, headers: out });
+    return c.newResponse(response.body, {
+      status: response.status as ContentfulStatusCode,
+      headers: out,
+    });
   };
 }
