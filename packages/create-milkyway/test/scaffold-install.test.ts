@@ -20,19 +20,36 @@ const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repo = path.resolve(pkgDir, '..', '..');
 const cli = path.join(pkgDir, 'dist', 'index.js');
 
-const npmEnv = {
-  ...process.env,
-  npm_config_update_notifier: 'false',
-  npm_config_fund: 'false',
-  npm_config_audit: 'false',
-  // Run as a user would: no workspace, no inherited vitest or npm-run settings.
-  VITEST: undefined,
-  VITEST_POOL_ID: undefined,
-  VITEST_WORKER_ID: undefined,
-  NODE_ENV: undefined,
-  npm_config_workspace: undefined,
-  npm_config_workspaces: undefined,
-} as NodeJS.ProcessEnv;
+/** npm settings that only say how to reach the registry: kept for the child npm. */
+const NETWORK_SETTINGS = new Set(
+  [
+    'registry',
+    'cache',
+    'userconfig',
+    'cafile',
+    'proxy',
+    'https_proxy',
+    'noproxy',
+    'strict_ssl',
+  ].map((name) => `npm_config_${name}`),
+);
+
+/**
+ * The environment of a user in a fresh terminal: none of the settings the monorepo's npm or
+ * vitest passed down (prefix, workspace, lifecycle, package), only how to reach the registry.
+ */
+const npmEnv: NodeJS.ProcessEnv = Object.fromEntries(
+  Object.entries(process.env).filter(
+    ([key]) =>
+      !(key.startsWith('npm_') && !NETWORK_SETTINGS.has(key.toLowerCase())) &&
+      !key.startsWith('VITEST') &&
+      key !== 'INIT_CWD' &&
+      key !== 'NODE_ENV',
+  ),
+);
+npmEnv.npm_config_update_notifier = 'false';
+npmEnv.npm_config_fund = 'false';
+npmEnv.npm_config_audit = 'false';
 
 function publishable() {
   return fs
