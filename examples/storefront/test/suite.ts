@@ -159,6 +159,9 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         // One budget for the principal, shared by every gateway replica.
         expect(ok.length).toBe(TEST_RATE_LIMIT);
         expect(limited.length).toBe(10);
+        // Admitted (proxied) responses carry the RateLimit fields too.
+        expect(ok[0]!.headers.get('ratelimit-policy')).toMatch(/q=40/);
+        expect(ok[0]!.headers.get('ratelimit')).toMatch(/r=\d+/);
         const rejected = limited[0]!;
         problem(rejected);
         expect(rejected.headers.get('ratelimit-policy')).toMatch(/q=40/);
