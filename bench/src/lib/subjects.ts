@@ -36,6 +36,13 @@ export const KERNEL: Subject[] = [
 export const REALISTIC: Subject[] = [
   { label: 'Milkyway', entry: 'milkyway', scenario: 'orders', path: '/orders/ord_1', auth: true },
   {
+    label: 'Milkyway without tracing (diagnostic)',
+    entry: 'milkyway',
+    scenario: 'orders-untraced',
+    path: '/orders/ord_1',
+    auth: true,
+  },
+  {
     label: 'Hono by hand (hono/jwk)',
     entry: 'hono',
     scenario: 'orders',

@@ -58,21 +58,26 @@ async function build() {
       service.get('/', (c) => c.text(HELLO));
       return service;
     }
-    case 'orders': {
+    case 'orders':
+    case 'orders-untraced': {
       // The realistic route: server span (SDK batch processor, in-memory exporter), ES256 bearer
       // verified, admit-all rate limit by principal, zod params, in-memory cache lookup.
-      const { tracing } = await import('@milkyway/observability');
-      const { setupTelemetry } = await import('@milkyway/observability/setup');
-      const telemetry = setupTelemetry({
-        serviceName: name,
-        serviceVersion: version,
-        traces: 'memory',
-        metrics: 'none',
-      });
-      setInterval(() => telemetry.spans?.reset(), 1000).unref();
-      beforeExit = () => telemetry.shutdown();
+      // orders-untraced (diagnostic): the same without tracing() and without the SDK.
+      const service = createService({ name, version });
+      if (scenario() === 'orders') {
+        const { tracing } = await import('@milkyway/observability');
+        const { setupTelemetry } = await import('@milkyway/observability/setup');
+        const telemetry = setupTelemetry({
+          serviceName: name,
+          serviceVersion: version,
+          traces: 'memory',
+          metrics: 'none',
+        });
+        setInterval(() => telemetry.spans?.reset(), 1000).unref();
+        beforeExit = () => telemetry.shutdown();
+        service.use(tracing());
+      }
       const cache = createCache({ namespace: 'orders', ttlMs: 60_000 });
-      const service = createService({ name, version }).use(tracing());
       service.get(
         '/orders/:id',
         { params: OrderParams },
