@@ -10,8 +10,12 @@ const REDACTED = '[redacted]';
  *
  * @example
  * ```ts
+ * import { defineConfig, secret } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * declare const url: string;
  * const config = defineConfig(z.object({ API_KEY: secret(z.string()) }));
- * fetch(url, { headers: { authorization: `Bearer ${config.API_KEY.reveal()}` } });
+ * await fetch(url, { headers: { authorization: `Bearer ${config.API_KEY.reveal()}` } });
  * console.log(config); // { API_KEY: Secret([redacted]) }
  * ```
  */
@@ -50,6 +54,9 @@ export class Secret<T = string> {
    *
    * @example
    * ```ts
+   * import { Secret } from '@milkyway/core';
+   *
+   * declare const value: unknown;
    * if (Secret.is(value)) value.reveal();
    * ```
    */
@@ -83,6 +90,10 @@ export function secret<S extends z.ZodType>(schema: S) {
  *
  * @example
  * ```ts
+ * import { ConfigError, defineConfig } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const schema = z.object({ PORT: z.coerce.number() });
  * try {
  *   defineConfig(schema);
  * } catch (e) {
@@ -103,7 +114,15 @@ export interface ConfigIssue {
  *
  * @example
  * ```ts
- * try { defineConfig(schema); } catch (e) { if (ConfigError.is(e)) console.error(e.issues); }
+ * import { ConfigError, defineConfig } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const schema = z.object({ PORT: z.coerce.number() });
+ * try {
+ *   defineConfig(schema);
+ * } catch (e) {
+ *   if (ConfigError.is(e)) console.error(e.issues);
+ * }
  * ```
  */
 export class ConfigError extends Error {
@@ -124,6 +143,9 @@ export class ConfigError extends Error {
    *
    * @example
    * ```ts
+   * import { ConfigError } from '@milkyway/core';
+   *
+   * declare const err: unknown;
    * if (ConfigError.is(err)) process.exit(1);
    * ```
    */
@@ -141,6 +163,9 @@ export class ConfigError extends Error {
  *
  * @example
  * ```ts
+ * import { type ConfigSource, defineConfig } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
  * const source: ConfigSource = { PORT: '8080' };
  * const config = defineConfig(z.object({ PORT: z.coerce.number() }), source);
  * ```
@@ -193,6 +218,11 @@ export function defineConfig<S extends z.ZodType>(
  *
  * @example
  * ```ts
+ * import { createLogger, defineConfig, redactConfig, secret } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const config = defineConfig(z.object({ DATABASE_URL: secret(z.url()) }));
+ * const logger = createLogger();
  * logger.info({ config: redactConfig(config) }, 'starting');
  * ```
  */

@@ -5,6 +5,11 @@ import type { Context } from 'hono';
  *
  * @example
  * ```ts
+ * import type { HealthCheck, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * declare const pool: { query(sql: string, options: { signal: AbortSignal }): Promise<unknown> };
+ *
  * const db: HealthCheck = (signal) => pool.query('select 1', { signal });
  * service.readiness('db', db);
  * ```
@@ -16,6 +21,10 @@ export type HealthCheck = (signal: AbortSignal) => unknown | Promise<unknown>;
  *
  * @example
  * ```ts
+ * import type { HealthCheck, HealthCheckOptions, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * declare const check: HealthCheck;
  * service.readiness('db', check, { timeoutMs: 500 } satisfies HealthCheckOptions);
  * ```
  */
@@ -29,6 +38,9 @@ export interface HealthCheckOptions {
  *
  * @example
  * ```ts
+ * import type { CheckState, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * const { checks } = await service.health.report();
  * const db: CheckState | undefined = checks.db; // { status: 'ok', durationMs: 3 }
  * ```
@@ -47,6 +59,9 @@ export interface CheckState {
  *
  * @example
  * ```ts
+ * import type { ReadinessReport, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * const report: ReadinessReport = await service.health.report();
  * if (report.status === 'fail') console.warn(report.checks);
  * ```
@@ -75,6 +90,11 @@ class CheckTimeout extends Error {}
  *
  * @example
  * ```ts
+ * import type { Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * declare const db: { ping(options: { signal: AbortSignal }): Promise<void> };
+ *
  * service.health.check('db', (signal) => db.ping({ signal }), { timeoutMs: 500 });
  * const report = await service.health.report(); // { status: 'ok', checks: { db: { status: 'ok', durationMs: 3 } } }
  * ```
@@ -94,6 +114,10 @@ export class Health {
    *
    * @example
    * ```ts
+   * import { Health } from '@milkyway/core';
+   *
+   * declare const redis: { ping(): Promise<string> };
+   * const health = new Health();
    * health.check('cache', async () => { await redis.ping(); }, { timeoutMs: 200 });
    * ```
    */
@@ -108,7 +132,10 @@ export class Health {
    *
    * @example
    * ```ts
-   * health.setReady(false); // /readyz now answers 503
+   * import type { Service } from '@milkyway/core';
+   *
+   * declare const service: Service;
+   * service.health.setReady(false); // /readyz now answers 503
    * ```
    */
   setReady(ready: boolean): void {
@@ -120,6 +147,9 @@ export class Health {
    *
    * @example
    * ```ts
+   * import { Health } from '@milkyway/core';
+   *
+   * const health = new Health({ timeoutMs: 500 });
    * const { status, checks } = await health.report();
    * ```
    */

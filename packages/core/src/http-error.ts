@@ -5,6 +5,8 @@ const BRAND = Symbol.for('milkyway.httpError');
  *
  * @example
  * ```ts
+ * import { HttpError, type HttpErrorOptions } from '@milkyway/core';
+ *
  * const options: HttpErrorOptions = { title: 'Quota Exceeded', headers: { 'retry-after': '60' } };
  * throw new HttpError(429, 'monthly quota used up', options);
  * ```
@@ -87,7 +89,10 @@ export class HttpError extends Error {
    *
    * @example
    * ```ts
-   * if (HttpError.is(err) && err.status === 404) return fallback();
+   * import { HttpError } from '@milkyway/core';
+   *
+   * declare const err: unknown;
+   * if (HttpError.is(err) && err.status === 404) console.warn('not found:', err.detail);
    * ```
    */
   static is(value: unknown): value is HttpError {

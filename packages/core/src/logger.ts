@@ -29,6 +29,8 @@ export interface Logger {
  *
  * @example
  * ```ts
+ * import { createLogger, type LogLevel } from '@milkyway/core';
+ *
  * const logger = createLogger({ level: 'debug' satisfies LogLevel });
  * ```
  */
@@ -39,8 +41,14 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
  *
  * @example
  * ```ts
+ * import { createLogger, type LoggerOptions } from '@milkyway/core';
+ *
  * const lines: string[] = [];
- * const options: LoggerOptions = { level: 'info', write: (line) => lines.push(line), bindings: { app: 'api' } };
+ * const options: LoggerOptions = {
+ *   level: 'info',
+ *   write: (line) => lines.push(line),
+ *   bindings: { app: 'api' },
+ * };
  * const logger = createLogger(options);
  * ```
  */
