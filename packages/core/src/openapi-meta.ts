@@ -3,6 +3,9 @@
  *
  * @example
  * ```ts
+ * import { OPENAPI_META } from '@milkyway/core';
+ *
+ * declare const middleware: object;
  * const meta = (middleware as Record<symbol, unknown>)[OPENAPI_META]; // same as Symbol.for('milkyway.openapi')
  * ```
  */
@@ -14,6 +17,10 @@ export const OPENAPI_META: unique symbol = Symbol.for('milkyway.openapi') as nev
  *
  * @example
  * ```ts
+ * import { type OpenApiMeta, withOpenApi } from '@milkyway/core';
+ * import type { MiddlewareHandler } from 'hono';
+ *
+ * declare const guard: MiddlewareHandler;
  * const meta: OpenApiMeta = {
  *   securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
  *   security: [{ bearer: ['orders:write'] }],
@@ -74,7 +81,9 @@ export function withOpenApi<M extends (...args: never[]) => unknown>(
  * @example
  * ```ts
  * import { readOpenApiMeta } from '@milkyway/core';
+ * import type { MiddlewareHandler } from 'hono';
  *
+ * declare const someMiddleware: MiddlewareHandler;
  * const meta = readOpenApiMeta(someMiddleware); // { security: [...] } | undefined
  * ```
  */

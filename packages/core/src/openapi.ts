@@ -9,7 +9,13 @@ import { MIDDLEWARE, type MiddlewareRecord, OPERATIONS, type OperationRecord } f
  *
  * @example
  * ```ts
- * createService({ name: 'api', version: '1.0.0', openapi: { path: '/docs/openapi.json', servers: [{ url: 'https://api.example' }] } });
+ * import { createService, type OpenApiOptions } from '@milkyway/core';
+ *
+ * const openapi: OpenApiOptions = {
+ *   path: '/docs/openapi.json',
+ *   servers: [{ url: 'https://api.example' }],
+ * };
+ * const service = createService({ name: 'api', version: '1.0.0', openapi });
  * ```
  */
 export interface OpenApiOptions {
@@ -30,6 +36,9 @@ export interface OpenApiOptions {
  *
  * @example
  * ```ts
+ * import type { OpenApiDocument, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * const doc: OpenApiDocument = service.openapi();
  * console.log(doc.openapi, Object.keys(doc.paths));
  * ```
@@ -201,8 +210,9 @@ function isOptional(schema: z.ZodType): boolean {
  *
  * @example
  * ```ts
- * import { generateOpenApi } from '@milkyway/core';
+ * import { generateOpenApi, type Service } from '@milkyway/core';
  *
+ * declare const service: Service;
  * const doc = generateOpenApi(service, { title: 'catalog', version: '1.0.0' });
  * ```
  */

@@ -5,6 +5,10 @@ import { HttpError } from './http-error.js';
  *
  * @example
  * ```ts
+ * import { PROBLEM_CONTENT_TYPE } from '@milkyway/core';
+ * import { expect } from 'vitest';
+ *
+ * declare const res: Response;
  * expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE); // 'application/problem+json'
  * ```
  */
@@ -15,6 +19,9 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
  *
  * @example
  * ```ts
+ * import type { ProblemDetails } from '@milkyway/core';
+ *
+ * declare const res: Response;
  * const problem = (await res.json()) as ProblemDetails;
  * if (problem.status === 400) console.log(problem.errors);
  * ```
@@ -100,7 +107,10 @@ const RESERVED = new Set(['type', 'title', 'status', 'detail', 'instance', 'requ
  *
  * @example
  * ```ts
- * const { problem, headers, unknown } = toProblem(err, 'req-1');
+ * import { HttpError, type ProblemOutcome, toProblem } from '@milkyway/core';
+ *
+ * const outcome: ProblemOutcome = toProblem(new HttpError(404, 'no such product'), 'req-1');
+ * const { problem, headers, unknown } = outcome; // problem.status === 404, unknown === false
  * ```
  */
 export interface ProblemOutcome {
