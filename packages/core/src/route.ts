@@ -12,6 +12,10 @@ import { ValidationError, type ValidationIssue } from './validation-error.js';
  *
  * @example
  * ```ts
+ * import type { ResponseSpec } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Product = z.object({ id: z.string(), name: z.string() });
  * const responses: Record<number, ResponseSpec> = { 200: Product, 204: { description: 'Deleted' } };
  * ```
  */
@@ -74,6 +78,8 @@ export interface RouteSpec {
  *
  * @example
  * ```ts
+ * import type { Part } from '@milkyway/core';
+ *
  * type P = Part<'json', { n: number }>; // { json: { n: number } }
  * ```
  */
@@ -83,6 +89,10 @@ export type Part<K extends string, T> = [T] extends [never] ? {} : { [P in K]: T
  *
  * @example
  * ```ts
+ * import type { SchemaOf } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Body = z.object({ name: z.string() });
  * type S = SchemaOf<{ body: typeof Body }, 'body'>; // typeof Body
  * ```
  */
@@ -94,6 +104,10 @@ export type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extend
  *
  * @example
  * ```ts
+ * import type { InOf } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Query = z.object({ limit: z.coerce.number() });
  * type I = InOf<{ query: typeof Query }, 'query'>; // z.input<typeof Query>
  * ```
  */
@@ -105,6 +119,10 @@ export type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
  *
  * @example
  * ```ts
+ * import type { OutOf } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Query = z.object({ limit: z.coerce.number() });
  * type O = OutOf<{ query: typeof Query }, 'query'>; // z.output<typeof Query>
  * ```
  */
@@ -116,6 +134,8 @@ export type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
  *
  * @example
  * ```ts
+ * import type { Inferred } from '@milkyway/core';
+ *
  * type Q = Inferred<{ limit: number }, 'query'>; // { limit: string | string[] }
  * ```
  */
@@ -129,6 +149,9 @@ export type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = 
  *
  * @example
  * ```ts
+ * import type { RouteInput } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
  * const spec = { params: z.object({ id: z.string() }) };
  * type Valid = RouteInput<typeof spec>['out']; // { param: { id: string } }
  * ```
@@ -151,7 +174,11 @@ export type RouteInput<R> = {
  *
  * @example
  * ```ts
- * type Ok = ResponseOf<typeof Product, 200>; // TypedResponse<Product, 200, 'json'>
+ * import type { ResponseOf } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Product = z.object({ id: z.string(), name: z.string() });
+ * type Ok = ResponseOf<typeof Product, 200>; // TypedResponse<{ id: string; name: string }, 200, 'json'>
  * ```
  */
 export type ResponseOf<Spec, K> = K extends StatusCode
@@ -167,6 +194,10 @@ export type ResponseOf<Spec, K> = K extends StatusCode
  *
  * @example
  * ```ts
+ * import type { RouteResponse } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Product = z.object({ id: z.string(), name: z.string() });
  * const spec = { responses: { 200: Product, 404: { description: 'missing' } } };
  * type Returns = RouteResponse<typeof spec>;
  * ```
@@ -180,6 +211,10 @@ export type RouteResponse<R> = R extends { responses: infer Rs }
  *
  * @example
  * ```ts
+ * import type { RouteResult } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Product = z.object({ id: z.string(), name: z.string() });
  * type Result = RouteResult<{ responses: { 200: typeof Product } }, never>;
  * ```
  */
@@ -192,8 +227,12 @@ export type RouteResult<R, Ret> = R extends { responses: object }
  *
  * @example
  * ```ts
+ * import type { RouteHandler, ServiceEnv } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
  * const spec = { params: z.object({ id: z.string() }) };
- * const handler: RouteHandler<ServiceEnv, '/items/:id', typeof spec> = (c) => c.text(c.req.valid('param').id);
+ * const handler: RouteHandler<ServiceEnv, '/items/:id', typeof spec> = (c) =>
+ *   c.text(c.req.valid('param').id);
  * ```
  */
 export type RouteHandler<E extends Env, P extends string, R, Ret = HandlerResponse<unknown>> = (
@@ -206,6 +245,10 @@ export type RouteHandler<E extends Env, P extends string, R, Ret = HandlerRespon
  *
  * @example
  * ```ts
+ * import type { RouteOutput } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const Product = z.object({ id: z.string(), name: z.string() });
  * type Out = RouteOutput<{ responses: { 200: typeof Product } }, never>;
  * ```
  */
@@ -216,7 +259,10 @@ export type RouteOutput<R, Ret> = R extends { responses: object } ? RouteRespons
  *
  * @example
  * ```ts
- * createService({ name: 'api', version: '1.0.0', validation: { status: 422 } satisfies ValidationOptions });
+ * import { createService, type ValidationOptions } from '@milkyway/core';
+ *
+ * const validation: ValidationOptions = { status: 422 };
+ * const service = createService({ name: 'api', version: '1.0.0', validation });
  * ```
  */
 export interface ValidationOptions {
