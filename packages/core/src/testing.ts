@@ -5,6 +5,10 @@ import type { ProblemDetails } from './problem.js';
  *
  * @example
  * ```ts
+ * import { type Service, type TestResponse, testRequest } from '@milkyway/core';
+ * import { expect } from 'vitest';
+ *
+ * declare const service: Service;
  * const res: TestResponse<{ id: string }> = await testRequest(service, '/items/1');
  * expect(res.body.id).toBe('1');
  * ```
@@ -25,7 +29,11 @@ export interface TestResponse<T = unknown> {
  *
  * @example
  * ```ts
- * await testRequest(service, '/search', { query: { q: 'lamp' }, headers: { 'x-tenant': 't1' } });
+ * import { type Service, type TestRequestOptions, testRequest } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * const options: TestRequestOptions = { query: { q: 'lamp' }, headers: { 'x-tenant': 't1' } };
+ * await testRequest(service, '/search', options);
  * ```
  */
 export interface TestRequestOptions {
@@ -46,6 +54,8 @@ export interface TestRequestOptions {
  *
  * @example
  * ```ts
+ * import { createRouter, type RequestTarget, testRequest } from '@milkyway/core';
+ *
  * const target: RequestTarget = createRouter();
  * await testRequest(target, '/');
  * ```
@@ -61,8 +71,10 @@ export interface RequestTarget {
  *
  * @example
  * ```ts
- * import { testRequest } from '@milkyway/core';
+ * import { type Service, testRequest } from '@milkyway/core';
+ * import { expect } from 'vitest';
  *
+ * declare const service: Service;
  * const res = await testRequest(service, '/products', { json: { name: 'lamp' } });
  * expect(res.status).toBe(201);
  * expect(res.body).toMatchObject({ name: 'lamp' });
@@ -102,6 +114,10 @@ export async function testRequest<T = unknown>(
  *
  * @example
  * ```ts
+ * import { expectProblem, type Service, testRequest } from '@milkyway/core';
+ * import { expect } from 'vitest';
+ *
+ * declare const service: Service;
  * const res = await testRequest(service, '/nope');
  * expect(expectProblem(res).status).toBe(404);
  * ```

@@ -7,7 +7,12 @@ const BRAND = Symbol.for('milkyway.validationError');
  *
  * @example
  * ```ts
- * const issue: ValidationIssue = { path: 'query.limit', message: 'Too big: expected number to be <=100' };
+ * import type { ValidationIssue } from '@milkyway/core';
+ *
+ * const issue: ValidationIssue = {
+ *   path: 'query.limit',
+ *   message: 'Too big: expected number to be <=100',
+ * };
  * ```
  */
 export interface ValidationIssue {
@@ -46,6 +51,9 @@ export class ValidationError extends HttpError {
    *
    * @example
    * ```ts
+   * import { ValidationError } from '@milkyway/core';
+   *
+   * declare const err: unknown;
    * if (ValidationError.is(err)) console.error(err.errors);
    * ```
    */
