@@ -20,7 +20,7 @@ export interface RedisCacheStoreOptions extends RedisConnection {
 }
 
 /**
- * A {@link CacheStore} on Redis, plus the means to close it.
+ * A `CacheStore` (from `@milkyway/core`) on Redis, plus the means to close it.
  *
  * @example
  * ```ts

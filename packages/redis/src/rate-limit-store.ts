@@ -24,7 +24,7 @@ export interface RedisRateLimitStoreOptions extends RedisConnection {
 }
 
 /**
- * A {@link RateLimitStore} on Redis, plus the means to close it.
+ * A `RateLimitStore` (from `@milkyway/core`) on Redis, plus the means to close it.
  *
  * @example
  * ```ts
