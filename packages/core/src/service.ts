@@ -6,21 +6,27 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type {
   BlankSchema,
   Env,
+  ErrorHandler,
   HandlerInterface,
   IntersectNonAnyTypes,
   MiddlewareHandlerInterface,
   Schema,
 } from 'hono/types';
-import { createKernel, type ServiceEnv } from './context.js';
+import { answerClientError } from './client-error.js';
+import { Connections } from './connections.js';
+import type { ServiceEnv } from './context.js';
 import { createErrorRenderer, createNotFoundHandler } from './error-handler.js';
 import { Health, type HealthCheck, type HealthCheckOptions } from './health.js';
 import { HttpError } from './http-error.js';
+import { type AnyHandler, createKernel, type KernelSlot, withKernel } from './kernel.js';
+import { KernelRouter } from './kernel-router.js';
 import { createLogger, type Logger } from './logger.js';
 import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 import {
@@ -239,8 +245,7 @@ export class Service<
   #state: ServiceState = 'idle';
   #server: Server | undefined;
   #closing: Promise<void> | undefined;
-  readonly #inflight = new Set<ServerResponse>();
-  #drained: (() => void) | undefined;
+  #connections: Connections | undefined;
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
   #openapi: OpenApiDocument | undefined;
   #openapiVersion = -1;
@@ -274,16 +279,24 @@ export class Service<
     this.#security =
       options.secureHeaders === false ? undefined : createSecurityHeaders(options.secureHeaders);
     const anyThis = this as unknown as AnyRouter;
-    anyThis.use(
-      createKernel({
+    // The kernel is not a middleware: every handler is wrapped on registration (see
+    // KernelRouter), and so is the not-found handler, whoever sets it.
+    const slot: KernelSlot = {
+      kernel: createKernel({
         logger: this.logger,
         defaultDeadlineMs: options.deadline?.defaultMs ?? 30_000,
         maxDeadlineMs: options.deadline?.maxMs ?? 300_000,
         bodyLimit,
         security: this.#security,
         render,
+        // Hono's `errorHandler` is TS-private; it is what compose calls with an Error.
+        onError: (error, c) =>
+          (anyThis as unknown as { errorHandler: ErrorHandler }).errorHandler(error, c),
       }),
-    );
+    };
+    anyThis.router = new KernelRouter(anyThis.router as never, slot) as never;
+    const plainNotFound = anyThis.notFound;
+    anyThis.notFound = (handler) => plainNotFound(withKernel(handler as AnyHandler, slot) as never);
     if (options.cors) anyThis.use(corsMiddleware(options.cors));
     this.onError(render);
     this.notFound(createNotFoundHandler(this));
@@ -369,24 +382,18 @@ export class Service<
     await this.#security?.ready;
     const timeouts = this.#options.server ?? {};
     const handle = getRequestListener(this.fetch);
-    const inflight = this.#inflight;
-    const service = this;
-    function onResponseClose(this: ServerResponse): void {
-      inflight.delete(this);
-      if (service.#state === 'closing') service.#afterResponseWhileClosing();
-    }
-    const listener = (req: IncomingMessage, res: ServerResponse) => {
-      inflight.add(res);
-      res.on('close', onResponseClose);
-      if (this.#state === 'closing') res.shouldKeepAlive = false;
-      return handle(req, res);
-    };
     const server: Server = options.tls
-      ? createHttpsServer(
-          { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca },
-          listener,
-        )
-      : createHttpServer(listener);
+      ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca })
+      : createHttpServer();
+    const connections = new Connections(server, options.tls !== undefined);
+    this.#connections = connections;
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      connections.request(req, res);
+      return handle(req, res);
+    });
+    server.on('clientError', (error: Error, socket: Duplex) =>
+      answerClientError(error, socket, connections),
+    );
     server.headersTimeout = timeouts.headersTimeout ?? 10_000;
     server.requestTimeout = timeouts.requestTimeout ?? 30_000;
     server.keepAliveTimeout = timeouts.keepAliveTimeout ?? 5_000;
@@ -432,21 +439,13 @@ export class Service<
     const server = this.#server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const res of this.#inflight) if (!res.headersSent) res.shouldKeepAlive = false;
-      server.closeIdleConnections();
-      if (this.#inflight.size > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await new Promise<void>((resolve) => {
-          this.#drained = resolve;
-          timer = setTimeout(resolve, this.#options.shutdownTimeoutMs ?? 10_000);
-        });
-        clearTimeout(timer);
-        if (this.#inflight.size > 0) {
-          this.logger.warn(
-            { inflight: this.#inflight.size },
-            'shutdown timeout: closing remaining connections',
-          );
-        }
+      const connections = this.#connections as Connections;
+      const drained = await connections.drain(this.#options.shutdownTimeoutMs ?? 10_000);
+      if (!drained) {
+        this.logger.warn(
+          { connections: connections.size },
+          'shutdown timeout: closing remaining connections',
+        );
       }
       server.closeAllConnections();
       await closed;
@@ -461,14 +460,6 @@ export class Service<
     this.#state = 'closed';
     this.#removeSignals();
     this.logger.info({}, `${this.name} closed`);
-  }
-
-  #afterResponseWhileClosing(): void {
-    // Let Node mark the socket idle, then close it.
-    setImmediate(() => {
-      this.#server?.closeIdleConnections();
-      if (this.#inflight.size === 0) this.#drained?.();
-    });
   }
 
   #installSignals(): void {

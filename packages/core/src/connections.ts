@@ -1,0 +1,73 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+const kResponse = Symbol('milkyway.lastResponse');
+
+type Tracked = Socket & { [kResponse]?: ServerResponse };
+
+/**
+ * The open connections of a server, for graceful shutdown. Tracked per connection (the
+ * server's `connection`/`secureConnection` event and the socket's `close`); per request only the
+ * socket's latest response is noted (one property write), so that shutdown can find the
+ * requests in flight without a listener on every response.
+ * @internal
+ */
+export class Connections {
+  readonly #sockets = new Set<Tracked>();
+  readonly #server: Server;
+  #closing = false;
+  #drained: (() => void) | undefined;
+
+  constructor(server: Server, tls: boolean) {
+    this.#server = server;
+    server.on(tls ? 'secureConnection' : 'connection', (socket: Tracked) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => {
+        this.#sockets.delete(socket);
+        if (this.#sockets.size === 0) this.#drained?.();
+      });
+    });
+  }
+
+  /** Open connections. */
+  get size(): number {
+    return this.#sockets.size;
+  }
+
+  /** Called for every request: notes the response; while closing, it ends its connection. */
+  request(req: IncomingMessage, res: ServerResponse): void {
+    (req.socket as Tracked)[kResponse] = res;
+    if (this.#closing) res.shouldKeepAlive = false;
+  }
+
+  /** Whether a response is under way on this socket (nothing else may be written on it). */
+  responding(socket: object): boolean {
+    const res = (socket as Tracked)[kResponse];
+    return res !== undefined && !res.writableFinished;
+  }
+
+  /**
+   * Starts draining: responses not yet started will close their connection (`connection:
+   * close`), responses already under way close theirs once done, idle connections close now.
+   * Resolves once every connection has closed, or after `timeoutMs` (then returns false).
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#closing = true;
+    const closeIdle = () => setImmediate(() => this.#server.closeIdleConnections());
+    for (const socket of this.#sockets) {
+      const res = socket[kResponse];
+      if (res === undefined || res.writableFinished) continue;
+      if (!res.headersSent) res.shouldKeepAlive = false;
+      else res.once('finish', closeIdle);
+    }
+    this.#server.closeIdleConnections();
+    if (this.#sockets.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const drained = await new Promise<boolean>((resolve) => {
+      this.#drained = () => resolve(true);
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    clearTimeout(timer);
+    return drained;
+  }
+}
