@@ -40,7 +40,7 @@ export type Kernel = (c: Context, handler: AnyHandler, next: Next) => unknown;
 const VALID_ID = /^[\w.:-]{1,128}$/;
 const BUDGET = /^\d{1,10}$/;
 
-type NodeIncoming = { headers: Record<string, string | string[] | undefined> };
+type NodeIncoming = { method?: string; headers: Record<string, string | string[] | undefined> };
 type NodeEnv = { incoming?: NodeIncoming; outgoing?: NodeOutgoing & { setHeader?: unknown } };
 
 /** Calls a handler the way Hono's compose does: an `Error` goes to `onError`, a result to `c.res`. */
@@ -146,7 +146,8 @@ export function createKernel(options: KernelOptions): Kernel {
     // On Node, static security headers and the request id are merged at writeHead.
     if (node) prepareNodeResponse(outgoing, state);
     const secure = staticHeaders === undefined ? security?.middleware : undefined;
-    const method = c.req.method;
+    // On Node, read from the Node request: `c.req` would build a HonoRequest a hello never needs.
+    const method = node ? incoming.method : c.req.method;
     const limit = bodyLimit !== undefined && method !== 'GET' && method !== 'HEAD';
     if (!node || limit || secure !== undefined) {
       return around(c, handler, next, state, limit ? bodyLimit : undefined, secure);
