@@ -6,6 +6,9 @@ import type { Logger } from './logger.js';
  *
  * @example
  * ```ts
+ * import { REQUEST_ID_HEADER } from '@milkyway/core';
+ *
+ * declare const res: Response;
  * const id = res.headers.get(REQUEST_ID_HEADER); // 'x-request-id'
  * ```
  */
@@ -15,6 +18,11 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  *
  * @example
  * ```ts
+ * import { DEADLINE_HEADER, remainingMs, type ServiceEnv } from '@milkyway/core';
+ * import type { Context } from 'hono';
+ *
+ * declare const c: Context<ServiceEnv>;
+ * declare const url: string;
  * await fetch(url, { headers: { [DEADLINE_HEADER]: String(remainingMs(c)) } });
  * ```
  */
@@ -25,6 +33,9 @@ export const DEADLINE_HEADER = 'x-deadline-ms';
  *
  * @example
  * ```ts
+ * import type { Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * service.get('/slow', async (c) => {
  *   const res = await fetch('http://inventory/items', { signal: c.var.signal });
  *   c.var.logger.info({ requestId: c.var.requestId }, 'fetched');
@@ -64,9 +75,13 @@ export type ServiceEnv = { Variables: ServiceVariables };
  *
  * @example
  * ```ts
- * import { remainingMs } from '@milkyway/core';
+ * import { HttpError, remainingMs, type ServiceEnv } from '@milkyway/core';
+ * import { createMiddleware } from 'hono/factory';
  *
- * if (remainingMs(c) < 50) throw new HttpError(503, 'not enough time left');
+ * export const needsTime = createMiddleware<ServiceEnv>(async (c, next) => {
+ *   if (remainingMs(c) < 50) throw new HttpError(503, 'not enough time left');
+ *   await next();
+ * });
  * ```
  */
 export function remainingMs(c: Context<ServiceEnv> | Context): number {
@@ -80,8 +95,10 @@ export function remainingMs(c: Context<ServiceEnv> | Context): number {
  *
  * @example
  * ```ts
- * import { propagationHeaders } from '@milkyway/core';
+ * import { propagationHeaders, type ServiceEnv } from '@milkyway/core';
+ * import type { Context } from 'hono';
  *
+ * declare const c: Context<ServiceEnv>;
  * await fetch('http://inventory/items', { headers: propagationHeaders(c), signal: c.var.signal });
  * ```
  */

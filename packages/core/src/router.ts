@@ -28,6 +28,9 @@ import type { Service } from './service.js';
  *
  * @example
  * ```ts
+ * import { OPERATIONS, type Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * for (const op of service[OPERATIONS]) console.log(op.method, op.path);
  * ```
  */
@@ -47,6 +50,9 @@ export interface OperationRecord {
  *
  * @example
  * ```ts
+ * import { MIDDLEWARE, type Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * for (const mw of service[MIDDLEWARE]) console.log(mw.path);
  * ```
  */
@@ -62,6 +68,9 @@ export interface MiddlewareRecord {
  *
  * @example
  * ```ts
+ * import { OPERATIONS, type OperationRecord, type Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * const operations: OperationRecord[] = service[OPERATIONS];
  * ```
  */
@@ -71,6 +80,9 @@ export const OPERATIONS: unique symbol = Symbol.for('milkyway.operations') as ne
  *
  * @example
  * ```ts
+ * import { MIDDLEWARE, type MiddlewareRecord, type Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
  * const middleware: MiddlewareRecord[] = service[MIDDLEWARE];
  * ```
  */
@@ -81,6 +93,8 @@ export const MIDDLEWARE: unique symbol = Symbol.for('milkyway.middleware') as ne
  *
  * @example
  * ```ts
+ * import type { KindMap, ServiceEnv } from '@milkyway/core';
+ *
  * type S = KindMap<ServiceEnv, {}, '/'>['service']; // Service<ServiceEnv, {}, '/'>
  * ```
  */
@@ -95,6 +109,8 @@ export interface KindMap<E extends Env, S extends Schema, BasePath extends strin
  *
  * @example
  * ```ts
+ * import type { Kind } from '@milkyway/core';
+ *
  * const kind: Kind = 'router';
  * ```
  */
@@ -104,6 +120,8 @@ export type Kind = keyof KindMap<Env, Schema, string>;
  *
  * @example
  * ```ts
+ * import type { Self, ServiceEnv } from '@milkyway/core';
+ *
  * type R = Self<'router', ServiceEnv, {}, '/'>; // Router<ServiceEnv, {}, '/'>
  * ```
  */
@@ -119,6 +137,12 @@ export type Self<
  *
  * @example
  * ```ts
+ * import type { EnvsOf } from '@milkyway/core';
+ * import type { MiddlewareHandler } from 'hono';
+ *
+ * type Principal = { subject: string; scopes: string[] };
+ * declare const auth: MiddlewareHandler<{ Variables: { principal: Principal } }>;
+ * declare const audit: MiddlewareHandler<{}>;
  * type Envs = EnvsOf<[typeof auth, typeof audit]>; // [{ Variables: { principal: Principal } }, {}]
  * ```
  */
@@ -133,6 +157,10 @@ export type EnvsOf<Mw extends unknown[]> = {
  *
  * @example
  * ```ts
+ * import { createRouter } from '@milkyway/core';
+ * import { z } from 'zod';
+ *
+ * const router = createRouter();
  * router.get('/items/:id', { params: z.object({ id: z.string() }) }, (c) => c.text(c.req.valid('param').id));
  * ```
  */
@@ -167,6 +195,10 @@ export type TypedRouteMethod<
  *
  * @example
  * ```ts
+ * import { createService } from '@milkyway/core';
+ * import { etag } from 'hono/etag';
+ * import { logger } from 'hono/logger';
+ *
  * const service = createService({ name: 'api', version: '1.0.0' }).use(logger()).use(etag());
  * ```
  */
@@ -300,6 +332,10 @@ export class Router<
    *
    * @example
    * ```ts
+   * import { createService, type Router } from '@milkyway/core';
+   *
+   * declare const products: Router;
+   * const service = createService({ name: 'api', version: '1.0.0' });
    * service.route('/v1', products); // GET /v1/products/:id
    * ```
    */

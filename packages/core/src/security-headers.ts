@@ -6,6 +6,8 @@ import { secureHeaders } from 'hono/secure-headers';
  *
  * @example
  * ```ts
+ * import { createService, type SecureHeadersOptions } from '@milkyway/core';
+ *
  * const options: SecureHeadersOptions = { xFrameOptions: 'SAMEORIGIN' };
  * createService({ name: 'web', version: '1.0.0', secureHeaders: options });
  * ```
@@ -49,6 +51,8 @@ function isDynamic(options: SecureHeadersOptions): boolean {
  *
  * @example
  * ```ts
+ * import { API_SECURITY_HEADERS, createService } from '@milkyway/core';
+ *
  * createService({
  *   name: 'docs',
  *   version: '1.0.0',

@@ -49,6 +49,8 @@ import {
  *
  * @example
  * ```ts
+ * import { type CorsSettings, createService } from '@milkyway/core';
+ *
  * const cors: CorsSettings = { origin: ['https://app.example'], credentials: true };
  * createService({ name: 'api', version: '1.0.0', cors });
  * ```
@@ -73,7 +75,10 @@ export interface CorsSettings {
  *
  * @example
  * ```ts
- * createService({ name: 'api', version: '1.0.0', server: { headersTimeout: 5_000, requestTimeout: 15_000 } });
+ * import { createService, type ServerTimeouts } from '@milkyway/core';
+ *
+ * const server: ServerTimeouts = { headersTimeout: 5_000, requestTimeout: 15_000 };
+ * createService({ name: 'api', version: '1.0.0', server });
  * ```
  */
 export interface ServerTimeouts {
@@ -90,7 +95,10 @@ export interface ServerTimeouts {
  *
  * @example
  * ```ts
+ * import { createService, type ServiceOptions } from '@milkyway/core';
+ *
  * const options: ServiceOptions = { name: 'catalog', version: '1.4.0', openapi: true, bodyLimit: 64 * 1024 };
+ * const service = createService(options);
  * ```
  */
 export interface ServiceOptions {
@@ -133,7 +141,11 @@ export interface ServiceOptions {
  *
  * @example
  * ```ts
- * await service.listen({ port: Number(process.env.PORT ?? 3000), hostname: '0.0.0.0' });
+ * import type { ListenOptions, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * const options: ListenOptions = { port: Number(process.env.PORT ?? 3000), hostname: '0.0.0.0' };
+ * await service.listen(options);
  * ```
  */
 export interface ListenOptions {
@@ -152,7 +164,10 @@ export interface ListenOptions {
  *
  * @example
  * ```ts
- * const { url } = await service.listen({ port: 0, hostname: '127.0.0.1' });
+ * import type { ListeningInfo, Service } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * const { url }: ListeningInfo = await service.listen({ port: 0, hostname: '127.0.0.1' });
  * await fetch(`${url}/livez`);
  * ```
  */
@@ -172,7 +187,11 @@ export interface ListeningInfo {
  *
  * @example
  * ```ts
- * if (service.state === 'closing') return;
+ * import type { Service, ServiceState } from '@milkyway/core';
+ *
+ * declare const service: Service;
+ * const state: ServiceState = service.state; // 'idle' | 'listening' | 'closing' | 'closed'
+ * if (state === 'listening') await service.close();
  * ```
  */
 export type ServiceState = 'idle' | 'listening' | 'closing' | 'closed';
@@ -203,6 +222,8 @@ function corsMiddleware(settings: CorsSettings) {
  *
  * @example
  * ```ts
+ * import { createService } from '@milkyway/core';
+ *
  * const service = createService({ name: 'catalog', version: '1.0.0' });
  * service.get('/hello', (c) => c.text('hello'));
  * const { url } = await service.listen({ port: 3000 });
@@ -323,6 +344,9 @@ export class Service<
    *
    * @example
    * ```ts
+   * import type { Service } from '@milkyway/core';
+   *
+   * declare const service: Service;
    * const doc = service.openapi();
    * console.log(Object.keys(doc.paths));
    * ```
@@ -344,6 +368,10 @@ export class Service<
    *
    * @example
    * ```ts
+   * import type { Service } from '@milkyway/core';
+   *
+   * declare const service: Service;
+   * declare const db: { ping(options: { signal: AbortSignal }): Promise<void> };
    * service.readiness('db', async (signal) => { await db.ping({ signal }); }, { timeoutMs: 500 });
    * ```
    */
@@ -358,6 +386,10 @@ export class Service<
    *
    * @example
    * ```ts
+   * import type { Service } from '@milkyway/core';
+   *
+   * declare const service: Service;
+   * declare function openPool(): Promise<{ end(): Promise<void> }>;
    * const pool = await openPool();
    * service.onClose(() => pool.end());
    * ```
@@ -373,6 +405,9 @@ export class Service<
    *
    * @example
    * ```ts
+   * import type { Service } from '@milkyway/core';
+   *
+   * declare const service: Service;
    * const { port, url } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
    * ```
    */
@@ -425,6 +460,9 @@ export class Service<
    *
    * @example
    * ```ts
+   * import type { Service } from '@milkyway/core';
+   *
+   * declare const service: Service;
    * await service.close();
    * ```
    */
