@@ -198,6 +198,11 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
 
   step('5. A broken dependency: the catalog dies');
   const catalog = storefront.supervisor.get('catalog');
+  // SIGKILL loses what the catalog has not exported yet: let the order's spans reach the file.
+  await until(async () => {
+    const services = new Set(readSpans(traceFile, trace.traceId).map((s) => s.service));
+    return services.has('catalog') || undefined;
+  }, 5_000);
   await catalog.kill();
   out('   catalog killed (SIGKILL)');
   // The first calls fail on the network (502); once enough of them failed, the breaker
