@@ -89,8 +89,16 @@ export function createKernel(options: KernelOptions): Kernel {
   ): Promise<Response | undefined> {
     try {
       const inner = () => invoke(c, handler, next, onError);
-      const secured = secure === undefined ? inner : () => secure(c, inner) as Promise<void>;
-      await (limit === undefined ? secured() : limit(c, secured));
+      // The body limit throws its 413 before the handler runs: render it inside the security
+      // headers middleware, so that this error response gets them like every other one.
+      const limited =
+        limit === undefined
+          ? inner
+          : () =>
+              (limit(c, inner) as Promise<void>).catch((error: unknown) => {
+                c.res = render(error, c);
+              });
+      await (secure === undefined ? limited() : secure(c, limited));
     } catch (error) {
       c.res = render(error, c);
     } finally {

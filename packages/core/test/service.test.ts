@@ -289,6 +289,8 @@ describe('request context', () => {
     });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
+    // Like every other error response, it carries the security headers.
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
   it('answers a streamed body over the limit with 413', async () => {
