@@ -2,11 +2,7 @@ import type { Context } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import { type Cache, createCache, type ResponseCacheOptions, responseCache } from '../src/index.js';
 import { problemApp } from './contracts/problem-app.js';
-
-function manualClock() {
-  let now = 1_700_000_000_000;
-  return { clock: () => now, advance: (ms: number) => (now += ms) };
-}
+import { manualClock, principalFromHeader } from './support.js';
 
 function setup(
   options: Partial<ResponseCacheOptions> = {},
@@ -16,15 +12,7 @@ function setup(
   const cache: Cache = options.cache ?? createCache({ ttlMs: 60_000, clock: t.clock });
   const calls = vi.fn();
   const app = problemApp();
-  app.use(async (c, next) => {
-    const user = c.req.header('x-user');
-    if (user)
-      c.set(
-        'principal' as never,
-        { subject: user, scopes: [], roles: [], claims: {}, type: 'jwt' } as never,
-      );
-    await next();
-  });
+  app.use(principalFromHeader);
   app.get(
     '/items/:id',
     responseCache({ cache, clock: t.clock, ...options }),

@@ -1,12 +1,5 @@
-import { metrics } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import type { DataPoint } from '@opentelemetry/sdk-metrics';
+import { describe, expect, it, vi } from 'vitest';
 import {
   type CacheStore,
   createCache,
@@ -14,16 +7,9 @@ import {
   type Serializer,
   silentLogger,
 } from '../src/index.js';
+import { installMetricReader, manualClock } from './support.js';
 
-const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
-afterAll(() => reader.shutdown());
-
-function manualClock() {
-  let now = 1_700_000_000_000;
-  return { clock: () => now, advance: (ms: number) => (now += ms) };
-}
+const { exporter, reader } = installMetricReader();
 
 const downStore: CacheStore = {
   get: () => Promise.reject(new Error('ECONNREFUSED')),

@@ -1,13 +1,6 @@
-import { metrics } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  type DataPoint,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
+import type { DataPoint } from '@opentelemetry/sdk-metrics';
 import type { Context } from 'hono';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addressKey,
   clientAddress,
@@ -19,16 +12,9 @@ import {
   rateLimit,
 } from '../src/index.js';
 import { problemApp } from './contracts/problem-app.js';
+import { installMetricReader, manualClock, principalFromHeader } from './support.js';
 
-const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
-afterAll(() => reader.shutdown());
-
-function manualClock() {
-  let now = 1_700_000_000_000;
-  return { clock: () => now, advance: (ms: number) => (now += ms) };
-}
+const { exporter, reader } = installMetricReader();
 
 function appWith(options: Parameters<typeof rateLimit>[0]) {
   const app = problemApp();
@@ -126,15 +112,7 @@ describe('rateLimit', () => {
 
   it('keys by principal subject when asked, falling back to the address for anonymous calls', async () => {
     const app = problemApp();
-    app.use(async (c, next) => {
-      const user = c.req.header('x-user');
-      if (user)
-        c.set(
-          'principal' as never,
-          { subject: user, scopes: [], roles: [], claims: {}, type: 'jwt' } as never,
-        );
-      await next();
-    });
+    app.use(principalFromHeader);
     app.use(
       rateLimit({
         limit: 1,

@@ -12,6 +12,7 @@ import {
   type RateLimitStore,
   rateLimit,
 } from '../../src/index.js';
+import { manualClock } from '../support.js';
 
 /** How a suite gets stores: `instances(n)` = the stores of n service replicas. */
 export interface CacheStoreHarness {
@@ -31,16 +32,6 @@ export interface RateLimitStoreHarness {
 
 let unique = 0;
 const key = (label: string) => `${label}-${process.pid}-${Date.now()}-${++unique}`;
-
-function manualClock(start = 1_700_000_000_000) {
-  let now = start;
-  return {
-    clock: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;

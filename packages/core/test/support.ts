@@ -1,0 +1,44 @@
+import { metrics } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import type { MiddlewareHandler } from 'hono';
+import { afterAll } from 'vitest';
+
+/** A clock the test moves by hand: time-based behaviour without sleeping. */
+export function manualClock(start = 1_700_000_000_000) {
+  let now = start;
+  return {
+    clock: () => now,
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}
+
+/**
+ * Registers a global meter provider whose data points the test reads after
+ * `await reader.forceFlush()` (exported only on demand). Call once per test file.
+ */
+export function installMetricReader() {
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  afterAll(() => reader.shutdown());
+  return { exporter, reader };
+}
+
+/** Sets `c.var.principal` (auth's protocol) from an `x-user` header, as a JWT guard would. */
+export const principalFromHeader: MiddlewareHandler = async (c, next) => {
+  const user = c.req.header('x-user');
+  if (user) {
+    c.set(
+      'principal' as never,
+      { subject: user, scopes: [], roles: [], claims: {}, type: 'jwt' } as never,
+    );
+  }
+  await next();
+};
