@@ -1,20 +1,15 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const source = (name: string) =>
-  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+const packages = fileURLToPath(new URL('./packages/', import.meta.url));
 
-// Workspace packages resolve to their TypeScript source, so tests need no build step.
-const alias = {
-  '@milkyway/core': source('core'),
-  '@milkyway/resilience': source('resilience'),
-  '@milkyway/observability/setup': fileURLToPath(
-    new URL('./packages/observability/src/setup.ts', import.meta.url),
-  ),
-  '@milkyway/observability': source('observability'),
-  '@milkyway/auth': source('auth'),
-  '@milkyway/redis': source('redis'),
-};
+// Workspace packages resolve to their TypeScript source, so tests need no build step:
+// `@milkyway/<name>` is `packages/<name>/src/index.ts` and a subpath entry
+// `@milkyway/<name>/<entry>` is `packages/<name>/src/<entry>.ts` (the same rule as tsconfig.json).
+const alias = [
+  { find: /^@milkyway\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packages}$1/src/$2.ts` },
+  { find: /^@milkyway\/([a-z-]+)$/, replacement: `${packages}$1/src/index.ts` },
+];
 
 export default defineConfig({
   resolve: { alias },
