@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * The folder of shared conformance vectors: `MILKYWAY_VECTORS`, else `../shared/vectors`
- * beside the repository. Returns undefined (and says why) when it is absent, unless
- * `MILKYWAY_REQUIRE_VECTORS=1`, in which case a missing folder throws.
+ * The folder of conformance vectors: `MILKYWAY_VECTORS` when set, else the repository's own
+ * vendored copy in `vectors/` (see vectors/README.md for provenance and licences). Returns
+ * undefined (and says why) when it is absent, unless `MILKYWAY_REQUIRE_VECTORS=1`, in which
+ * case a missing folder throws.
  */
 export function vectorsDir(): string | undefined {
-  const dir = process.env.MILKYWAY_VECTORS ?? path.resolve(repoRoot, '..', 'shared', 'vectors');
-  if (fs.existsSync(path.join(dir, 'MANIFEST.md'))) return dir;
+  const dir = process.env.MILKYWAY_VECTORS ?? path.resolve(repoRoot, 'vectors');
+  if (fs.existsSync(path.join(dir, 'wycheproof', 'json_web_signature_test.json'))) return dir;
   const message = `conformance vectors not found at ${dir} (set MILKYWAY_VECTORS to their folder)`;
   if (process.env.MILKYWAY_REQUIRE_VECTORS === '1') {
     throw new Error(`${message}; MILKYWAY_REQUIRE_VECTORS=1, so this fails instead of skipping`);
