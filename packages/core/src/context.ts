@@ -1,35 +1,9 @@
+import { DEADLINE_HEADER, REQUEST_ID_HEADER, type RequestVariables } from '@milkyway/protocol';
 import type { Context } from 'hono';
-import type { Logger } from './logger.js';
 
 /**
- * Header carrying the request id, accepted when valid and always echoed.
- *
- * @example
- * ```ts
- * import { REQUEST_ID_HEADER } from '@milkyway/core';
- *
- * declare const res: Response;
- * const id = res.headers.get(REQUEST_ID_HEADER); // 'x-request-id'
- * ```
- */
-export const REQUEST_ID_HEADER = 'x-request-id';
-/**
- * Header carrying the REMAINING time budget of a request in milliseconds (like grpc-timeout).
- *
- * @example
- * ```ts
- * import { DEADLINE_HEADER, remainingMs, type ServiceEnv } from '@milkyway/core';
- * import type { Context } from 'hono';
- *
- * declare const c: Context<ServiceEnv>;
- * declare const url: string;
- * await fetch(url, { headers: { [DEADLINE_HEADER]: String(remainingMs(c)) } });
- * ```
- */
-export const DEADLINE_HEADER = 'x-deadline-ms';
-
-/**
- * Variables core sets on every request's context (`c.var`).
+ * Variables core sets on every request's context (`c.var`): the protocol's
+ * `RequestVariables` (`requestId`, `signal`, `deadline`, `logger`).
  *
  * @example
  * ```ts
@@ -43,16 +17,7 @@ export const DEADLINE_HEADER = 'x-deadline-ms';
  * });
  * ```
  */
-export interface ServiceVariables {
-  /** The request id: the incoming `x-request-id` when valid, else a random UUID. Echoed in the response. */
-  requestId: string;
-  /** Fires when the client goes away or the deadline passes; pass it to downstream calls. */
-  signal: AbortSignal;
-  /** When the request's time budget runs out (epoch ms). */
-  deadline: number;
-  /** The service's logger. */
-  logger: Logger;
-}
+export type ServiceVariables = RequestVariables;
 
 /**
  * The Hono `Env` of a Milkyway service: handlers see {@link ServiceVariables} on `c.var`.

@@ -1,7 +1,7 @@
+import type { Logger } from '@milkyway/protocol';
 import type { Context, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import { HttpError } from './http-error.js';
-import type { Logger } from './logger.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, toProblem } from './problem.js';
 import { ValidationError } from './validation-error.js';
 

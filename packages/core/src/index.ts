@@ -1,18 +1,31 @@
+// The shared contracts users meet through core (defined once in @milkyway/protocol).
+export {
+  type Clock,
+  DEADLINE_HEADER,
+  type Logger,
+  OPENAPI_META,
+  type OpenApiMeta,
+  ProblemError,
+  type ProblemErrorOptions,
+  REQUEST_ID_HEADER,
+  readOpenApiMeta,
+  silentLogger,
+  systemClock,
+  withOpenApi,
+} from '@milkyway/protocol';
 export * from './cache/index.js';
 export type { ConfigIssue, ConfigSource } from './config.js';
 export { ConfigError, defineConfig, redactConfig, Secret, secret } from './config.js';
 export type { ServiceEnv, ServiceVariables } from './context.js';
-export { DEADLINE_HEADER, propagationHeaders, REQUEST_ID_HEADER, remainingMs } from './context.js';
+export { propagationHeaders, remainingMs } from './context.js';
 export type { CheckState, HealthCheck, HealthCheckOptions, ReadinessReport } from './health.js';
 export { Health } from './health.js';
 export type { HttpErrorOptions } from './http-error.js';
 export { HttpError } from './http-error.js';
-export type { Logger, LoggerOptions, LogLevel } from './logger.js';
-export { createLogger, silentLogger } from './logger.js';
+export type { LoggerOptions, LogLevel } from './logger.js';
+export { createLogger } from './logger.js';
 export type { OpenApiDocument, OpenApiOptions } from './openapi.js';
 export { generateOpenApi } from './openapi.js';
-export type { OpenApiMeta } from './openapi-meta.js';
-export { OPENAPI_META, readOpenApiMeta, withOpenApi } from './openapi-meta.js';
 export type { ProblemDetails, ProblemOutcome } from './problem.js';
 export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './problem.js';
 export * from './rate-limit/index.js';

@@ -1,6 +1,5 @@
+import { DEADLINE_HEADER, type Logger, REQUEST_ID_HEADER } from '@milkyway/protocol';
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { DEADLINE_HEADER, REQUEST_ID_HEADER } from './context.js';
-import type { Logger } from './logger.js';
 import { prepareNodeResponse } from './node-response.js';
 import {
   attachState,

@@ -1,28 +1,4 @@
-/**
- * The logger core writes to: a pino-compatible subset (`info/warn/error/debug(obj, msg?)` and
- * `child(bindings)`). A pino logger (e.g. from `@milkyway/observability`) satisfies it as is.
- *
- * @example
- * ```ts
- * import pino from 'pino';
- * import { createService, type Logger } from '@milkyway/core';
- *
- * const logger: Logger = pino();
- * const service = createService({ name: 'catalog', version: '1.0.0', logger });
- * ```
- */
-export interface Logger {
-  /** Log at debug level. */
-  debug(obj: Record<string, unknown>, msg?: string): void;
-  /** Log at info level. */
-  info(obj: Record<string, unknown>, msg?: string): void;
-  /** Log at warn level. */
-  warn(obj: Record<string, unknown>, msg?: string): void;
-  /** Log at error level. */
-  error(obj: Record<string, unknown>, msg?: string): void;
-  /** A logger that adds `bindings` to every line. */
-  child(bindings: Record<string, unknown>): Logger;
-}
+import type { Logger } from '@milkyway/protocol';
 
 /**
  * Log levels of the default logger, lowest first.
@@ -147,23 +123,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? envLevel() ?? 'info';
   return new JsonLogger(LEVELS[level], options.write ?? defaultWrite, options.bindings ?? {});
 }
-
-const noop = (): void => {};
-
-/**
- * A logger that discards everything (handy in tests).
- *
- * @example
- * ```ts
- * import { createService, silentLogger } from '@milkyway/core';
- *
- * const service = createService({ name: 't', version: '0.0.0', logger: silentLogger });
- * ```
- */
-export const silentLogger: Logger = {
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: noop,
-  child: () => silentLogger,
-};

@@ -1,5 +1,5 @@
 import { ServerResponse } from 'node:http';
-import { REQUEST_ID_HEADER } from './context.js';
+import { REQUEST_ID_HEADER } from '@milkyway/protocol';
 import { kState, type NodeOutgoing, type RequestState } from './request-signal.js';
 
 /** What the kernel needs of a Node response to add its default headers. */

@@ -1,5 +1,5 @@
+import { type OpenApiMeta, readOpenApiMeta } from '@milkyway/protocol';
 import { z } from 'zod';
-import { type OpenApiMeta, readOpenApiMeta } from './openapi-meta.js';
 import { statusTitle } from './problem.js';
 import type { ResponseSpec, RouteSpec } from './route.js';
 import { MIDDLEWARE, type MiddlewareRecord, OPERATIONS, type OperationRecord } from './router.js';

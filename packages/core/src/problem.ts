@@ -1,4 +1,4 @@
-import { HttpError } from './http-error.js';
+import { ProblemError } from '@milkyway/protocol';
 
 /**
  * The media type of RFC 9457 problem details.
@@ -174,7 +174,8 @@ export function toProblem(error: unknown, requestId?: string): ProblemOutcome {
     return { problem, headers: undefined, unknown: true };
   }
   const status = raw;
-  const httpError = HttpError.is(error);
+  // A ProblemError's message falls back to its title or status: only its own detail is shown.
+  const problemError = ProblemError.is(error);
   const expose = typeof err.expose === 'boolean' ? err.expose : status < 500;
   const problem: ProblemDetails = {
     type: typeof err.type === 'string' ? err.type : 'about:blank',
@@ -182,8 +183,8 @@ export function toProblem(error: unknown, requestId?: string): ProblemOutcome {
     status,
   };
   if (expose) {
-    const detail = httpError
-      ? (error as HttpError).detail
+    const detail = problemError
+      ? (error as ProblemError).detail
       : typeof err.detail === 'string'
         ? err.detail
         : err.message;
@@ -191,10 +192,10 @@ export function toProblem(error: unknown, requestId?: string): ProblemOutcome {
   }
   if (typeof err.instance === 'string') problem.instance = err.instance;
   if (requestId !== undefined) problem.requestId = requestId;
-  const extensions = httpError ? (error as HttpError).extensions : undefined;
-  if (extensions) {
+  const extensions = err.extensions;
+  if (typeof extensions === 'object' && extensions !== null) {
     for (const key of Object.keys(extensions)) {
-      if (!RESERVED.has(key)) problem[key] = extensions[key];
+      if (!RESERVED.has(key)) problem[key] = (extensions as Record<string, unknown>)[key];
     }
   }
   return { problem, headers: headersOf(err), unknown: false };

@@ -1,3 +1,4 @@
+import { DeadlineExceededError } from '@milkyway/protocol';
 import { Context } from 'hono';
 import { HttpError } from './http-error.js';
 
@@ -38,7 +39,7 @@ export function requestState(c: Context): RequestState | undefined {
 const MAX_TIMER = 2_147_483_647;
 
 function onDeadline(controller: AbortController): void {
-  controller.abort(new HttpError(504, 'The request deadline was exceeded.'));
+  controller.abort(new DeadlineExceededError({ reason: 'deadline', source: 'request' }));
 }
 
 function clientClosed(): HttpError {

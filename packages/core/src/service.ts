@@ -8,6 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
+import type { Logger } from '@milkyway/protocol';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type {
@@ -27,7 +28,7 @@ import { Health, type HealthCheck, type HealthCheckOptions } from './health.js';
 import { HttpError } from './http-error.js';
 import { type AnyHandler, createKernel, type KernelSlot, withKernel } from './kernel.js';
 import { KernelRouter } from './kernel-router.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger } from './logger.js';
 import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
 import {
   type AnyRouter,

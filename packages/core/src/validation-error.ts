@@ -1,7 +1,5 @@
 import { HttpError } from './http-error.js';
 
-const BRAND = Symbol.for('milkyway.validationError');
-
 /**
  * One invalid input field: where it is and what is wrong. Never carries the rejected value.
  *
@@ -30,38 +28,16 @@ export interface ValidationIssue {
  * ```ts
  * import { ValidationError } from '@milkyway/core';
  *
+ * declare const err: unknown;
+ * if (ValidationError.is(err)) console.error(err.errors);
  * throw new ValidationError([{ path: 'body.email', message: 'Invalid email address' }]);
  * ```
  */
 export class ValidationError extends HttpError {
-  /** The invalid fields. */
-  readonly errors: ValidationIssue[];
-  /** @internal brand for {@link ValidationError.is}. */
-  readonly [BRAND] = true;
+  static override readonly brand: symbol = Symbol.for('milkyway.validationError');
 
   /** @param errors - the invalid fields (path and message only). */
-  constructor(errors: ValidationIssue[]) {
+  constructor(readonly errors: ValidationIssue[]) {
     super(400, 'The request is invalid.', { extensions: { errors } });
-    this.name = 'ValidationError';
-    this.errors = errors;
-  }
-
-  /**
-   * Brand check that works across copies of the package.
-   *
-   * @example
-   * ```ts
-   * import { ValidationError } from '@milkyway/core';
-   *
-   * declare const err: unknown;
-   * if (ValidationError.is(err)) console.error(err.errors);
-   * ```
-   */
-  static override is(value: unknown): value is ValidationError {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[BRAND] === true
-    );
   }
 }

@@ -1,3 +1,5 @@
+import { requireScopes } from '@milkyway/auth';
+import { withOpenApi as protocolWithOpenApi } from '@milkyway/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { OPENAPI_META, readOpenApiMeta, withOpenApi } from '../src/index.js';
@@ -30,5 +32,37 @@ describe('withOpenApi', () => {
   it('reads nothing from plain middleware', () => {
     expect(readOpenApiMeta(async () => {})).toBeUndefined();
     expect(readOpenApiMeta(undefined)).toBeUndefined();
+  });
+});
+
+describe('withOpenApi on a guard that already carries metadata', () => {
+  it('merges into a guard built with the protocol withOpenApi instead of throwing', () => {
+    // A stand-in for an auth guard: its own metadata attached with the protocol's withOpenApi.
+    const guard: MiddlewareHandler = protocolWithOpenApi(async (_c, next) => next(), {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      security: [{ bearer: ['a:b'] }],
+      responses: { 403: { description: 'Missing scope' } },
+    });
+    expect(() =>
+      withOpenApi(guard, { responses: { 429: { description: 'Too many requests' } } }),
+    ).not.toThrow();
+    expect(readOpenApiMeta(guard)).toEqual({
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      security: [{ bearer: ['a:b'] }],
+      responses: {
+        403: { description: 'Missing scope' },
+        429: { description: 'Too many requests' },
+      },
+    });
+  });
+
+  it('merges into @milkyway/auth requireScopes instead of throwing "Cannot redefine property"', () => {
+    const guard = requireScopes('a:b');
+    expect(() =>
+      withOpenApi(guard, { responses: { 429: { description: 'Too many requests' } } }),
+    ).not.toThrow();
+    const meta = readOpenApiMeta(guard);
+    expect(meta?.security).toEqual([{ bearer: ['a:b'] }]);
+    expect(meta?.responses?.[429]).toEqual({ description: 'Too many requests' });
   });
 });

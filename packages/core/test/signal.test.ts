@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { DeadlineExceededError } from '@milkyway/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createService, HttpError, silentLogger } from '../src/index.js';
 
@@ -74,7 +75,7 @@ describe('the request signal', () => {
       await vi.advanceTimersByTimeAsync(150);
       later.resolve();
       await pending;
-      expect(HttpError.is(reason) && reason.status).toBe(504);
+      expect(DeadlineExceededError.is(reason) && reason.status).toBe(504);
     } finally {
       vi.useRealTimers();
     }

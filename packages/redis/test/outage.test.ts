@@ -1,4 +1,4 @@
-import { type CacheLogger, createCache, rateLimit } from '@milkyway/core';
+import { createCache, type Logger, rateLimit } from '@milkyway/core';
 import { createRedisClient, redisCacheStore, redisRateLimitStore } from '@milkyway/redis';
 import { Hono } from 'hono';
 import { Redis } from 'ioredis';
@@ -17,7 +17,7 @@ if (!binary) {
 
 function recordingLogger() {
   const lines: { level: string; msg: string | undefined }[] = [];
-  const logger: CacheLogger = {
+  const logger: Pick<Logger, 'debug' | 'info' | 'warn'> = {
     warn: (_o, msg) => lines.push({ level: 'warn', msg }),
     info: (_o, msg) => lines.push({ level: 'info', msg }),
     debug: () => {},

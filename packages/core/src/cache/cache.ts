@@ -1,6 +1,5 @@
+import { type Clock, type Logger, silentLogger, systemClock } from '@milkyway/protocol';
 import type { Attributes } from '@opentelemetry/api';
-import { type Clock, systemClock } from './clock.js';
-import { type CacheLogger, quietLogger } from './logger.js';
 import { memoryStore } from './memory-store.js';
 import { cacheRequestsCounter } from './metrics.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
@@ -38,7 +37,7 @@ export interface CacheOptions {
   /** The time source for freshness (default `Date.now`). */
   clock?: Clock;
   /** Receives warnings: store unreachable, loader failed while serving stale, corrupt entries. */
-  logger?: CacheLogger;
+  logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
   /**
    * How long a cross-replica load lock lives if its holder never releases it (it crashed).
    * Default 10 s. Only used with stores that implement locks (Redis).
@@ -160,7 +159,7 @@ export function createCache(options: CacheOptions): Cache {
   const prefix = options.namespace ? `${options.namespace}:` : '';
   const clock = options.clock ?? systemClock;
   const serializer = options.serializer ?? jsonSerializer;
-  const logger = options.logger ?? quietLogger;
+  const logger = options.logger ?? silentLogger;
   const defaultTtl = options.ttlMs;
   const swr = options.staleWhileRevalidateMs ?? 0;
   const sie = options.staleIfErrorMs ?? 0;

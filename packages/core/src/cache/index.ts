@@ -1,6 +1,4 @@
 export { type Cache, type CacheOptions, type CacheSetOptions, createCache } from './cache.js';
-export { type Clock, systemClock } from './clock.js';
-export type { CacheLogger } from './logger.js';
 export { type MemoryStoreOptions, memoryStore } from './memory-store.js';
 export { type CachedResponse, type ResponseCacheOptions, responseCache } from './response-cache.js';
 export { jsonSerializer, type Serializer } from './serializer.js';

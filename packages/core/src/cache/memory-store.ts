@@ -1,5 +1,5 @@
+import { type Clock, systemClock } from '@milkyway/protocol';
 import { LRUCache } from 'lru-cache';
-import { type Clock, systemClock } from './clock.js';
 import type { CacheStore } from './store.js';
 
 /**

@@ -1,7 +1,6 @@
+import { type Clock, systemClock } from '@milkyway/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Cache } from './cache.js';
-import type { Clock } from './clock.js';
-import { systemClock } from './clock.js';
 
 /**
  * A response as {@link responseCache} stores it.

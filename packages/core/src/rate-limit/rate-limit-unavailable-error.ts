@@ -1,5 +1,4 @@
-const BRAND = Symbol.for('milkyway.rateLimitUnavailable');
-const REJECTION = Symbol.for('milkyway.rejection');
+import { ProblemError, REJECTION } from '@milkyway/protocol';
 
 /**
  * Thrown by a fail-closed {@link rateLimit} (`failOpen: false`) while its store is unreachable:
@@ -19,46 +18,30 @@ const REJECTION = Symbol.for('milkyway.rejection');
  * });
  * ```
  */
-export class RateLimitUnavailableError extends Error {
-  /** HTTP status: 503. */
-  readonly status = 503;
-  /** Problem title. */
-  readonly title = 'Service Unavailable';
-  /** Problem type URI. */
-  readonly type = 'https://milkyway.dev/problems/rate-limit-unavailable';
-  /** Problem detail (safe to show; names no internals). */
-  readonly detail = 'rate limiting is temporarily unavailable; retry shortly';
-  /** Response headers: `Retry-After`. */
-  readonly headers: Record<string, string>;
-  /** The detail is safe to send to the client. */
-  readonly expose = true;
-  /** The limiter's name. */
-  readonly limiter: string;
-  readonly [BRAND] = true;
-  /**
-   * Marks a Milkyway rejection (load shed, not a dependency failure), so a circuit breaker of
-   * @milkyway/resilience around a call that hits this limit never counts it as a failure.
-   */
-  readonly [REJECTION] = true;
-
-  /**
-   * @param limiter the limiter's name
-   * @param retryAfterSeconds the `Retry-After` to send
-   * @param cause the store error (logged, never sent)
-   */
-  constructor(limiter: string, retryAfterSeconds: number, cause?: unknown) {
-    super(`rate limit store for "${limiter}" unavailable`, { cause });
-    this.name = 'RateLimitUnavailableError';
-    this.limiter = limiter;
-    this.headers = { 'Retry-After': String(retryAfterSeconds) };
+export class RateLimitUnavailableError extends ProblemError {
+  static override readonly brand: symbol = Symbol.for('milkyway.rateLimitUnavailable');
+  static {
+    // A Milkyway rejection: a breaker never counts it as a failure of the dependency.
+    Object.defineProperty(RateLimitUnavailableError.prototype, REJECTION, { value: true });
   }
 
-  /** True for a {@link RateLimitUnavailableError} from any copy of this package. */
-  static is(error: unknown): error is RateLimitUnavailableError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[BRAND] === true
-    );
+  /**
+   * @param limiter - the limiter's name
+   * @param retryAfterSeconds - the `Retry-After` to send
+   * @param cause - the store error (logged, never sent)
+   */
+  constructor(
+    readonly limiter: string,
+    retryAfterSeconds: number,
+    cause?: unknown,
+  ) {
+    // The detail names no internals: it is shown to the client.
+    super(503, 'rate limiting is temporarily unavailable; retry shortly', {
+      title: 'Service Unavailable',
+      type: 'https://milkyway.dev/problems/rate-limit-unavailable',
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+      expose: true,
+      cause,
+    });
   }
 }

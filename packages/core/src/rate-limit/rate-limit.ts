@@ -1,7 +1,6 @@
+import { type Clock, type Logger, silentLogger, systemClock } from '@milkyway/protocol';
 import type { Attributes } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
-import { type Clock, systemClock } from '../cache/clock.js';
-import { type CacheLogger, quietLogger } from '../cache/logger.js';
 import { coreMeter } from '../cache/metrics.js';
 import { addressKey, clientAddress, socketAddress, type TrustProxy } from './client-address.js';
 import { memoryRateLimitStore } from './memory-store.js';
@@ -75,7 +74,7 @@ export interface RateLimitOptions {
   /** The time source (default `Date.now`). */
   clock?: Clock;
   /** Where store outages are logged. */
-  logger?: CacheLogger;
+  logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
 
 /**
@@ -109,7 +108,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const policy: RateLimitPolicy = { limit, windowMs, burst };
   const store = options.store ?? memoryRateLimitStore();
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? quietLogger;
+  const logger = options.logger ?? silentLogger;
   const failOpen = options.failOpen ?? true;
   const trustProxy = options.trustProxy ?? false;
   const remote = options.remoteAddress ?? socketAddress;

@@ -1,5 +1,4 @@
-const BRAND = Symbol.for('milkyway.rateLimited');
-const REJECTION = Symbol.for('milkyway.rejection');
+import { ProblemError, REJECTION } from '@milkyway/protocol';
 
 /**
  * Thrown by {@link rateLimit} when a request is over the limit: status 429, rendered by core as
@@ -17,50 +16,29 @@ const REJECTION = Symbol.for('milkyway.rejection');
  * });
  * ```
  */
-export class RateLimitedError extends Error {
-  /** HTTP status: 429. */
-  readonly status = 429;
-  /** Problem title. */
-  readonly title = 'Too Many Requests';
-  /** Problem type URI. */
-  readonly type = 'https://milkyway.dev/problems/rate-limited';
-  /** Problem detail (safe to show). */
-  readonly detail: string;
-  /** Response headers: `Retry-After`, `RateLimit`, `RateLimit-Policy`. */
-  readonly headers: Record<string, string>;
-  /** The message and detail are safe to send to the client. */
-  readonly expose = true;
-  /** Seconds until the request would be admitted. */
-  readonly retryAfterSeconds: number;
-  /** The limiter's name (its policy name in the headers). */
-  readonly limiter: string;
-  readonly [BRAND] = true;
-  /**
-   * Marks a Milkyway rejection (load shed, not a dependency failure), so a circuit breaker of
-   * @milkyway/resilience around a call that hits this limit never counts it as a failure.
-   */
-  readonly [REJECTION] = true;
-
-  /**
-   * @param limiter the limiter's name
-   * @param retryAfterSeconds seconds until a retry can succeed
-   * @param headers the response headers to send
-   */
-  constructor(limiter: string, retryAfterSeconds: number, headers: Record<string, string>) {
-    super(`rate limit "${limiter}" exceeded; retry in ${retryAfterSeconds} s`);
-    this.name = 'RateLimitedError';
-    this.limiter = limiter;
-    this.retryAfterSeconds = retryAfterSeconds;
-    this.detail = this.message;
-    this.headers = headers;
+export class RateLimitedError extends ProblemError {
+  static override readonly brand: symbol = Symbol.for('milkyway.rateLimited');
+  static {
+    // A Milkyway rejection (load shed, not a dependency failure): a circuit breaker of
+    // @milkyway/resilience around a call that hits this limit never counts it as a failure.
+    Object.defineProperty(RateLimitedError.prototype, REJECTION, { value: true });
   }
 
-  /** True for a {@link RateLimitedError} from any copy of this package. */
-  static is(error: unknown): error is RateLimitedError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[BRAND] === true
-    );
+  /**
+   * @param limiter - the limiter's name (its policy name in the headers)
+   * @param retryAfterSeconds - seconds until a retry can succeed
+   * @param headers - the response headers to send (`Retry-After`, `RateLimit`, `RateLimit-Policy`)
+   */
+  constructor(
+    readonly limiter: string,
+    readonly retryAfterSeconds: number,
+    headers: Record<string, string>,
+  ) {
+    super(429, `rate limit "${limiter}" exceeded; retry in ${retryAfterSeconds} s`, {
+      title: 'Too Many Requests',
+      type: 'https://milkyway.dev/problems/rate-limited',
+      headers,
+      stack: false,
+    });
   }
 }

@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+/**
+ * Bounds of a lingering close: how long, and how many bytes, the server keeps reading and
+ * discarding after an early answer before it destroys the socket.
+ * @internal
+ */
+export interface LingerLimits {
+  /** Longest time the server keeps reading after the answer (ms). */
+  lingerMs: number;
+  /** Most bytes the server reads and discards after the answer. */
+  lingerMaxBytes: number;
+}
+
+const kEarly = Symbol('milkyway.earlyAnswer');
+const kLimits = Symbol('milkyway.lingerLimits');
+const kLingering = Symbol('milkyway.lingering');
+
+type LingeringSocket = Socket & {
+  [kEarly]?: ServerResponse;
+  [kLimits]?: LingerLimits;
+  [kLingering]?: boolean;
+};
+
+/** Whether the request announces a body (a body-less GET must not turn into an early answer). */
+function announcesBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Ends a connection after an early answer the way RFC 9112 §9.6 describes (and nginx and
+ * HAProxy do): half-close (FIN after the answer), keep reading and discarding what the client
+ * still sends until it closes its side or a bound is reached, then destroy. Closing at once would
+ * leave unread request bytes in the server's receive buffer; the kernel then sends RST, and an
+ * RST makes the client's kernel drop the answer it has not read yet.
+ *
+ * Installed as the socket's own `destroySoon`, which Node's HTTP server calls once a response
+ * that announced `Connection: close` is finished.
+ */
+function lingeringDestroySoon(this: LingeringSocket): void {
+  if (this[kLingering]) return;
+  this[kLingering] = true;
+  const { lingerMs, lingerMaxBytes } = this[kLimits] as LingerLimits;
+  if (!this.readable || this.readableEnded) {
+    // The client already closed its side: nothing is left to read.
+    this.end();
+    this.destroy();
+    return;
+  }
+  // Nothing after the answer is a request to serve (RFC 9112 §9.6: "MUST NOT process any
+  // further requests"): the bytes go past Node's HTTP parser, straight to the discard below.
+  this.removeAllListeners('data');
+  this.removeAllListeners('end');
+  let discarded = 0;
+  const timer = setTimeout(() => this.destroy(), lingerMs);
+  timer.unref();
+  this.once('close', () => clearTimeout(timer));
+  // A 'data' listener also stops the parser from consuming the socket (Node's own wrapper).
+  this.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > lingerMaxBytes) this.destroy();
+  });
+  this.on('end', () => this.destroy());
+  this.end();
+  this.resume();
+}
+
+/**
+ * Called for every request before it is served. A request that announces a body gets an early
+ * answer rule: a response whose headers are written before the whole body arrived (413, 415,
+ * 401/403 on an upload, any early error) says `Connection: close` and its connection ends with a
+ * lingering close. Returns `false` for a request that must not be served because it follows such
+ * an answer on the same connection (pipelined behind it): the connection closes without
+ * answering it, as RFC 9112 §9.6 requires.
+ * @internal
+ */
+export function admitRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limits: LingerLimits,
+): boolean {
+  const socket = req.socket as LingeringSocket;
+  const early = socket[kEarly];
+  if (early !== undefined && early.headersSent && !early.shouldKeepAlive) {
+    // Discard its body too, so that nothing waits on it until the connection closes.
+    req.resume();
+    return false;
+  }
+  if (!announcesBody(req) || req.complete) return true;
+  socket[kEarly] = res;
+  socket[kLimits] = limits;
+  socket.destroySoon = lingeringDestroySoon;
+  // Node reads `shouldKeepAlive` when it writes the headers: it becomes false while the body is
+  // still incomplete, which makes Node announce `Connection: close` and call `destroySoon` once
+  // the response is finished. Frozen once the headers are out, so it tells what was announced.
+  let keepAlive = res.shouldKeepAlive;
+  let announced = keepAlive;
+  Object.defineProperty(res, 'shouldKeepAlive', {
+    configurable: true,
+    enumerable: true,
+    get(this: ServerResponse): boolean {
+      if (!this.headersSent) announced = keepAlive && req.complete;
+      return announced;
+    },
+    set(value: boolean) {
+      keepAlive = value;
+    },
+  });
+  return true;
+}
