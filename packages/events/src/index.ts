@@ -1,1 +1,40 @@
-export {};
+export {
+  CLOUDEVENTS_SPEC_VERSION,
+  type CloudEventAttributes,
+  JSON_CONTENT_TYPE,
+} from './cloudevents/attributes.js';
+export {
+  type BinaryMessage,
+  type DecodeBinaryOptions,
+  decodeBinary,
+  encodeBinary,
+  type ProtocolBinding,
+} from './cloudevents/binary-mode.js';
+export {
+  type CreateCloudEventOptions,
+  createCloudEvent,
+} from './cloudevents/create-event.js';
+export type { DecodeResult } from './cloudevents/decode-result.js';
+export type { CloudEventEnvelope } from './cloudevents/envelope.js';
+export type { PoisonReason } from './cloudevents/poison.js';
+export { EventSchemaError } from './errors/event-schema-error.js';
+export { PublishError } from './errors/publish-error.js';
+export type { Inbox, InboxKey, InboxOutcome } from './inbox.js';
+export { type MemoryInbox, type MemoryInboxOptions, memoryInbox } from './memory-inbox.js';
+export {
+  defineTopic,
+  type Topic,
+  type TopicDefinition,
+  type TopicInput,
+  type TopicParseResult,
+  type TopicPayload,
+} from './topic.js';
+export type {
+  Delivery,
+  DeliveryHandler,
+  PublishOptions,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+  TransportHealth,
+} from './transport/transport.js';
