@@ -42,7 +42,10 @@ export interface AuthLogger {
 interface Entry {
   jwk: Jwk;
   kid: string | undefined;
-  /** Single configured keys (`secret`, `publicKey`) match any `kid`. */
+  /**
+   * The key answers to a token naming any `kid`: a single configured key that carries no kid
+   * (a secret, a PEM, a KeyObject, a JWK without kid), or any single key with `ignoreKid`.
+   */
   anyKid: boolean;
   secretBytes: number | undefined;
   imported: Map<string, Promise<CryptoKey>>;
@@ -116,7 +119,8 @@ export class LocalKeyStore implements KeyStore {
       kid === undefined ? this.#entries : [...(this.#byKid.get(kid) ?? []), ...this.#anyKid];
     let found: Entry | undefined;
     for (const entry of pool) {
-      if (!usable(entry, alg)) continue;
+      // A key that both carries the kid and answers to any kid is still one key.
+      if (entry === found || !usable(entry, alg)) continue;
       if (found !== undefined) throw UnauthorizedError.invalidToken('ambiguous_key');
       found = entry;
     }
@@ -180,8 +184,11 @@ export function secretStore(secret: string | Uint8Array): LocalKeyStore {
  */
 export type PublicKeyInput = string | KeyObject | Jwk;
 
-/** @internal builds a local store from one public key. */
-export function publicKeyStore(key: PublicKeyInput): LocalKeyStore {
+/**
+ * @internal builds a local store from one public key. A JWK's `kid` is honoured (a token naming
+ * another kid finds no key) unless `ignoreKid`; a key without kid answers to any kid.
+ */
+export function publicKeyStore(key: PublicKeyInput, ignoreKid = false): LocalKeyStore {
   let jwk: Jwk;
   if (typeof key === 'string') {
     if (key.includes('PRIVATE KEY'))
@@ -200,7 +207,7 @@ export function publicKeyStore(key: PublicKeyInput): LocalKeyStore {
   }
   if (jwk.kty === 'oct')
     throw new AuthConfigError('"publicKey" is a symmetric key; use "secret" for HMAC');
-  const entry = entryFrom(jwk, true, 'publicKey');
+  const entry = entryFrom(jwk, ignoreKid || typeof jwk.kid !== 'string', 'publicKey');
   if (!entry) throw new AuthConfigError('"publicKey" is not usable to verify signatures');
   return new LocalKeyStore([entry]);
 }

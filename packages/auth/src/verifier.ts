@@ -50,10 +50,20 @@ export interface VerifierOptions<TClaims = Record<string, unknown>> {
   jwksOptions?: RemoteJwksOptions;
   /** A local JWKS (public keys, or HMAC `oct` keys; never both). */
   jwks?: JwkSet | Jwk[];
-  /** One public key: PEM (SPKI), Node KeyObject or public JWK. Used whatever the token's kid. */
+  /**
+   * One public key: PEM (SPKI), Node KeyObject or public JWK. A JWK with a `kid` verifies only
+   * tokens that name that kid (or none): a token naming another kid is refused (`no_key`)
+   * unless `ignoreKid` is set. A key without kid (PEM, KeyObject, JWK without `kid`) has nothing
+   * to compare, so it is used whatever kid the token names.
+   */
   publicKey?: PublicKeyInput;
-  /** One HMAC secret (at least 256 bits, else refused at configuration time). */
+  /** One HMAC secret (at least 256 bits, else refused at configuration time); any kid. */
   secret?: string | Uint8Array;
+  /**
+   * With `publicKey`: use the key whatever `kid` the token names, even when the JWK carries
+   * another one. Default `false`. Refused with `jwks` / `jwksUrl`, where the kid picks the key.
+   */
+  ignoreKid?: boolean;
   /** Clock skew allowed on exp / nbf / iat, in seconds. Default 30 (must be 0..300). */
   clockTolerance?: number;
   /** Refuse tokens whose `iat` is older than this many seconds (requires `iat`). */
@@ -172,10 +182,20 @@ function keyStoreFrom(options: VerifierOptions<unknown>): KeyStore {
       'configure exactly one key source: "jwksUrl", "jwks", "publicKey" or "secret"',
     );
   }
+  if (
+    options.ignoreKid === true &&
+    options.publicKey === undefined &&
+    options.secret === undefined
+  ) {
+    throw new AuthConfigError(
+      '"ignoreKid" applies to a single "publicKey" or "secret"; in a key set the kid chooses the key',
+    );
+  }
   if (options.jwksUrl !== undefined)
     return new RemoteKeyStore(options.jwksUrl, options.jwksOptions, options.logger);
   if (options.jwks !== undefined) return localJwksStore(options.jwks);
-  if (options.publicKey !== undefined) return publicKeyStore(options.publicKey);
+  if (options.publicKey !== undefined)
+    return publicKeyStore(options.publicKey, options.ignoreKid === true);
   return secretStore(options.secret!);
 }
 
