@@ -8,5 +8,9 @@ export type { RequestLoggerOptions, RequestLogSink } from './request-logger.js';
 export { requestLogger } from './request-logger.js';
 export { routeTemplate } from './route.js';
 export { HTTP_DURATION_BUCKETS } from './semconv.js';
+export {
+  TraceContextPropagator,
+  type TraceContextPropagatorOptions,
+} from './trace-context/propagator.js';
 export type { TracingOptions } from './tracing.js';
 export { tracing } from './tracing.js';

@@ -78,7 +78,7 @@ export interface TracingInterceptorOptions {
  *
  * @example
  * ```ts
- * import { httpClient } from '@milkyway/resilience';
+ * import { httpClient } from '@milkyway/resilience/http';
  * import { tracingInterceptor } from '@milkyway/observability';
  *
  * const catalog = httpClient({

@@ -1,10 +1,6 @@
 import { type Attributes, context, metrics, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
+import { CompositePropagator, W3CBaggagePropagator } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -36,6 +32,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { Context } from 'hono';
+import { TraceContextPropagator } from './trace-context/propagator.js';
 
 /**
  * Where finished spans go. `auto`: see {@link TelemetryOptions.traces}.
@@ -209,7 +206,8 @@ class ManualReader extends MetricReader {
 
 /**
  * Registers the OpenTelemetry SDK for a service in one call: resource attributes, tracer
- * provider with a batch span processor, sampler, W3C Trace Context + Baggage propagators,
+ * provider with a batch span processor, sampler, W3C Trace Context Level 2
+ * ({@link TraceContextPropagator}) + Baggage propagators,
  * the AsyncLocalStorage context manager (only when traces are on: it slows every await),
  * and a meter provider with the configured readers (OTLP, Prometheus, in-memory).
  *
@@ -334,7 +332,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     'propagator',
     propagation.setGlobalPropagator(
       new CompositePropagator({
-        propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+        propagators: [new TraceContextPropagator(), new W3CBaggagePropagator()],
       }),
     ),
     () => propagation.disable(),

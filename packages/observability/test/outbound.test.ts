@@ -80,7 +80,8 @@ describe('a call chain across two real services', () => {
   it('injects the client span as the traceparent of the outgoing request', async () => {
     const { client } = await callChain();
     const { traceId, spanId } = client.spanContext();
-    expect(seen.traceparent).toBe(`00-${traceId}-${spanId}-01`);
+    // Sampled (01) and, the trace being started here with random ids, random (02).
+    expect(seen.traceparent).toBe(`00-${traceId}-${spanId}-03`);
   });
 
   it('gives the client span the HTTP client attributes', async () => {
@@ -196,7 +197,7 @@ describe('tracingInterceptor()', () => {
       { attempt: 0 },
     );
     expect(received).toBe('{"a":1}');
-    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
   });
 
   it('injects into a copy when the request headers are immutable', async () => {
@@ -215,6 +216,6 @@ describe('tracingInterceptor()', () => {
       { attempt: 0 },
     );
     expect(sent).not.toBe(original);
-    expect(sent!.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(sent!.headers.get('traceparent')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-03$/);
   });
 });
