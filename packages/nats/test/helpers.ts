@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { serviceAvailable } from '../../../test-support/services.js';
+
+/** The machine's NATS (JetStream on) for ordinary tests; fault tests start their own. */
+export const NATS_URL = 'nats://127.0.0.1:4222';
+
+/** Whether the machine's NATS is reachable (skips with a message, fails under CI). */
+export const natsAvailable = () => serviceAvailable('nats', 4222);
+
+/** A name no other run or engineer uses (stream names take letters, digits, `_`, `-`). */
+export function uniqueName(label: string): string {
+  return `mwtest_${label}_${randomUUID().slice(0, 8)}`;
+}
+
+/** Deletes the streams a test created (clean-up only; missing ones are ignored). */
+export async function deleteStreams(nc: NatsConnection, names: readonly string[]): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  for (const name of names) await jsm.streams.delete(name).catch(() => false);
+}
+
+/**
+ * Resolves once `condition()` is true; rejects after `timeoutMs` with `message` (and what
+ * `describe()` reports), so a test never hangs silently.
+ */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  message: string,
+  { timeoutMs = 10_000, describe }: { timeoutMs?: number; describe?: () => string } = {},
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${message} (not within ${timeoutMs} ms)${describe ? `: ${describe()}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
