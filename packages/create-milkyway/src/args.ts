@@ -6,6 +6,8 @@ export interface CliArgs {
   directory: string | undefined;
   /** The example to copy. */
   example: string;
+  /** Use the packages of the clone this CLI runs from (packed tarballs), not a registry's. */
+  local: boolean;
   /** Print usage and exit. */
   help: boolean;
 }
@@ -17,6 +19,9 @@ Creates a new Milkyway service in <directory> from one of the examples.
 
 Options:
   -e, --example <name>  the example to copy: hello (default) or storefront
+  --local               before the packages are published: run from a clone of the
+                        repository, pack its packages into <directory>/vendor/milkyway
+                        and depend on those tarballs instead of a registry's versions
   -h, --help            show this help
 `;
 
@@ -33,6 +38,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     strict: true,
     options: {
       example: { type: 'string', short: 'e' },
+      local: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,6 +55,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   return {
     directory: rest[0],
     example: example ?? 'hello',
+    local: values.local ?? false,
     help: values.help ?? false,
   };
 }

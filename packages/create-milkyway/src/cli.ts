@@ -1,4 +1,5 @@
 import { parseCliArgs, USAGE } from './args.js';
+import { packLocalPackages, repositoryRoot } from './local-packages.js';
 import { defaultTemplatesDir } from './manifest.js';
 import { nextSteps, scaffold } from './scaffold.js';
 
@@ -30,10 +31,18 @@ export function main(
     return 2;
   }
   try {
+    const templatesDir = defaultTemplatesDir();
+    const repo = args.local ? repositoryRoot(templatesDir) : undefined;
+    if (args.local && !repo) {
+      throw new Error(
+        '--local needs create-milkyway to run from a clone of the repository (node packages/create-milkyway/dist/index.js)',
+      );
+    }
     const result = scaffold({
       targetDir: args.directory,
       example: args.example,
-      templatesDir: defaultTemplatesDir(),
+      templatesDir,
+      ...(repo ? { localPackages: (dir: string) => packLocalPackages(repo, dir) } : {}),
     });
     out.write(nextSteps(result));
     return 0;

@@ -12,6 +12,13 @@ export interface ScaffoldOptions {
   templatesDir: string;
   /** The manifest; read from `templatesDir` when omitted. */
   manifest?: TemplateManifest;
+  /**
+   * Before the first publish (`--local`): packs the local `@milkyway/*` packages into the new
+   * project (called once its folder exists) and returns their `file:` specifiers, which are
+   * used instead of the released versions, and as `overrides` so that the packages' own
+   * dependencies on each other resolve to the local tarballs too.
+   */
+  localPackages?: (targetDir: string) => Record<string, string>;
 }
 
 /** What was created. */
@@ -101,13 +108,20 @@ function copyTree(from: string, to: string, written: string[], root: string) {
   }
 }
 
-/** Points @milkyway/* dependencies at the released versions; leaves the others alone. */
-function pinMilkyway(deps: Record<string, string> | undefined, manifest: TemplateManifest) {
+/**
+ * Points @milkyway/* dependencies at the released versions (or at the local tarballs, with
+ * `--local`); leaves the others alone.
+ */
+function pinMilkyway(
+  deps: Record<string, string> | undefined,
+  manifest: TemplateManifest,
+  local: Record<string, string> | undefined,
+) {
   if (!deps) return deps;
   const out: Record<string, string> = {};
   for (const [name, range] of Object.entries(deps)) {
     const released = manifest.packages[name];
-    out[name] = released ? `^${released}` : range;
+    out[name] = local?.[name] ?? (released ? `^${released}` : range);
   }
   return out;
 }
@@ -118,10 +132,18 @@ function rewritePackageJson(
   name: string,
   isRoot: boolean,
   hasTests: boolean,
+  local: Record<string, string> | undefined,
 ) {
   const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as PackageJson;
-  pkg.dependencies = pinMilkyway(pkg.dependencies, manifest);
-  pkg.devDependencies = pinMilkyway(pkg.devDependencies, manifest);
+  // Service folders sit one level below the project: their file: paths go up one.
+  const localHere =
+    local && !isRoot
+      ? Object.fromEntries(
+          Object.entries(local).map(([n, spec]) => [n, spec.replace('file:', 'file:../')]),
+        )
+      : local;
+  pkg.dependencies = pinMilkyway(pkg.dependencies, manifest, localHere);
+  pkg.devDependencies = pinMilkyway(pkg.devDependencies, manifest, localHere);
   if (!isRoot) {
     // A service folder inside a multi-service example: keep it runnable alone (`npm start`).
     const service = path.basename(path.dirname(file));
@@ -142,6 +164,10 @@ function rewritePackageJson(
     scripts,
     dependencies: pkg.dependencies,
     devDependencies: { ...manifest.devDependencies, ...pkg.devDependencies },
+    ...(local ? { overrides: local } : {}),
+    // esbuild's postinstall (through tsx) only re-checks the platform binary it already has;
+    // npm 11 blocks dependency install scripts and warns until they are decided either way.
+    allowScripts: { esbuild: false },
   };
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
 }
@@ -169,6 +195,7 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
   const name = toPackageName(targetDir);
   const files: string[] = [];
   copyTree(source, targetDir, files, targetDir);
+  const local = options.localPackages?.(targetDir);
 
   const hasTests = fs.existsSync(path.join(targetDir, 'test'));
   for (const file of files.filter((f) => path.basename(f) === 'package.json')) {
@@ -178,6 +205,7 @@ export function scaffold(options: ScaffoldOptions): ScaffoldResult {
       name,
       file === 'package.json',
       hasTests,
+      local,
     );
   }
   const extra: Array<[string, string]> = [

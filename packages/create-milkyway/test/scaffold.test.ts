@@ -115,6 +115,47 @@ describe('scaffold', () => {
     });
   });
 
+  it('depends on locally packed tarballs with --local, in service folders too, and overrides transitive ones', () => {
+    const local = {
+      '@milkyway/core': 'file:vendor/milkyway/milkyway-core-1.2.3.tgz',
+      '@milkyway/auth': 'file:vendor/milkyway/milkyway-auth-0.4.0.tgz',
+      '@milkyway/protocol': 'file:vendor/milkyway/milkyway-protocol-1.0.0.tgz',
+    };
+    let packedInto: string | undefined;
+    scaffold({
+      targetDir: path.join(tmp, 'shop'),
+      example: 'storefront',
+      templatesDir,
+      localPackages: (dir) => {
+        packedInto = dir;
+        return local;
+      },
+    });
+    expect(packedInto).toBe(path.join(tmp, 'shop'));
+    const root = readJson(path.join(tmp, 'shop', 'package.json'));
+    expect(root.dependencies).toEqual({ '@milkyway/auth': local['@milkyway/auth'] });
+    expect(root.overrides).toEqual(local);
+    const catalog = readJson(path.join(tmp, 'shop', 'catalog', 'package.json'));
+    expect(catalog.dependencies).toEqual({
+      '@milkyway/core': 'file:../vendor/milkyway/milkyway-core-1.2.3.tgz',
+    });
+  });
+
+  it('decides npm 11 install-script approvals up front so npm install prints no warning', () => {
+    scaffold({ targetDir: path.join(tmp, 'svc'), example: 'hello', templatesDir });
+    expect(readJson(path.join(tmp, 'svc', 'package.json')).allowScripts).toEqual({
+      esbuild: false,
+    });
+  });
+
+  it('keeps a tsconfig.json the example brings instead of writing the default', () => {
+    write(path.join(templatesDir, 'hello', 'tsconfig.json'), '{"compilerOptions":{"outDir":"x"}}');
+    scaffold({ targetDir: path.join(tmp, 'svc'), example: 'hello', templatesDir });
+    expect(readJson(path.join(tmp, 'svc', 'tsconfig.json'))).toEqual({
+      compilerOptions: { outDir: 'x' },
+    });
+  });
+
   it('refuses a folder that already has files in it', () => {
     write(path.join(tmp, 'busy', 'keep.txt'), 'mine');
     expect(() =>
@@ -151,8 +192,13 @@ describe('the command line', () => {
     expect(parseCliArgs(['my-service'], {})).toEqual({
       directory: 'my-service',
       example: 'hello',
+      local: false,
       help: false,
     });
+  });
+
+  it('takes --local for a clone before the first publish', () => {
+    expect(parseCliArgs(['my-service', '--local'], {}).local).toBe(true);
   });
 
   it('takes the example npm passed on as npm_config_example (npm create x --example y)', () => {
@@ -165,6 +211,7 @@ describe('the command line', () => {
     expect(parseCliArgs(['shop', 'storefront'], { npm_config_example: 'true' })).toEqual({
       directory: 'shop',
       example: 'storefront',
+      local: false,
       help: false,
     });
   });

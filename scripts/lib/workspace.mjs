@@ -1,0 +1,76 @@
+// Helpers the release scripts share: the publishable packages of a tree, their entry points,
+// and a scratch copy of the repository that a script may change freely.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const readJson = (file) => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+/** `{ dir, pkg }` of every package under `<root>/packages` that is not private. */
+export function publishablePackages(root) {
+  return fs
+    .readdirSync(path.join(root, 'packages'))
+    .map((name) => path.join(root, 'packages', name))
+    .filter((dir) => fs.existsSync(path.join(dir, 'package.json')))
+    .map((dir) => ({ dir, pkg: readJson(path.join(dir, 'package.json')) }))
+    .filter(({ pkg }) => !pkg.private);
+}
+
+/** Import specifiers of every entry point (`@milkyway/core`, `@milkyway/core/testing`, ...). */
+export function entryPoints(packages) {
+  const entries = [];
+  for (const { pkg } of packages) {
+    for (const subpath of Object.keys(pkg.exports ?? {})) {
+      if (subpath.endsWith('package.json')) continue;
+      entries.push(subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`);
+    }
+  }
+  return entries;
+}
+
+/**
+ * A copy of the repository's tracked files as they are in the working tree, plus untracked
+ * files git does not ignore, in a new temporary folder with its own git repository; its
+ * node_modules is a link to the repository's. The caller removes it.
+ */
+export function scratchCopy(root, prefix = 'milkyway-scratch-') {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const files = execFileSync(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  )
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    const from = path.join(root, file);
+    if (!fs.lstatSync(from, { throwIfNoEntry: false })) continue; // deleted in the working tree
+    const to = path.join(scratch, file);
+    fs.mkdirSync(path.dirname(to), { recursive: true });
+    fs.cpSync(from, to, { verbatimSymlinks: true });
+  }
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: scratch });
+  return scratch;
+}
+
+/** The script that imports every entry point through ESM `import` and CJS `require`. */
+export function importCheckScript(entries) {
+  return `import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+const entries = ${JSON.stringify(entries)};
+for (const name of entries) {
+  const esm = await import(name);
+  const cjs = require(name);
+  const esmKeys = Object.keys(esm).filter((k) => k !== 'default').sort();
+  const cjsKeys = Object.keys(cjs).sort();
+  if (esmKeys.length === 0) throw new Error(name + ': the ESM entry exports nothing');
+  if (esmKeys.join() !== cjsKeys.join()) throw new Error(name + ': ESM and CJS exports differ');
+  console.log('  ok', name, '(' + esmKeys.length + ' exports, ESM + CJS) on Node', process.versions.node);
+}
+`;
+}
