@@ -1,4 +1,11 @@
 export {
+  createEventBus,
+  type EventBus,
+  type EventBusOptions,
+  type PublishEventOptions,
+} from './bus/event-bus.js';
+export type { ReplayOptions, ReplayResult } from './bus/replay.js';
+export {
   CLOUDEVENTS_SPEC_VERSION,
   type CloudEventAttributes,
   JSON_CONTENT_TYPE,
@@ -17,6 +24,17 @@ export {
 export type { DecodeResult } from './cloudevents/decode-result.js';
 export type { CloudEventEnvelope } from './cloudevents/envelope.js';
 export type { PoisonReason } from './cloudevents/poison.js';
+export type { RetryPolicy } from './consumer/backoff.js';
+export type { Consumer } from './consumer/consumer.js';
+export type { ConsumerOptions } from './consumer/consumer-options.js';
+export { type DeadLetter, type DeadLetterReason, deadLetterTopic } from './consumer/dead-letter.js';
+export type {
+  ConsumerMiddleware,
+  EventHandler,
+  EventOf,
+  HandlerContext,
+  ReceivedEvent,
+} from './consumer/handler.js';
 export { EventSchemaError } from './errors/event-schema-error.js';
 export { PublishError } from './errors/publish-error.js';
 export type { Inbox, InboxKey, InboxOutcome } from './inbox.js';
@@ -29,6 +47,14 @@ export {
   type TopicParseResult,
   type TopicPayload,
 } from './topic.js';
+export {
+  createMemoryBroker,
+  type MemoryBroker,
+  type MemoryBrokerOptions,
+  type MemoryTransport,
+  memoryTransport,
+} from './transport/memory-transport.js';
+export type { Scheduler } from './transport/scheduler.js';
 export type {
   Delivery,
   DeliveryHandler,

@@ -38,8 +38,11 @@ export interface SubscribeOptions {
   /** Destinations to consume (topic destinations; for NATS, subjects). */
   readonly destinations: readonly string[];
   /**
-   * The durable consumer group: every subscriber with the same group shares the work (each
-   * message goes to one of them); different groups each get every message.
+   * The durable consumer group: every subscriber with the same group and the same destinations
+   * shares the work (each message goes to one of them); different groups each get every
+   * message. A group starts with the messages the destination still retains (deliver all), so
+   * events published before the first subscriber are not lost. Two subscriptions of one group
+   * to different destinations are independent consumers.
    */
   readonly group: string;
   /** At most this many deliveries unsettled at once (≥ 1). */
