@@ -1,10 +1,14 @@
-export { isRejection } from './brand.js';
+// @milkyway/resilience: the primitives only. They wrap any async function and import neither
+// hono nor @milkyway/core. The HTTP client and proxy: '@milkyway/resilience/http'; the Hono
+// middleware: '@milkyway/resilience/hono'.
+export { DeadlineExceededError } from '@milkyway/protocol';
 export {
-  CircuitBreaker,
+  type CircuitBreaker,
   type CircuitBreakerEvents,
   type CircuitBreakerOptions,
   circuitBreaker,
-} from './breaker.js';
+} from './breaker/breaker.js';
+export { BrokenCircuitError } from './breaker/broken-circuit-error.js';
 export type {
   BreakerEngine,
   BreakerState,
@@ -12,61 +16,38 @@ export type {
   EngineFactory,
   EngineSettings,
   Verdict,
-} from './breaker-engine.js';
-export { BrokenCircuitError } from './broken-circuit-error.js';
-export { Bulkhead, type BulkheadEvents, type BulkheadOptions, bulkhead } from './bulkhead.js';
-export { BulkheadRejectedError } from './bulkhead-rejected-error.js';
+} from './breaker/engine.js';
+export { createOpossumEngine } from './breaker/opossum-engine.js';
 export {
+  type Bulkhead,
+  type BulkheadEvents,
+  type BulkheadOptions,
+  bulkhead,
+} from './bulkhead/bulkhead.js';
+export { BulkheadRejectedError } from './bulkhead/bulkhead-rejected-error.js';
+export {
+  type Fallback,
   type FallbackEvents,
   type FallbackOptions,
-  FallbackPolicy,
   fallback,
-} from './fallback.js';
-export {
-  type BoundContext,
-  type FetchFunction,
-  type FetchInterceptor,
-  HttpClient,
-  type HttpClientOptions,
-  type HttpRequestOptions,
-  httpClient,
-  type JsonRequestOptions,
-} from './http-client.js';
-export {
-  bulkheadMiddleware,
-  type LoadShedOptions,
-  loadShed,
-  type RequestContextEnv,
-  type RequestContextVariables,
-  requestTimeout,
-} from './middleware.js';
-export { createOpossumEngine } from './opossum-engine.js';
-export {
-  type Composable,
-  ComposedPolicy,
-  type PolicyOptions,
-  policy,
-  ResiliencePolicy,
-  wrap,
-} from './policy.js';
-export { type ProxyOptions, proxy, stripHopByHop } from './proxy.js';
-export { RequestTooLargeError } from './request-too-large-error.js';
-export { ResponseTooLargeError } from './response-too-large-error.js';
-export { ResponseValidationError } from './response-validation-error.js';
+} from './fallback/fallback.js';
+export { type PolicyOptions, policy, type ResiliencePolicy } from './policy/policy.js';
+export type { CallContext, ExecuteOptions, Operation, Policy } from './policy/types.js';
+export { type Composable, wrap } from './policy/wrap.js';
 export {
   type GiveUpReason,
   isRetryable,
+  type Retry,
   type RetryEvents,
   type RetryOptions,
-  RetryPolicy,
   retry,
-} from './retry.js';
-export { parseRetryAfter } from './retry-after.js';
-export { RetryBudget, type RetryBudgetOptions, retryBudget } from './retry-budget.js';
-export type { ResponseSchema } from './schema.js';
-export { METER_NAME } from './telemetry.js';
-export { type TimeoutEvents, type TimeoutOptions, TimeoutPolicy, timeout } from './timeout.js';
-export { TimeoutError } from './timeout-error.js';
-export type { CallContext, ExecuteOptions, Operation, Policy } from './types.js';
-export { UpstreamConnectionError } from './upstream-connection-error.js';
-export { UpstreamResponseError } from './upstream-response-error.js';
+} from './retry/retry.js';
+export { parseRetryAfter } from './retry/retry-after.js';
+export { type RetryBudget, type RetryBudgetOptions, retryBudget } from './retry/retry-budget.js';
+export { METER_NAME } from './telemetry/metrics.js';
+export {
+  type Timeout,
+  type TimeoutEvents,
+  type TimeoutOptions,
+  timeout,
+} from './timeout/timeout.js';

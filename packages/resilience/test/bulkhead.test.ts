@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BulkheadRejectedError, bulkhead, TimeoutError } from '../src/index.js';
+import { BulkheadRejectedError, bulkhead, DeadlineExceededError } from '../src/index.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
@@ -106,7 +106,7 @@ describe('bulkhead', () => {
     const error = (await pool
       .execute(async () => 1)
       .catch((e: unknown) => e)) as BulkheadRejectedError;
-    expect(error.headers['retry-after']).toBe('2');
+    expect(error.headers?.['retry-after']).toBe('2');
     gate.resolve();
     await running;
   });
@@ -142,7 +142,7 @@ describe('bulkhead', () => {
       const outcome = queued.catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(100);
       const error = await outcome;
-      expect(TimeoutError.is(error)).toBe(true);
+      expect(DeadlineExceededError.is(error)).toBe(true);
       expect(error).toMatchObject({ reason: 'deadline', status: 504 });
       expect(pool.queued).toBe(0);
       gate.resolve();

@@ -1,21 +1,23 @@
+import { isRejection } from '@milkyway/protocol';
 import { describe, expect, it } from 'vitest';
+import {
+  RequestTooLargeError,
+  ResponseTooLargeError,
+  UpstreamConnectionError,
+  UpstreamResponseError,
+} from '../src/http.js';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
-  isRejection,
+  DeadlineExceededError,
   parseRetryAfter,
-  RequestTooLargeError,
-  ResponseTooLargeError,
-  TimeoutError,
-  UpstreamConnectionError,
-  UpstreamResponseError,
 } from '../src/index.js';
 
 describe('errors', () => {
   it('carry the status core renders', () => {
     expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1 }).status).toBe(503);
     expect(new BulkheadRejectedError({ maxConcurrent: 1, maxQueue: 0 }).status).toBe(503);
-    expect(new TimeoutError({ timeoutMs: 1 }).status).toBe(504);
+    expect(new DeadlineExceededError({ timeoutMs: 1, reason: 'timeout' }).status).toBe(504);
     expect(
       new UpstreamConnectionError({ method: 'GET', url: 'http://x', cause: null }).status,
     ).toBe(502);
@@ -25,24 +27,26 @@ describe('errors', () => {
 
   it('are recognised by brand, across duplicate installs, not by prototype', () => {
     const foreign = Object.assign(new Error('x'), { [Symbol.for('milkyway.timeout')]: true });
-    expect(TimeoutError.is(foreign)).toBe(true);
-    expect(TimeoutError.is(new Error('x'))).toBe(false);
-    expect(BrokenCircuitError.is(new TimeoutError({ timeoutMs: 1 }))).toBe(false);
+    expect(DeadlineExceededError.is(foreign)).toBe(true);
+    expect(DeadlineExceededError.is(new Error('x'))).toBe(false);
+    expect(
+      BrokenCircuitError.is(new DeadlineExceededError({ timeoutMs: 1, reason: 'timeout' })),
+    ).toBe(false);
   });
 
   it('mark own rejections so breakers never count them', () => {
     expect(isRejection(new BulkheadRejectedError({ maxConcurrent: 1, maxQueue: 0 }))).toBe(true);
     expect(isRejection(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1 }))).toBe(true);
-    expect(isRejection(new TimeoutError({ timeoutMs: 1 }))).toBe(false);
+    expect(isRejection(new DeadlineExceededError({ timeoutMs: 1, reason: 'timeout' }))).toBe(false);
     expect(isRejection({ [Symbol.for('milkyway.rejection')]: true })).toBe(true);
   });
 
   it('give Retry-After in whole seconds, rounded up, at least 1', () => {
-    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 0 }).headers['retry-after']).toBe(
+    expect(new BrokenCircuitError({ breaker: 'b', retryAfterMs: 0 }).headers?.['retry-after']).toBe(
       '1',
     );
     expect(
-      new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1_001 }).headers['retry-after'],
+      new BrokenCircuitError({ breaker: 'b', retryAfterMs: 1_001 }).headers?.['retry-after'],
     ).toBe('2');
   });
 
@@ -64,7 +68,11 @@ describe('errors', () => {
       new BrokenCircuitError({ breaker: '10.0.0.7:3001.breaker', retryAfterMs: 1 }).message,
     ).not.toContain('10.0.0.7');
     expect(
-      new TimeoutError({ timeoutMs: 5, name: '10.0.0.7:3001.attempt-timeout' }).message,
+      new DeadlineExceededError({
+        timeoutMs: 5,
+        reason: 'timeout',
+        source: '10.0.0.7:3001.attempt-timeout',
+      }).message,
     ).not.toContain('10.0.0.7');
     expect(e.upstreamStatus).toBe(500);
     expect(e.status).toBe(502);

@@ -3,7 +3,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { hc } from 'hono/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpClient } from '../src/index.js';
+import { httpClient } from '../src/http.js';
 
 let calls = 0;
 const routes = new Hono()
@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe("the client as Hono hc's fetch", () => {
   it('retries, propagates the deadline and returns typed JSON', async () => {
-    const client = httpClient({ retry: { baseDelayMs: 0 } });
+    const client = httpClient({ retry: { baseDelayMs: 0 }, propagateDeadline: [base] });
     const api = hc<typeof routes>(base, {
       fetch: client.with({ deadline: Date.now() + 2_000 }).fetch,
     });

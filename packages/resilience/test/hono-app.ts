@@ -1,5 +1,7 @@
+import type { RequestVariables } from '@milkyway/protocol';
 import { Hono } from 'hono';
-import type { RequestContextVariables } from '../src/index.js';
+
+type RequestContextVariables = Pick<RequestVariables, 'signal' | 'deadline'>;
 
 /**
  * A bare Hono app that renders errors the way @milkyway/core does (protocol 1: an error's

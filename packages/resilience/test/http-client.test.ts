@@ -1,15 +1,14 @@
+import type { FetchInterceptor } from '@milkyway/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
-  BrokenCircuitError,
-  type FetchInterceptor,
   httpClient,
   ResponseTooLargeError,
   ResponseValidationError,
-  TimeoutError,
   UpstreamConnectionError,
   UpstreamResponseError,
-} from '../src/index.js';
+} from '../src/http.js';
+import { BrokenCircuitError, DeadlineExceededError } from '../src/index.js';
 import { faults, startUpstream, type Upstream } from './upstream.js';
 
 let upstream: Upstream;
@@ -117,7 +116,7 @@ describe('httpClient', () => {
     expect(upstream.requests.map((r) => r.body)).toEqual(['{"a":1}', '{"a":1}', '{"a":1}']);
   });
 
-  it('times out an attempt against a hanging server with a 504 TimeoutError', async () => {
+  it('times out an attempt against a hanging server with a 504 DeadlineExceededError', async () => {
     upstream.handle(faults.hang);
     const client = httpClient({
       baseUrl: upstream.url,
@@ -126,22 +125,56 @@ describe('httpClient', () => {
       breaker: false,
     });
     const error = await client.json('/x').catch((e: unknown) => e);
-    expect(TimeoutError.is(error)).toBe(true);
+    expect(DeadlineExceededError.is(error)).toBe(true);
     expect(error).toMatchObject({ status: 504 });
   });
 
-  it('sends the remaining deadline as x-deadline-ms', async () => {
-    const client = httpClient({ baseUrl: upstream.url });
+  it('sends the remaining deadline as x-deadline-ms to its trusted base URL', async () => {
+    const client = httpClient({ baseUrl: upstream.url, propagateDeadline: true });
     await client.send('/x', { deadline: Date.now() + 1_500 });
     const header = Number(upstream.requests[0]?.headers['x-deadline-ms']);
     expect(header).toBeGreaterThan(1_000);
     expect(header).toBeLessThanOrEqual(1_500);
   });
 
+  it('sends no deadline header unless told which upstreams to trust with it', async () => {
+    const client = httpClient({ baseUrl: upstream.url });
+    await client.send('/x', { deadline: Date.now() + 1_500 });
+    expect(upstream.requests[0]?.headers['x-deadline-ms']).toBeUndefined();
+  });
+
+  it('sends no deadline header to an absolute URL outside its trusted base URL', async () => {
+    const thirdParty = await startUpstream();
+    try {
+      const client = httpClient({ baseUrl: upstream.url, propagateDeadline: true });
+      await client.send(`${thirdParty.url}/webhook`, { deadline: Date.now() + 1_500 });
+      expect(thirdParty.requests[0]?.headers['x-deadline-ms']).toBeUndefined();
+    } finally {
+      await thirdParty.close();
+    }
+  });
+
+  it('sends the deadline header to every origin listed as trusted, and only to those', async () => {
+    const other = await startUpstream();
+    try {
+      const client = httpClient({ propagateDeadline: [`${other.url}/ignored-path`] });
+      await client.send(`${other.url}/a`, { deadline: Date.now() + 1_500 });
+      await client.send(`${upstream.url}/b`, { deadline: Date.now() + 1_500 });
+      expect(Number(other.requests[0]?.headers['x-deadline-ms'])).toBeGreaterThan(0);
+      expect(upstream.requests[0]?.headers['x-deadline-ms']).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses propagateDeadline: true without a base URL to trust', () => {
+    expect(() => httpClient({ propagateDeadline: true })).toThrow(/needs a baseUrl/);
+  });
+
   it('fails at once when the deadline has already passed, without calling upstream', async () => {
     const client = httpClient({ baseUrl: upstream.url });
     const error = await client.send('/x', { deadline: Date.now() - 1 }).catch((e: unknown) => e);
-    expect(TimeoutError.is(error)).toBe(true);
+    expect(DeadlineExceededError.is(error)).toBe(true);
     expect(upstream.requests.length).toBe(0);
   });
 
@@ -235,7 +268,7 @@ describe('httpClient', () => {
   });
 
   it('binds a signal and deadline with with()', async () => {
-    const client = httpClient({ baseUrl: upstream.url });
+    const client = httpClient({ baseUrl: upstream.url, propagateDeadline: true });
     const bound = client.with({ deadline: Date.now() + 800, headers: { 'x-request-id': 'r1' } });
     await bound.fetch('/x');
     expect(Number(upstream.requests[0]?.headers['x-deadline-ms'])).toBeLessThanOrEqual(800);

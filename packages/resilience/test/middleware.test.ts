@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { loadShed, requestTimeout } from '../src/index.js';
+import { loadShed, requestTimeout } from '../src/hono.js';
 import { app } from './hono-app.js';
 
 describe('loadShed', () => {

@@ -3,11 +3,11 @@ import {
   BrokenCircuitError,
   bulkhead,
   circuitBreaker,
+  DeadlineExceededError,
   fallback,
   type Policy,
   policy,
   retry,
-  TimeoutError,
   timeout,
   wrap,
 } from '../src/index.js';
@@ -44,9 +44,10 @@ describe('wrap', () => {
 });
 
 describe('policy', () => {
-  it('composes in the documented order', () => {
+  it('keeps every part it built reachable, named after the policy', () => {
     const fb = fallback(null);
     const p = policy({
+      name: 'catalog',
       fallback: fb,
       totalTimeoutMs: 1_000,
       retry: {},
@@ -54,15 +55,12 @@ describe('policy', () => {
       bulkhead: { maxConcurrent: 1 },
       attemptTimeoutMs: 100,
     });
-    expect(p.policies).toEqual([
-      p.fallback,
-      p.totalTimeout,
-      p.retry,
-      p.breaker,
-      p.bulkhead,
-      p.attemptTimeout,
-    ]);
     expect(p.fallback).toBe(fb);
+    expect(p.totalTimeout?.name).toBe('catalog.total-timeout');
+    expect(p.retry?.name).toBe('catalog.retry');
+    expect(p.breaker?.name).toBe('catalog.breaker');
+    expect(p.bulkhead?.name).toBe('catalog.bulkhead');
+    expect(p.attemptTimeout?.name).toBe('catalog.attempt-timeout');
   });
 
   it('gives every retry a fresh attempt timeout, counted by the breaker', async () => {
@@ -81,7 +79,7 @@ describe('policy', () => {
       })
       .catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(350);
-    expect(TimeoutError.is(await outcome)).toBe(true);
+    expect(DeadlineExceededError.is(await outcome)).toBe(true);
     expect(attempts).toEqual([0, 1, 2]);
     expect(p.breaker?.state).toBe('open');
   });
@@ -101,7 +99,7 @@ describe('policy', () => {
       .catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(1_000);
     const error = await outcome;
-    expect(TimeoutError.is(error)).toBe(true);
+    expect(DeadlineExceededError.is(error)).toBe(true);
     expect(attempts).toBe(3);
   });
 
@@ -109,7 +107,7 @@ describe('policy', () => {
     const p = policy({ totalTimeoutMs: 50, breaker: { minimumCalls: 1 }, attemptTimeoutMs: 1_000 });
     const outcome = p.execute(() => new Promise(() => {})).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(50);
-    expect(TimeoutError.is(await outcome)).toBe(true);
+    expect(DeadlineExceededError.is(await outcome)).toBe(true);
     expect(p.breaker?.state).toBe('closed');
   });
 
@@ -125,7 +123,7 @@ describe('policy', () => {
     const fn = vi.fn(async () => 'ran');
     const queued = p.execute(fn).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(100);
-    expect(TimeoutError.is(await queued)).toBe(true);
+    expect(DeadlineExceededError.is(await queued)).toBe(true);
     expect(p.bulkhead?.queued).toBe(0);
     release();
     await busy;

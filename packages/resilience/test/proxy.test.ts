@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { httpClient, proxy, stripHopByHop } from '../src/index.js';
+import { httpClient, proxy, stripHopByHop } from '../src/http.js';
 import { app } from './hono-app.js';
 import { faults, startUpstream, type Upstream } from './upstream.js';
 
@@ -82,7 +82,11 @@ describe('proxy', () => {
   });
 
   it('propagates the request id and the remaining deadline', async () => {
-    const { hono } = gateway(undefined, {}, { requestId: 'req-42', deadline: Date.now() + 900 });
+    const { hono } = gateway(
+      undefined,
+      { propagateDeadline: true },
+      { requestId: 'req-42', deadline: Date.now() + 900 },
+    );
     await hono.request('/api/catalog/x');
     const headers = upstream.requests[0]?.headers ?? {};
     expect(headers['x-request-id']).toBe('req-42');

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BrokenCircuitError,
   BulkheadRejectedError,
+  DeadlineExceededError,
   isRetryable,
-  RetryBudget,
   retry,
-  TimeoutError,
+  retryBudget,
 } from '../src/index.js';
 
 beforeEach(() => {
@@ -156,7 +156,7 @@ describe('retry', () => {
   });
 
   it('stops retrying when the shared budget is spent', async () => {
-    const budget = new RetryBudget({ ratio: 0, minRetriesPerSecond: 0.1, windowMs: 10_000 });
+    const budget = retryBudget({ ratio: 0, minRetriesPerSecond: 0.1, windowMs: 10_000 });
     const policy = retry({ baseDelayMs: 0, budget, maxAttempts: 5 });
     const fn = failing(100);
     const outcome = policy.execute(fn).catch(() => {});
@@ -184,7 +184,7 @@ describe('isRetryable', () => {
   });
 
   it('retries timeouts and unknown errors', () => {
-    expect(isRetryable(new TimeoutError({ timeoutMs: 5 }))).toBe(true);
+    expect(isRetryable(new DeadlineExceededError({ timeoutMs: 5, reason: 'timeout' }))).toBe(true);
     expect(isRetryable(new Error('x'))).toBe(true);
   });
 

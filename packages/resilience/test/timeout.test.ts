@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TimeoutError, timeout } from '../src/index.js';
+import { DeadlineExceededError, timeout } from '../src/index.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -12,7 +12,7 @@ const never = ({ signal }: { signal: AbortSignal }) =>
   new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
 
 describe('timeout', () => {
-  it('aborts the attempt signal with a TimeoutError when time is up', async () => {
+  it('aborts the attempt signal with a DeadlineExceededError when time is up', async () => {
     const t = timeout(100);
     let seen: AbortSignal | undefined;
     const call = t.execute((ctx) => {
@@ -22,7 +22,7 @@ describe('timeout', () => {
     const outcome = call.catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(100);
     const error = await outcome;
-    expect(TimeoutError.is(error)).toBe(true);
+    expect(DeadlineExceededError.is(error)).toBe(true);
     expect(error).toMatchObject({ status: 504, timeoutMs: 100, reason: 'timeout' });
     expect(seen?.aborted).toBe(true);
     expect(seen?.reason).toBe(error);
@@ -32,7 +32,7 @@ describe('timeout', () => {
     const t = timeout(50);
     const outcome = t.execute(() => new Promise(() => {})).catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(50);
-    expect(TimeoutError.is(await outcome)).toBe(true);
+    expect(DeadlineExceededError.is(await outcome)).toBe(true);
   });
 
   it('does not fire a millisecond early', async () => {
@@ -53,7 +53,7 @@ describe('timeout', () => {
     const outcome = t.execute(never, { signal: controller.signal }).catch((e: unknown) => e);
     controller.abort(new Error('user cancelled'));
     const error = await outcome;
-    expect(TimeoutError.is(error)).toBe(false);
+    expect(DeadlineExceededError.is(error)).toBe(false);
     expect(error).toEqual(new Error('user cancelled'));
   });
 
@@ -78,7 +78,7 @@ describe('timeout', () => {
     const t = timeout(1_000);
     const fn = vi.fn();
     const error = await t.execute(fn, { deadline: Date.now() - 1 }).catch((e: unknown) => e);
-    expect(TimeoutError.is(error)).toBe(true);
+    expect(DeadlineExceededError.is(error)).toBe(true);
     expect(fn).not.toHaveBeenCalled();
   });
 
@@ -96,7 +96,7 @@ describe('timeout', () => {
       return new Promise((r) => setTimeout(() => r('second'), 60));
     });
     await vi.advanceTimersByTimeAsync(40);
-    expect(TimeoutError.is(await firstOutcome)).toBe(true);
+    expect(DeadlineExceededError.is(await firstOutcome)).toBe(true);
     expect(signals[1]?.aborted).toBe(false);
     await vi.advanceTimersByTimeAsync(20);
     await expect(second).resolves.toBe('second');

@@ -12,7 +12,7 @@ import { jwtAuth, requireScopes } from '@milkyway/auth';
 import { memoryRateLimitStore, type RateLimitStore, rateLimit, withOpenApi } from '@milkyway/core';
 import { tracingInterceptor } from '@milkyway/observability';
 import { redisRateLimitStore } from '@milkyway/redis';
-import { httpClient, proxy } from '@milkyway/resilience';
+import { httpClient, proxy } from '@milkyway/resilience/http';
 import type { MiddlewareHandler } from 'hono';
 import {
   createStorefrontService,

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { jwtAuth, requireScopes } from '@milkyway/auth';
 import { HttpError } from '@milkyway/core';
 import { tracingInterceptor } from '@milkyway/observability';
-import { httpClient, UpstreamResponseError } from '@milkyway/resilience';
+import { httpClient, UpstreamResponseError } from '@milkyway/resilience/http';
 import { z } from 'zod';
 import { Product } from '../../catalog/src/products.js';
 import {

@@ -1,7 +1,7 @@
-import { Emitter } from './events.js';
-import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
-import { BoundCounter } from './telemetry.js';
-import type { ExecuteOptions, Operation } from './types.js';
+import { asLayerFn, type Layer, registerLayer, Scope } from '../policy/scope.js';
+import type { ExecuteOptions, Operation } from '../policy/types.js';
+import { Emitter } from '../telemetry/events.js';
+import { BoundCounter } from '../telemetry/metrics.js';
 
 /**
  * Options of {@link fallback}.
@@ -22,7 +22,7 @@ export interface FallbackOptions {
 }
 
 /**
- * Events of a {@link FallbackPolicy}.
+ * Events of a {@link Fallback}.
  *
  * @example
  * ```ts
@@ -68,20 +68,20 @@ class FallbackCore<R> implements Layer {
 }
 
 /**
- * A fallback policy: see {@link fallback}.
+ * A fallback, as {@link fallback} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { FallbackPolicy } from '@milkyway/resilience';
- * const orEmpty = new FallbackPolicy<string[]>(() => []);
+ * import { fallback, type Fallback } from '@milkyway/resilience';
+ * const orEmpty: Fallback<string[]> = fallback<string[]>(() => []);
  * ```
  */
-export class FallbackPolicy<R = unknown> {
+export class Fallback<R = unknown> {
   /** Name used in events and metrics. */
   readonly name: string;
   private readonly core: FallbackCore<R>;
 
-  /** Creates the policy; prefer {@link fallback}. */
+  /** @internal Use {@link fallback}. */
   constructor(value: R | ((error: unknown) => R | PromiseLike<R>), options: FallbackOptions = {}) {
     this.name = options.name ?? 'fallback';
     const produce =
@@ -122,6 +122,6 @@ export class FallbackPolicy<R = unknown> {
 export function fallback<R>(
   value: R | ((error: unknown) => R | PromiseLike<R>),
   options?: FallbackOptions,
-): FallbackPolicy<R> {
-  return new FallbackPolicy<R>(value, options);
+): Fallback<R> {
+  return new Fallback<R>(value, options);
 }

@@ -1,9 +1,9 @@
-import { Emitter } from './events.js';
-import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
-import { BoundCounter } from './telemetry.js';
-import { TimeoutError } from './timeout-error.js';
+import { DeadlineExceededError } from '@milkyway/protocol';
+import { asLayerFn, type Layer, registerLayer, Scope } from '../policy/scope.js';
+import type { ExecuteOptions, Operation, Policy } from '../policy/types.js';
+import { Emitter } from '../telemetry/events.js';
+import { BoundCounter } from '../telemetry/metrics.js';
 import { MAX_TIMER_MS, TimerEntry, TimerList } from './timer-list.js';
-import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
  * Options of {@link timeout}.
@@ -21,7 +21,7 @@ export interface TimeoutOptions {
 }
 
 /**
- * Events of a {@link TimeoutPolicy}.
+ * Events of a {@link Timeout}.
  *
  * @example
  * ```ts
@@ -148,8 +148,12 @@ class TimeoutCore implements Layer {
     pending.reject(error);
   }
 
-  timeoutError(reason: 'timeout' | 'deadline'): TimeoutError {
-    const error = new TimeoutError({ timeoutMs: this.timeoutMs, reason, name: this.name });
+  timeoutError(reason: 'timeout' | 'deadline'): DeadlineExceededError {
+    const error = new DeadlineExceededError({
+      timeoutMs: this.timeoutMs,
+      reason,
+      source: this.name,
+    });
     this.timeouts.add(1, { 'milkyway.timeout.reason': reason });
     this.events.emit('timeout', { name: this.name, timeoutMs: this.timeoutMs, reason });
     return error;
@@ -157,22 +161,23 @@ class TimeoutCore implements Layer {
 }
 
 /**
- * A timeout policy: see {@link timeout}.
+ * A timeout, as {@link timeout} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { TimeoutPolicy } from '@milkyway/resilience';
- * const perAttempt = new TimeoutPolicy(1_000);
+ * import { timeout, type Timeout } from '@milkyway/resilience';
+ * const perAttempt: Timeout = timeout(1_000, { name: 'catalog.attempt' });
+ * console.info(perAttempt.timeoutMs);
  * ```
  */
-export class TimeoutPolicy implements Policy {
+export class Timeout implements Policy {
   /** The duration each call gets, in milliseconds. */
   readonly timeoutMs: number;
   /** Name used in errors, events and metrics. */
   readonly name: string;
   private readonly core: TimeoutCore;
 
-  /** Creates the policy; prefer {@link timeout}. */
+  /** @internal Use {@link timeout}. */
   constructor(timeoutMs: number, options: TimeoutOptions = {}) {
     if (!(timeoutMs > 0) || !(timeoutMs <= MAX_TIMER_MS)) {
       throw new RangeError(`timeout must be between 0 and ${MAX_TIMER_MS} milliseconds`);
@@ -188,7 +193,7 @@ export class TimeoutPolicy implements Policy {
     return this.core.events.on(event, listener);
   }
 
-  /** Runs `fn` with a signal that aborts with a {@link TimeoutError} after `timeoutMs` (or at the deadline, if sooner). */
+  /** Runs `fn` with a signal that aborts with a `DeadlineExceededError` after `timeoutMs` (or at the deadline, if sooner). */
   execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
     return this.core.run(asLayerFn(fn), Scope.root(options));
   }
@@ -196,7 +201,7 @@ export class TimeoutPolicy implements Policy {
 
 /**
  * A timeout: each call gets its own `AbortSignal` (`context.signal`) that aborts with a
- * {@link TimeoutError} after `timeoutMs`, or at the call's deadline if that comes first; the
+ * `DeadlineExceededError` (protocol 11, a 504) after `timeoutMs`, or at the call's deadline if that comes first; the
  * returned promise rejects at that moment even if the function ignores its signal. A caller's
  * cancellation (the `signal` given to `execute`) rejects at once with the caller's reason and is
  * never reported as a timeout. All calls share one timer (no per-call timer or controller unless
@@ -209,6 +214,6 @@ export class TimeoutPolicy implements Policy {
  * const res = await perAttempt.execute(({ signal }) => fetch('http://127.0.0.1:3001/x', { signal }));
  * ```
  */
-export function timeout(timeoutMs: number, options?: TimeoutOptions): TimeoutPolicy {
-  return new TimeoutPolicy(timeoutMs, options);
+export function timeout(timeoutMs: number, options?: TimeoutOptions): Timeout {
+  return new Timeout(timeoutMs, options);
 }

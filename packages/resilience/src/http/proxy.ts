@@ -1,7 +1,7 @@
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { readCapped } from './body.js';
-import type { HttpClient } from './http-client.js';
+import type { HttpClient } from './client.js';
 import { RequestTooLargeError } from './request-too-large-error.js';
 
 /**
@@ -10,7 +10,7 @@ import { RequestTooLargeError } from './request-too-large-error.js';
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { httpClient, proxy, type ProxyOptions } from '@milkyway/resilience';
+ * import { httpClient, proxy, type ProxyOptions } from '@milkyway/resilience/http';
  * const app = new Hono();
  * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
  * const options: ProxyOptions = { stripPrefix: '/api/catalog', maxRequestBytes: 256 * 1024 };
@@ -51,7 +51,7 @@ const HOP_BY_HOP = [
  *
  * @example
  * ```ts
- * import { stripHopByHop } from '@milkyway/resilience';
+ * import { stripHopByHop } from '@milkyway/resilience/http';
  * const headers = new Headers({ connection: 'close, x-secret', 'x-secret': '1', accept: '*' });
  * stripHopByHop(headers); // only `accept` is left
  * ```
@@ -95,7 +95,7 @@ function remoteAddress(c: Context): string | undefined {
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { httpClient, proxy } from '@milkyway/resilience';
+ * import { httpClient, proxy } from '@milkyway/resilience/http';
  *
  * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001', name: 'catalog' });
  * const gateway = new Hono();

@@ -1,12 +1,11 @@
+import { DeadlineExceededError, isRejection } from '@milkyway/protocol';
 import pRetry, { type Options as PRetryOptions } from 'p-retry';
-import { isRejection } from './brand.js';
-import { Emitter } from './events.js';
+import { asLayerFn, type Layer, registerLayer, Scope } from '../policy/scope.js';
+import type { ExecuteOptions, Operation, Policy } from '../policy/types.js';
+import { Emitter } from '../telemetry/events.js';
+import { BoundCounter } from '../telemetry/metrics.js';
+import { MAX_TIMER_MS } from '../timeout/timer-list.js';
 import type { RetryBudget } from './retry-budget.js';
-import { asLayerFn, type Layer, registerLayer, Scope } from './scope.js';
-import { BoundCounter } from './telemetry.js';
-import { TimeoutError } from './timeout-error.js';
-import { MAX_TIMER_MS } from './timer-list.js';
-import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
  * Options of {@link retry}. Nothing is inherited from p-retry's defaults (10 retries, uncapped
@@ -66,7 +65,7 @@ export type GiveUpReason =
   | 'cancelled';
 
 /**
- * Events of a {@link RetryPolicy}.
+ * Events of a {@link Retry}.
  *
  * @example
  * ```ts
@@ -98,7 +97,7 @@ const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
  */
 export function isRetryable(error: unknown): boolean {
   if (isRejection(error)) return false;
-  if (TimeoutError.is(error)) return true;
+  if (DeadlineExceededError.is(error)) return true;
   if (typeof error === 'object' && error !== null) {
     const { retryable, upstreamStatus } = error as {
       retryable?: unknown;
@@ -292,22 +291,23 @@ class RetryCore implements Layer {
 }
 
 /**
- * A retry policy: see {@link retry}.
+ * A retry policy, as {@link retry} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { RetryPolicy } from '@milkyway/resilience';
- * const retrying = new RetryPolicy({ maxAttempts: 2 });
+ * import { retry, type Retry } from '@milkyway/resilience';
+ * const retrying: Retry = retry({ maxAttempts: 2 });
+ * retrying.on('giveUp', (e) => console.warn(`gave up after ${e.attempts} attempts: ${e.reason}`));
  * ```
  */
-export class RetryPolicy implements Policy {
+export class Retry implements Policy {
   /** Total attempts including the first. */
   readonly maxAttempts: number;
   /** Name used in events and metrics. */
   readonly name: string;
   private readonly core: RetryCore;
 
-  /** Creates the policy; prefer {@link retry}. */
+  /** @internal Use {@link retry}. */
   constructor(options: RetryOptions = {}) {
     const maxAttempts = options.maxAttempts ?? 3;
     const baseDelayMs = options.baseDelayMs ?? 100;
@@ -368,6 +368,6 @@ export class RetryPolicy implements Policy {
  * });
  * ```
  */
-export function retry(options?: RetryOptions): RetryPolicy {
-  return new RetryPolicy(options);
+export function retry(options?: RetryOptions): Retry {
+  return new Retry(options);
 }

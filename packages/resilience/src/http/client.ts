@@ -1,43 +1,23 @@
+import { DEADLINE_HEADER, DeadlineExceededError, type FetchInterceptor } from '@milkyway/protocol';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
+import { Bulkhead, type BulkheadOptions } from '../bulkhead/bulkhead.js';
+import { ResiliencePolicy } from '../policy/policy.js';
+import type { CallContext } from '../policy/types.js';
+import type { RetryOptions } from '../retry/retry.js';
+import { RetryBudget, type RetryBudgetOptions } from '../retry/retry-budget.js';
 import { NULL_BODY_STATUS, readCapped } from './body.js';
-import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
-import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
-import { ResiliencePolicy } from './policy.js';
 import { ResponseTooLargeError } from './response-too-large-error.js';
 import { ResponseValidationError } from './response-validation-error.js';
-import type { RetryOptions } from './retry.js';
-import { RetryBudget, type RetryBudgetOptions } from './retry-budget.js';
 import { type ResponseSchema, validate } from './schema.js';
-import { TimeoutError } from './timeout-error.js';
-import type { CallContext } from './types.js';
 import { UpstreamConnectionError } from './upstream-connection-error.js';
 import { UpstreamResponseError } from './upstream-response-error.js';
-
-/**
- * An outbound HTTP interceptor (cross-package protocol 5). Called once per attempt, outermost
- * first; `info.attempt` is 0 for the first try. `@milkyway/observability` implements one that
- * injects `traceparent` without importing this package.
- *
- * @example
- * ```ts
- * import type { FetchInterceptor } from '@milkyway/resilience';
- * const tagAttempt: FetchInterceptor = (request, next, { attempt }) => {
- *   request.headers.set('x-attempt', String(attempt));
- *   return next(request);
- * };
- * ```
- */
-export type FetchInterceptor = (
-  request: Request,
-  next: (request: Request) => Promise<Response>,
-  info: { attempt: number },
-) => Promise<Response>;
 
 /**
  * Options of {@link httpClient}.
  *
  * @example
  * ```ts
- * import { httpClient, type HttpClientOptions } from '@milkyway/resilience';
+ * import { httpClient, type HttpClientOptions } from '@milkyway/resilience/http';
  * const options: HttpClientOptions = { baseUrl: 'http://127.0.0.1:3001', name: 'catalog' };
  * const catalog = httpClient(options);
  * ```
@@ -61,12 +41,17 @@ export interface HttpClientOptions {
   breaker?: CircuitBreakerOptions | false;
   /** Bulkhead settings for one bulkhead per host, or `false` (default: 64 running, 256 queued). */
   bulkhead?: BulkheadOptions | false;
-  /** Interceptors run on every attempt, outermost first (protocol 5). */
+  /** Interceptors run on every attempt, outermost first (protocol 5, outbound HTTP interceptors). */
   interceptors?: FetchInterceptor[];
   /** Largest response body accepted, in bytes (default 8 MiB); larger fails with {@link ResponseTooLargeError}. */
   maxResponseBytes?: number;
-  /** Header carrying the remaining budget in ms to the upstream (default `'x-deadline-ms'`; `false` to not send it). */
-  deadlineHeader?: string | false;
+  /**
+   * Which upstreams are told the remaining time budget in `x-deadline-ms` (protocol 3): only
+   * ones you trust to honour it, since it tells the receiver how long you will wait.
+   * `true`: the `baseUrl`'s origin; a list: these origins (`'https://catalog.internal:8443'`);
+   * `false` (default): none, so a third party reached through an absolute URL learns nothing.
+   */
+  propagateDeadline?: boolean | readonly string[];
   /** The underlying fetch (default `globalThis.fetch`). */
   fetch?: (request: Request) => Promise<Response>;
 }
@@ -76,7 +61,7 @@ export interface HttpClientOptions {
  *
  * @example
  * ```ts
- * import type { HttpRequestOptions } from '@milkyway/resilience';
+ * import type { HttpRequestOptions } from '@milkyway/resilience/http';
  * const key = crypto.randomUUID();
  * const options: HttpRequestOptions = { method: 'POST', json: { sku: 'a1' }, headers: { 'idempotency-key': key } };
  * ```
@@ -104,7 +89,7 @@ export interface HttpRequestOptions extends Omit<RequestInit, 'body' | 'headers'
  * @example
  * ```ts
  * import { z } from 'zod';
- * import type { JsonRequestOptions } from '@milkyway/resilience';
+ * import type { JsonRequestOptions } from '@milkyway/resilience/http';
  * const options: JsonRequestOptions<{ id: string }> = { schema: z.object({ id: z.string() }) };
  * ```
  */
@@ -118,7 +103,7 @@ export interface JsonRequestOptions<T> extends HttpRequestOptions {
  *
  * @example
  * ```ts
- * import { httpClient } from '@milkyway/resilience';
+ * import { httpClient } from '@milkyway/resilience/http';
  * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
  * const bound = catalog.with({ signal: AbortSignal.timeout(5_000), deadline: Date.now() + 5_000 });
  * ```
@@ -137,11 +122,28 @@ export interface BoundContext {
  *
  * @example
  * ```ts
- * import { httpClient, type FetchFunction } from '@milkyway/resilience';
+ * import { httpClient, type FetchFunction } from '@milkyway/resilience/http';
  * const f: FetchFunction = httpClient({ baseUrl: 'http://127.0.0.1:3001' }).fetch;
  * ```
  */
 export type FetchFunction = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+function isBudget(value: unknown): value is RetryBudget {
+  return typeof (value as RetryBudget | undefined)?.tryAcquire === 'function';
+}
+
+/** The origins `propagateDeadline` names, normalised (`new URL(x).origin`). */
+function trustedOrigins(options: HttpClientOptions): ReadonlySet<string> {
+  const trusted = options.propagateDeadline ?? false;
+  if (trusted === false) return new Set();
+  if (trusted === true) {
+    if (options.baseUrl === undefined) {
+      throw new TypeError('propagateDeadline: true needs a baseUrl (or list the trusted origins)');
+    }
+    return new Set([new URL(options.baseUrl).origin]);
+  }
+  return new Set(trusted.map((origin) => new URL(origin).origin));
+}
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
@@ -158,15 +160,18 @@ interface Prepared {
   headers: Headers;
   body: BodyInit | null;
   retryable: boolean;
+  /** Whether this request's upstream is trusted with the deadline header. */
+  sendDeadline: boolean;
 }
 
 /**
- * The resilient HTTP client: see {@link httpClient}.
+ * The resilient HTTP client, as {@link httpClient} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { HttpClient } from '@milkyway/resilience';
- * const catalog = new HttpClient({ baseUrl: 'http://127.0.0.1:3001' });
+ * import { httpClient, type HttpClient } from '@milkyway/resilience/http';
+ * const catalog: HttpClient = httpClient({ baseUrl: 'http://127.0.0.1:3001', name: 'catalog' });
+ * const breaker = catalog.breakerFor('127.0.0.1:3001');
  * ```
  */
 export class HttpClient {
@@ -180,8 +185,9 @@ export class HttpClient {
   private readonly attemptTimeoutMs: number;
   private readonly totalTimeoutMs: number;
   private readonly bound: BoundContext;
+  private readonly deadlineOrigins: ReadonlySet<string>;
 
-  /** Creates the client; prefer {@link httpClient}. */
+  /** @internal Use {@link httpClient}. */
   constructor(options: HttpClientOptions = {}, bound: BoundContext = {}, shared?: HttpClient) {
     this.options = options;
     this.name = options.name;
@@ -190,7 +196,10 @@ export class HttpClient {
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 2_000;
     this.totalTimeoutMs = options.totalTimeoutMs ?? 10_000;
     this.baseFetch = options.fetch ?? ((request) => globalThis.fetch(request));
-    this.sharedBudget = options.budget instanceof RetryBudget ? options.budget : undefined;
+    // Duck-typed, not instanceof: the CJS build bundles each entry point on its own, so a
+    // budget made through '@milkyway/resilience' is another class than this entry's copy.
+    this.sharedBudget = isBudget(options.budget) ? options.budget : undefined;
+    this.deadlineOrigins = shared?.deadlineOrigins ?? trustedOrigins(options);
     if (shared !== undefined) this.hosts = shared.hosts;
   }
 
@@ -342,9 +351,11 @@ export class HttpClient {
     if (given !== undefined && given < deadline) deadline = given;
     if (signal?.aborted) throw signal.reason;
     if (deadline <= now) {
-      throw new TimeoutError({ timeoutMs: 0, reason: 'deadline', name: this.name ?? prepared.url });
+      throw new DeadlineExceededError({ reason: 'deadline', source: this.name ?? prepared.url });
     }
-    const host = new URL(prepared.url).host;
+    const target = new URL(prepared.url);
+    const host = target.host;
+    prepared.sendDeadline = this.deadlineOrigins.has(target.origin);
     const policies = this.policiesFor(host);
     const chosen = prepared.retryable ? policies.retrying : policies.once;
     return chosen.execute((context) => this.attempt(prepared, context), { signal, deadline });
@@ -383,7 +394,7 @@ export class HttpClient {
     const retryable =
       replayable &&
       (options.idempotent ?? (IDEMPOTENT.has(method) || headers.has('idempotency-key')));
-    return { url, method, headers, body, retryable };
+    return { url, method, headers, body, retryable, sendDeadline: false };
   }
 
   private resolve(path: string): string {
@@ -396,9 +407,8 @@ export class HttpClient {
   private async attempt(prepared: Prepared, context: CallContext): Promise<Response> {
     const signal = context.signal;
     const headers = new Headers(prepared.headers);
-    const deadlineHeader = this.options.deadlineHeader ?? 'x-deadline-ms';
-    if (deadlineHeader !== false && context.deadline !== undefined) {
-      headers.set(deadlineHeader, String(Math.max(0, Math.floor(context.deadline - Date.now()))));
+    if (context.deadline !== undefined && prepared.sendDeadline) {
+      headers.set(DEADLINE_HEADER, String(Math.max(0, Math.floor(context.deadline - Date.now()))));
     }
     const request = new Request(prepared.url, {
       method: prepared.method,
@@ -458,19 +468,25 @@ export class HttpClient {
 /**
  * A resilient HTTP client for calls between services, over `fetch`: base URL, one circuit
  * breaker, bulkhead and retry budget per upstream host, per-attempt timeouts and an overall
- * deadline (sent upstream as `x-deadline-ms`, the remaining milliseconds), retries only for
- * idempotent methods or requests with an `Idempotency-Key`, interceptors (protocol 5, e.g.
- * tracing), typed JSON validated by a schema, non-2xx answers as {@link UpstreamResponseError}.
- * Response bodies are read inside the attempt, up to `maxResponseBytes`.
+ * deadline (told to trusted upstreams as `x-deadline-ms`, the remaining milliseconds, see
+ * `propagateDeadline`), retries only for idempotent methods or requests with an
+ * `Idempotency-Key`, interceptors (protocol 5, e.g. tracing), typed JSON validated by a schema,
+ * non-2xx answers as {@link UpstreamResponseError}. Response bodies are read inside the attempt,
+ * up to `maxResponseBytes`.
  *
  * @example
  * ```ts
+ * import type { RequestVariables } from '@milkyway/protocol';
+ * import { httpClient } from '@milkyway/resilience/http';
  * import { Hono } from 'hono';
- * import { httpClient, type RequestContextEnv } from '@milkyway/resilience';
  * import { z } from 'zod';
  *
- * const app = new Hono<RequestContextEnv>();
- * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001', name: 'catalog' });
+ * const app = new Hono<{ Variables: RequestVariables }>();
+ * const catalog = httpClient({
+ *   baseUrl: 'http://127.0.0.1:3001',
+ *   name: 'catalog',
+ *   propagateDeadline: true, // our own service: tell it how long we wait
+ * });
  * const Product = z.object({ id: z.string(), priceCents: z.number().int() });
  *
  * app.get('/orders/:id/price', async (c) => {

@@ -1,4 +1,5 @@
-import { BoundCounter } from './telemetry.js';
+import type { Clock } from '@milkyway/protocol';
+import { BoundCounter } from '../telemetry/metrics.js';
 
 /**
  * Options of {@link retryBudget}.
@@ -19,21 +20,21 @@ export interface RetryBudgetOptions {
   windowMs?: number;
   /** Name used in metric attributes. */
   name?: string;
+  /** The time source (protocol 8, epoch ms; default `Date.now`): the budget only reads the time, it sets no timer. */
+  clock?: Clock;
 }
 
 const BUCKETS = 10;
 
 /**
- * A retry budget shared by every call to one dependency: retries in the sliding window may not
- * exceed `max(ratio × requests, minRetriesPerSecond × windowSeconds)`. During an outage, when
- * every call fails, the budget caps the extra load retries add at `ratio` (10% by default)
- * instead of multiplying it by the number of attempts.
+ * A retry budget, as {@link retryBudget} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { retry, retryBudget } from '@milkyway/resilience';
- * const catalogBudget = retryBudget({ ratio: 0.1, minRetriesPerSecond: 10 });
+ * import { retry, retryBudget, type RetryBudget } from '@milkyway/resilience';
+ * const catalogBudget: RetryBudget = retryBudget({ ratio: 0.1, minRetriesPerSecond: 10 });
  * const retrying = retry({ maxAttempts: 3, budget: catalogBudget });
+ * console.info(`${catalogBudget.available} retries left in this window`);
  * ```
  */
 export class RetryBudget {
@@ -50,8 +51,9 @@ export class RetryBudget {
   private retryTotal = 0;
   private bucket: number;
   private readonly exhausted: BoundCounter;
+  private readonly clock: Clock;
 
-  /** Creates the budget; prefer {@link retryBudget}. */
+  /** @internal Use {@link retryBudget}. */
   constructor(options: RetryBudgetOptions = {}) {
     this.ratio = options.ratio ?? 0.1;
     this.minRetriesPerSecond = options.minRetriesPerSecond ?? 10;
@@ -60,7 +62,9 @@ export class RetryBudget {
     if (!(this.minRetriesPerSecond >= 0)) throw new RangeError('minRetriesPerSecond must be >= 0');
     if (!(this.windowMs >= BUCKETS)) throw new RangeError(`windowMs must be >= ${BUCKETS}`);
     this.bucketMs = this.windowMs / BUCKETS;
-    this.bucket = Math.floor(Date.now() / this.bucketMs);
+    // Read Date.now at each call (not a captured reference), so vitest's fake timers apply.
+    this.clock = options.clock ?? (() => Date.now());
+    this.bucket = Math.floor(this.clock() / this.bucketMs);
     this.exhausted = new BoundCounter(
       'milkyway.retry.budget_exhausted',
       'Retries refused because the retry budget was spent',
@@ -101,7 +105,7 @@ export class RetryBudget {
   }
 
   private advance(): void {
-    const bucket = Math.floor(Date.now() / this.bucketMs);
+    const bucket = Math.floor(this.clock() / this.bucketMs);
     if (bucket === this.bucket) return;
     const steps = Math.min(bucket - this.bucket, BUCKETS);
     for (let i = 1; i <= steps; i++) {
@@ -116,8 +120,11 @@ export class RetryBudget {
 }
 
 /**
- * Creates a {@link RetryBudget} to share between the retry policies (or HTTP clients) that call
- * one dependency.
+ * A retry budget shared by every call to one dependency (the retry policies or HTTP clients
+ * that call it): retries in the sliding window may not exceed
+ * `max(ratio × requests, minRetriesPerSecond × windowSeconds)`. During an outage, when every
+ * call fails, the budget caps the extra load retries add at `ratio` (10% by default) instead of
+ * multiplying it by the number of attempts.
  *
  * @example
  * ```ts

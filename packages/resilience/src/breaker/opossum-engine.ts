@@ -6,7 +6,7 @@ import type {
   EngineCall,
   EngineFactory,
   EngineSettings,
-} from './breaker-engine.js';
+} from './engine.js';
 
 type Call = EngineCall<unknown>;
 

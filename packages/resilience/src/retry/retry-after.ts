@@ -26,3 +26,8 @@ export function parseRetryAfter(
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);
 }
+
+/** Internal: a `Retry-After` header value for a delay in ms: whole seconds, rounded up, at least 1. */
+export function retryAfterSeconds(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms / 1000)));
+}

@@ -1,80 +1,11 @@
-import { CircuitBreaker, type CircuitBreakerOptions } from './breaker.js';
-import { Bulkhead, type BulkheadOptions } from './bulkhead.js';
-import type { FallbackPolicy } from './fallback.js';
-import { type RetryOptions, RetryPolicy } from './retry.js';
-import type { RetryBudget } from './retry-budget.js';
-import { asLayerFn, type Layer, layerOf, registerLayer, Scope } from './scope.js';
-import { TimeoutPolicy } from './timeout.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
+import { Bulkhead, type BulkheadOptions } from '../bulkhead/bulkhead.js';
+import { Retry, type RetryOptions } from '../retry/retry.js';
+import type { RetryBudget } from '../retry/retry-budget.js';
+import { Timeout } from '../timeout/timeout.js';
+import { layerOf, registerLayer } from './scope.js';
 import type { ExecuteOptions, Operation, Policy } from './types.js';
-
-/**
- * Anything `wrap` and `policy` can compose: every {@link Policy}, and a {@link FallbackPolicy}
- * (whose result type widens to include its fallback value).
- *
- * @example
- * ```ts
- * import { fallback, timeout, type Composable } from '@milkyway/resilience';
- * const parts: Composable[] = [fallback(null), timeout(500)];
- * ```
- */
-// biome-ignore lint/suspicious/noExplicitAny: the fallback's value type is erased by composition.
-export type Composable = Policy | FallbackPolicy<any>;
-
-type Run = <T>(fn: (scope: Scope) => Promise<T>, scope: Scope) => Promise<T>;
-
-function chain(layers: Layer[]): Run {
-  let run: Run = (fn, scope) => fn(scope);
-  for (let i = layers.length - 1; i >= 0; i--) {
-    const layer = layers[i]!;
-    const inner = run;
-    run = (fn, scope) => layer.run((s) => inner(fn, s), scope);
-  }
-  return run;
-}
-
-/**
- * Policies composed into one: see {@link wrap} and {@link policy}.
- *
- * @example
- * ```ts
- * import { wrap, retry, timeout } from '@milkyway/resilience';
- * const p = wrap(retry(), timeout(500));
- * await p.execute(({ signal }) => fetch('http://127.0.0.1:3001/health', { signal }));
- * ```
- */
-export class ComposedPolicy implements Policy {
-  /** The policies, outermost first. */
-  readonly policies: readonly Composable[];
-  private readonly run: Run;
-
-  /** Composes `policies`, outermost first; prefer {@link wrap}. */
-  constructor(policies: readonly Composable[]) {
-    this.policies = policies;
-    const layers = policies.map((p) => layerOf(p));
-    this.run = chain(layers);
-    registerLayer(this, { run: this.run });
-  }
-
-  /** Runs `fn` through every policy, outermost first. */
-  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
-    return this.run(asLayerFn(fn), Scope.root(options));
-  }
-}
-
-/**
- * Composes policies, the first outermost: `wrap(a, b, c).execute(fn)` runs `a` around `b`
- * around `c` around `fn`. Any object with an `execute(fn, options)` method can take part.
- * Prefer {@link policy}, which applies the recommended order for you.
- *
- * @example
- * ```ts
- * import { bulkhead, circuitBreaker, retry, timeout, wrap } from '@milkyway/resilience';
- * const catalog = wrap(retry(), circuitBreaker({ name: 'catalog' }), bulkhead({ maxConcurrent: 32 }), timeout(1_000));
- * ```
- */
-export function wrap(...policies: Composable[]): ComposedPolicy {
-  return new ComposedPolicy(policies);
-}
+import { type Composable, Composed } from './wrap.js';
 
 /**
  * Options of {@link policy}: each part is optional; give options to build it, an instance to
@@ -94,8 +25,8 @@ export interface PolicyOptions {
   fallback?: Composable;
   /** Time for the whole call, retries and waits included. */
   totalTimeoutMs?: number;
-  /** Retry settings (or a shared {@link RetryPolicy}). */
-  retry?: RetryOptions | RetryPolicy;
+  /** Retry settings (or a shared {@link Retry}). */
+  retry?: RetryOptions | Retry;
   /** Retry budget shared by the dependency's callers (used when `retry` is given as options). */
   budget?: RetryBudget;
   /** Breaker settings (or a shared {@link CircuitBreaker}). */
@@ -107,8 +38,8 @@ export interface PolicyOptions {
 }
 
 /**
- * The result of {@link policy}: a composed policy whose parts stay reachable (to subscribe to
- * their events or read their state).
+ * The result of {@link policy}: a composed {@link Policy} whose parts stay reachable (to
+ * subscribe to their events or read their state).
  *
  * @example
  * ```ts
@@ -117,21 +48,22 @@ export interface PolicyOptions {
  * catalog.breaker?.on('stateChange', (e) => console.warn('catalog breaker', e.to));
  * ```
  */
-export class ResiliencePolicy extends ComposedPolicy {
+export class ResiliencePolicy implements Policy {
   /** The fallback, if any. */
   readonly fallback: Composable | undefined;
   /** The total timeout, if any. */
-  readonly totalTimeout: TimeoutPolicy | undefined;
+  readonly totalTimeout: Timeout | undefined;
   /** The retry policy, if any. */
-  readonly retry: RetryPolicy | undefined;
+  readonly retry: Retry | undefined;
   /** The circuit breaker, if any. */
   readonly breaker: CircuitBreaker | undefined;
   /** The bulkhead, if any. */
   readonly bulkhead: Bulkhead | undefined;
   /** The per-attempt timeout, if any. */
-  readonly attemptTimeout: TimeoutPolicy | undefined;
+  readonly attemptTimeout: Timeout | undefined;
+  private readonly composed: Composed;
 
-  /** Builds the policy; prefer {@link policy}. */
+  /** @internal Use {@link policy}. */
   constructor(options: PolicyOptions = {}) {
     const name = options.name;
     const named = (part: string) => (name === undefined ? part : `${name}.${part}`);
@@ -139,13 +71,13 @@ export class ResiliencePolicy extends ComposedPolicy {
     const totalTimeout =
       options.totalTimeoutMs === undefined
         ? undefined
-        : new TimeoutPolicy(options.totalTimeoutMs, { name: named('total-timeout') });
+        : new Timeout(options.totalTimeoutMs, { name: named('total-timeout') });
     const retryPart =
       options.retry === undefined
         ? undefined
-        : options.retry instanceof RetryPolicy
+        : options.retry instanceof Retry
           ? options.retry
-          : new RetryPolicy({
+          : new Retry({
               name: named('retry'),
               ...(options.budget === undefined ? {} : { budget: options.budget }),
               ...options.retry,
@@ -165,18 +97,24 @@ export class ResiliencePolicy extends ComposedPolicy {
     const attemptTimeout =
       options.attemptTimeoutMs === undefined
         ? undefined
-        : new TimeoutPolicy(options.attemptTimeoutMs, { name: named('attempt-timeout') });
+        : new Timeout(options.attemptTimeoutMs, { name: named('attempt-timeout') });
     const parts: Composable[] = [];
     for (const p of [fb, totalTimeout, retryPart, breaker, pool, attemptTimeout]) {
       if (p !== undefined) parts.push(p);
     }
-    super(parts);
+    this.composed = new Composed(parts);
+    registerLayer(this, layerOf(this.composed));
     this.fallback = fb;
     this.totalTimeout = totalTimeout;
     this.retry = retryPart;
     this.breaker = breaker;
     this.bulkhead = pool;
     this.attemptTimeout = attemptTimeout;
+  }
+
+  /** Runs `fn` through every part, outermost first. */
+  execute<T>(fn: Operation<T>, options?: ExecuteOptions): Promise<T> {
+    return this.composed.execute(fn, options);
   }
 }
 

@@ -1,10 +1,10 @@
+import { DeadlineExceededError } from '@milkyway/protocol';
+import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from '../policy/scope.js';
+import type { ExecuteOptions, Operation, Policy } from '../policy/types.js';
+import { Emitter } from '../telemetry/events.js';
+import { BoundCounter, observeGauge } from '../telemetry/metrics.js';
+import { MAX_TIMER_MS } from '../timeout/timer-list.js';
 import { BulkheadRejectedError } from './bulkhead-rejected-error.js';
-import { Emitter } from './events.js';
-import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from './scope.js';
-import { BoundCounter, observeGauge } from './telemetry.js';
-import { TimeoutError } from './timeout-error.js';
-import { MAX_TIMER_MS } from './timer-list.js';
-import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
  * Options of {@link bulkhead}.
@@ -147,7 +147,7 @@ class BulkheadCore implements Layer {
       // A deadline beyond setTimeout's range (~24.8 days) is as good as none.
       if (scope.deadline !== undefined && scope.deadline - Date.now() <= MAX_TIMER_MS) {
         const timer = setTimeout(
-          () => leave(new TimeoutError({ timeoutMs: 0, reason: 'deadline', name: this.name })),
+          () => leave(new DeadlineExceededError({ reason: 'deadline', source: this.name })),
           Math.max(0, scope.deadline - Date.now()),
         );
         cleanups.push(() => clearTimeout(timer));
@@ -190,12 +190,13 @@ class BulkheadCore implements Layer {
 }
 
 /**
- * A bulkhead: see {@link bulkhead}.
+ * A bulkhead, as {@link bulkhead} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { Bulkhead } from '@milkyway/resilience';
- * const pool = new Bulkhead({ maxConcurrent: 8, maxQueue: 16 });
+ * import { bulkhead, type Bulkhead } from '@milkyway/resilience';
+ * const pool: Bulkhead = bulkhead({ maxConcurrent: 8, maxQueue: 16 });
+ * console.info(`${pool.active} running, ${pool.queued} waiting`);
  * ```
  */
 export class Bulkhead implements Policy {
@@ -207,7 +208,7 @@ export class Bulkhead implements Policy {
   readonly name: string;
   private readonly core: BulkheadCore;
 
-  /** Creates the bulkhead; prefer {@link bulkhead}. */
+  /** @internal Use {@link bulkhead}. */
   constructor(options: BulkheadOptions) {
     const { maxConcurrent, maxQueue = 0 } = options;
     if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {

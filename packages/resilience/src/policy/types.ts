@@ -10,7 +10,7 @@
  */
 export interface CallContext {
   /**
-   * Aborts when the call's time is up (reason: a `TimeoutError`) or the caller cancels (reason:
+   * Aborts when the call's time is up (reason: a `DeadlineExceededError`) or the caller cancels (reason:
    * the caller's reason). Created lazily on first read, so functions that never read it cost
    * nothing extra.
    */

@@ -1,18 +1,11 @@
-import { isRejection } from './brand.js';
-import type {
-  BreakerEngine,
-  BreakerState,
-  EngineCall,
-  EngineFactory,
-  Verdict,
-} from './breaker-engine.js';
+import { isRejection } from '@milkyway/protocol';
+import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from '../policy/scope.js';
+import type { ExecuteOptions, Operation, Policy } from '../policy/types.js';
+import { Emitter } from '../telemetry/events.js';
+import { BoundCounter, observeGauge } from '../telemetry/metrics.js';
 import { BrokenCircuitError } from './broken-circuit-error.js';
-import { Emitter } from './events.js';
+import type { BreakerEngine, BreakerState, EngineCall, EngineFactory, Verdict } from './engine.js';
 import { createOpossumEngine } from './opossum-engine.js';
-
-import { asLayerFn, type Layer, registerLayer, rejectSoon, Scope } from './scope.js';
-import { BoundCounter, observeGauge } from './telemetry.js';
-import type { ExecuteOptions, Operation, Policy } from './types.js';
 
 /**
  * Options of {@link circuitBreaker}. Defaults suit a service-to-service call.
@@ -159,12 +152,13 @@ class BreakerCore implements Layer {
 }
 
 /**
- * A circuit breaker: see {@link circuitBreaker}.
+ * A circuit breaker, as {@link circuitBreaker} builds it (the only way to make one).
  *
  * @example
  * ```ts
- * import { CircuitBreaker } from '@milkyway/resilience';
- * const breaker = new CircuitBreaker({ name: 'catalog' });
+ * import { circuitBreaker, type CircuitBreaker } from '@milkyway/resilience';
+ * const breaker: CircuitBreaker = circuitBreaker({ name: 'catalog' });
+ * if (breaker.state === 'open') console.warn(`catalog back in ${breaker.retryAfterMs} ms`);
  * ```
  */
 export class CircuitBreaker implements Policy {
@@ -172,7 +166,7 @@ export class CircuitBreaker implements Policy {
   readonly name: string;
   private readonly core: BreakerCore;
 
-  /** Creates the breaker; prefer {@link circuitBreaker}. */
+  /** @internal Use {@link circuitBreaker}. */
   constructor(options: CircuitBreakerOptions = {}) {
     const name = options.name ?? 'breaker';
     const failureRateThreshold = options.failureRateThreshold ?? 50;

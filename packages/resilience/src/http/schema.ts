@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { z } from 'zod';
- * import type { ResponseSchema } from '@milkyway/resilience';
+ * import type { ResponseSchema } from '@milkyway/resilience/http';
  * const Product: ResponseSchema<{ id: string }> = z.object({ id: z.string() });
  * ```
  */

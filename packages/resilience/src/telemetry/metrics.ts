@@ -1,7 +1,16 @@
+import { instrumentationScope } from '@milkyway/protocol';
 import { type Attributes, type Counter, type Meter, metrics } from '@opentelemetry/api';
 
-/** Meter name for every instrument of this package (protocol 7). */
-export const METER_NAME = '@milkyway/resilience';
+/**
+ * Meter name of every instrument of this package (protocol 7, telemetry scope names).
+ *
+ * @example
+ * ```ts
+ * import { METER_NAME } from '@milkyway/resilience';
+ * METER_NAME; // '@milkyway/resilience'
+ * ```
+ */
+export const METER_NAME: string = instrumentationScope('resilience');
 
 /** Internal: the package's meter, looked up when a primitive is created (so an SDK registered first is used). */
 export function meter(): Meter {
