@@ -19,7 +19,7 @@ import { ProblemError } from './problem-error.js';
  * ```
  */
 export class DeadlineExceededError extends ProblemError {
-  static override readonly brand = Symbol.for('milkyway.timeout');
+  static override readonly brand: symbol = Symbol.for('milkyway.timeout');
 
   /** The budget that ran out, in milliseconds (when known). */
   readonly timeoutMs: number | undefined;

@@ -92,15 +92,17 @@ type BrandedClass = { readonly brand: symbol; readonly prototype: object };
 
 /**
  * The base of every Milkyway error that becomes an HTTP problem. A subclass declares a
- * `static readonly brand = Symbol.for('milkyway.<name>')`; then `Subclass.is(value)` is a brand
- * check that works across duplicate installs of a package (unlike `instanceof`).
+ * `static override readonly brand: symbol = Symbol.for('milkyway.<name>')` (annotated as
+ * `symbol`, so that it can be subclassed again with a brand of its own); then
+ * `Subclass.is(value)` is a brand check that works across duplicate installs of a package
+ * (unlike `instanceof`).
  *
  * @example
  * ```ts
  * import { ProblemError } from '@milkyway/protocol';
  *
  * export class QuotaExceededError extends ProblemError {
- *   static override readonly brand = Symbol.for('example.quota_exceeded');
+ *   static override readonly brand: symbol = Symbol.for('example.quota_exceeded');
  *   constructor(readonly resetInSeconds: number) {
  *     super(429, 'monthly quota used up', { headers: { 'retry-after': String(resetInSeconds) } });
  *   }

@@ -8,7 +8,7 @@
  * import { ProblemError, REJECTION } from '@milkyway/protocol';
  *
  * class QueueFullError extends ProblemError {
- *   static override readonly brand = Symbol.for('example.queue_full');
+ *   static override readonly brand: symbol = Symbol.for('example.queue_full');
  *   static {
  *     Object.defineProperty(QueueFullError.prototype, REJECTION, { value: true });
  *   }

@@ -8,14 +8,14 @@ import {
 } from '../src/index.js';
 
 class QuotaError extends ProblemError {
-  static override readonly brand = Symbol.for('test.quota');
+  static override readonly brand: symbol = Symbol.for('test.quota');
   constructor(readonly resetSeconds: number) {
     super(429, 'quota used up', { headers: { 'retry-after': String(resetSeconds) } });
   }
 }
 
 class FastRejection extends ProblemError {
-  static override readonly brand = Symbol.for('test.fast');
+  static override readonly brand: symbol = Symbol.for('test.fast');
   static {
     Object.defineProperty(FastRejection.prototype, REJECTION, { value: true });
   }
