@@ -1,0 +1,3 @@
+export { createPgPool, type PgPoolOptions } from './drivers/create-pg-pool.js';
+export { type PgDatabaseOptions, pgDatabase } from './drivers/pg-database.js';
+export { observePool, type PoolMetricsOptions } from './drivers/pool-metrics.js';

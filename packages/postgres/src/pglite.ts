@@ -1,0 +1,1 @@
+export { type PgliteDatabaseOptions, pgliteDatabase } from './drivers/pglite-database.js';
