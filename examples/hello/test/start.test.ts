@@ -11,6 +11,18 @@ afterEach(() => {
 
 let output = '';
 
+/** Rejects after `ms` naming what did not happen, so that no wait can hang the run. */
+function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what}: not within ${ms} ms; output:\n${output}`)),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Resolves with the service URL once its "listening" log line appears on stdout. */
 function waitForUrl(proc: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -42,7 +54,7 @@ describe('hello (npm start)', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });
-    const url = await waitForUrl(child);
+    const url = await within(30_000, 'the listening log line', waitForUrl(child));
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const res = await fetch(`${url}/hello/world`);
@@ -55,7 +67,7 @@ describe('hello (npm start)', () => {
     // 'close' fires once every process holding stdout (npm, tsx, the service) has exited.
     const exited = new Promise<void>((resolve) => child?.once('close', () => resolve()));
     process.kill(-(child.pid as number), 'SIGTERM');
-    await exited;
+    await within(15_000, 'the process group to exit after SIGTERM', exited);
     const messages = output
       .split('\n')
       .filter((line) => line.startsWith('{'))

@@ -165,6 +165,9 @@ export async function call(
 /**
  * One request on its own connection (node:http, no pooling): for requests the server answers
  * early and then closes (oversized bodies, huge headers), which would break a pooled socket.
+ * Every outcome is bounded: it resolves once the whole answer was read, and rejects on a socket
+ * error before that (a reset that threw the answer away is a failure, not a wait) or after
+ * `timeoutMs` (default 10 s) with a message naming the URL.
  */
 export function rawRequest(
   url: string,
@@ -176,29 +179,45 @@ export function rawRequest(
   } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
+    const limitMs = init.timeoutMs ?? 10_000;
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    const fail = (what: string, cause?: Error) =>
+      settle(() => reject(new Error(`${init.method ?? 'GET'} ${url}: ${what}`, { cause })));
     const req = http.request(url, {
       method: init.method ?? 'GET',
       headers: init.headers,
       agent: false,
-      timeout: init.timeoutMs ?? 10_000,
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} in time`)));
+    const timer = setTimeout(() => {
+      fail(`no complete answer within ${limitMs} ms`);
+      req.destroy();
+    }, limitMs);
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
+        settle(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        ),
       );
-      res.on('error', reject);
+      res.on('error', (error) => fail('the answer was cut off', error));
+      res.on('close', () => fail('the connection closed before the end of the answer'));
     });
-    // The server may answer and close before the whole body is written: that is fine.
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
-    });
+    // Once the answer is read, a late EPIPE/ECONNRESET while the body was still being written
+    // changes nothing; before that, it is the failure to report.
+    req.on('error', (error) =>
+      fail(`socket error before the answer was read (${error.message})`, error),
+    );
     req.end(init.body);
   });
 }

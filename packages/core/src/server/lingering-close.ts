@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 
 /**
  * Bounds of a lingering close: how long, and how many bytes, the server keeps reading and
@@ -29,6 +29,22 @@ function announcesBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+type NodeSocketHandle = { reading?: boolean; readStart?: () => unknown };
+
+/**
+ * Starts the socket's handle reading again if it was stopped. While Node's HTTP parser consumes
+ * the socket it stops and starts the handle itself (back-pressure of an unread request body); once
+ * the parser is detached, a socket that still counts as flowing would never read again, and
+ * `resume()` does nothing on a flowing stream. Same step as Node's own `onSocketResume`.
+ */
+function restartReading(socket: Socket): void {
+  const handle = (socket as Socket & { _handle?: NodeSocketHandle })._handle;
+  if (handle?.reading === false && typeof handle.readStart === 'function') {
+    handle.reading = true;
+    handle.readStart();
+  }
+}
+
 /**
  * Ends a connection after an early answer the way RFC 9112 §9.6 describes (and nginx and
  * HAProxy do): half-close (FIN after the answer), keep reading and discarding what the client
@@ -45,26 +61,35 @@ function lingeringDestroySoon(this: LingeringSocket): void {
   const { lingerMs, lingerMaxBytes } = this[kLimits] as LingerLimits;
   if (!this.readable || this.readableEnded) {
     // The client already closed its side: nothing is left to read.
-    this.end();
-    this.destroy();
+    Socket.prototype.destroySoon.call(this);
     return;
   }
+  // Destroying drops what is not written yet: wait until the answer is flushed.
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  };
   // Nothing after the answer is a request to serve (RFC 9112 §9.6: "MUST NOT process any
   // further requests"): the bytes go past Node's HTTP parser, straight to the discard below.
   this.removeAllListeners('data');
   this.removeAllListeners('end');
   let discarded = 0;
+  // The hard bound, also for a client that reads nothing: destroy whatever is left.
   const timer = setTimeout(() => this.destroy(), lingerMs);
   timer.unref();
   this.once('close', () => clearTimeout(timer));
   // A 'data' listener also stops the parser from consuming the socket (Node's own wrapper).
   this.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
-    if (discarded > lingerMaxBytes) this.destroy();
+    if (discarded > lingerMaxBytes) close();
   });
-  this.on('end', () => this.destroy());
+  this.on('end', close);
   this.end();
   this.resume();
+  restartReading(this);
 }
 
 /**
@@ -83,7 +108,7 @@ export function admitRequest(
 ): boolean {
   const socket = req.socket as LingeringSocket;
   const early = socket[kEarly];
-  if (early !== undefined && early.headersSent && !early.shouldKeepAlive) {
+  if (early?.headersSent && !early.shouldKeepAlive) {
     // Discard its body too, so that nothing waits on it until the connection closes.
     req.resume();
     return false;
