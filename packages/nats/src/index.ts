@@ -9,9 +9,15 @@ export type {
 export { describeNatsConfig, redactNatsUrl } from './connection/redaction.js';
 export { NatsConnectError } from './errors/nats-connect-error.js';
 export { NatsProvisioningError } from './errors/nats-provisioning-error.js';
-export {
-  NatsUnavailableError,
-  type NatsUnavailableReason,
-} from './errors/nats-unavailable-error.js';
+export { NatsPublishError, type NatsPublishFailure } from './errors/nats-publish-error.js';
 export { type ProvisioningPlan, provisionJetStream } from './provisioning/provision.js';
 export type { ConsumerSpec, ProvisioningMode, StreamSpec } from './provisioning/specs.js';
+export {
+  type NatsTransport,
+  natsTransport,
+} from './transport/nats-transport.js';
+export type { NatsTransportOptions } from './transport/nats-transport-options.js';
+export {
+  defaultSubjectMapping,
+  type SubjectMapping,
+} from './transport/subject-mapping.js';
