@@ -8,7 +8,8 @@ export {
   httpClient,
   type JsonRequestOptions,
 } from './http/client.js';
-export { type ProxyOptions, proxy, stripHopByHop } from './http/proxy.js';
+export { stripHopByHop } from './http/hop-by-hop.js';
+export { type ProxyOptions, proxy } from './http/proxy.js';
 export { RequestTooLargeError } from './http/request-too-large-error.js';
 export { ResponseTooLargeError } from './http/response-too-large-error.js';
 export { ResponseValidationError } from './http/response-validation-error.js';

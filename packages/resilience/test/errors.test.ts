@@ -56,14 +56,17 @@ describe('errors', () => {
       method: 'GET',
       url: 'http://catalog.internal:3001/a?token=secret',
     });
-    expect(e.message).toBe('upstream answered 500');
+    expect(e.detail).toBe('upstream answered with an error');
     expect(e.url).toContain('catalog.internal');
     const c = new UpstreamConnectionError({
       method: 'GET',
       url: 'http://catalog.internal/',
-      cause: null,
+      cause: Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:3001'), {
+        code: 'ECONNREFUSED',
+      }),
     });
-    expect(c.message).not.toContain('catalog');
+    expect(c.detail).toBe('upstream unreachable');
+    expect(c.code).toBe('ECONNREFUSED');
     expect(
       new BrokenCircuitError({ breaker: '10.0.0.7:3001.breaker', retryAfterMs: 1 }).message,
     ).not.toContain('10.0.0.7');

@@ -1,7 +1,22 @@
+import {
+  DEADLINE_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  isProblemLike,
+  type Logger,
+  ProblemError,
+  type ProblemLike,
+  REQUEST_ID_HEADER,
+  silentLogger,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+} from '@milkyway/protocol';
+import { trace } from '@opentelemetry/api';
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { readCapped } from './body.js';
 import type { HttpClient } from './client.js';
+import { setForwarding } from './forwarding.js';
+import { stripHopByHop } from './hop-by-hop.js';
 import { RequestTooLargeError } from './request-too-large-error.js';
 
 /**
@@ -13,7 +28,11 @@ import { RequestTooLargeError } from './request-too-large-error.js';
  * import { httpClient, proxy, type ProxyOptions } from '@milkyway/resilience/http';
  * const app = new Hono();
  * const catalog = httpClient({ baseUrl: 'http://127.0.0.1:3001' });
- * const options: ProxyOptions = { stripPrefix: '/api/catalog', maxRequestBytes: 256 * 1024 };
+ * const options: ProxyOptions = {
+ *   stripPrefix: '/api/catalog',
+ *   maxRequestBytes: 256 * 1024,
+ *   trustProxy: (address) => address === '10.0.0.2', // the load balancer in front
+ * };
  * app.all('/api/catalog/*', proxy(catalog, options));
  * ```
  */
@@ -28,68 +47,106 @@ export interface ProxyOptions {
   maxRequestBytes?: number;
   /** Extra request headers never forwarded (case-insensitive), e.g. `['cookie']`. */
   dropHeaders?: string[];
+  /**
+   * Request headers forwarded even when the client's `Connection` header names them
+   * (case-insensitive), added to the defaults: `authorization`, `cookie`, `content-type`,
+   * `accept`, `idempotency-key`, `traceparent`, `tracestate`, `baggage`, `x-request-id`.
+   */
+  keepHeaders?: string[];
   /** Add `x-forwarded-for`, `x-forwarded-host`, `x-forwarded-proto` (default true). */
   forwardedHeaders?: boolean;
+  /**
+   * Whether the socket peer is a proxy whose `X-Forwarded-*` / `Forwarded` headers are
+   * believed (kept, and the peer appended to `X-Forwarded-For`). Default: no peer is; a client's
+   * own forwarding headers are dropped and the gateway states what it saw.
+   */
+  trustProxy?: (address: string) => boolean;
+  /**
+   * Where the specifics of a 5xx (system error code, upstream URL and status, breaker name) are
+   * logged, since clients only get a generic detail (default: `c.var.logger`, protocol 2).
+   */
+  logger?: Logger;
 }
 
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'proxy-connection',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'http2-settings',
+/** Headers a client's `Connection` list can never strip: the gateway forwards them on purpose. */
+const KEEP = [
+  'authorization',
+  'cookie',
+  'content-type',
+  'accept',
+  IDEMPOTENCY_KEY_HEADER,
+  TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
+  'baggage',
+  REQUEST_ID_HEADER,
 ];
 
-/**
- * Removes hop-by-hop headers (RFC 9110 §7.6.1): `Connection` and every header it names,
- * `Keep-Alive`, `TE`, `Trailer`, `Transfer-Encoding`, `Upgrade` and all `Proxy-*`.
- *
- * @example
- * ```ts
- * import { stripHopByHop } from '@milkyway/resilience/http';
- * const headers = new Headers({ connection: 'close, x-secret', 'x-secret': '1', accept: '*' });
- * stripHopByHop(headers); // only `accept` is left
- * ```
- */
-export function stripHopByHop(headers: Headers): Headers {
-  const listed = headers.get('connection');
-  if (listed !== null) {
-    for (const token of listed.split(',')) {
-      const name = token.trim().toLowerCase();
-      if (name !== '') headers.delete(name);
-    }
-  }
-  for (const name of HOP_BY_HOP) headers.delete(name);
-  const proxied: string[] = [];
-  headers.forEach((_value, key) => {
-    if (key.startsWith('proxy-')) proxied.push(key);
-  });
-  for (const key of proxied) headers.delete(key);
-  return headers;
+/** The socket peer, from @hono/node-server's `c.env.incoming`; other runtimes: none. */
+function incomingOf(c: Context): { url?: string; socket?: { remoteAddress?: string } } | undefined {
+  return (c.env as { incoming?: { url?: string; socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
 }
 
-function remoteAddress(c: Context): string | undefined {
-  // @hono/node-server exposes the socket as c.env.incoming; other runtimes: nothing to add.
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress;
+/**
+ * An absolute-form request target (`GET http://other.example/x`) is a forward-proxy request.
+ * This gateway only serves the host it was asked for in `Host`: anything else is refused
+ * (421) instead of being forwarded with a foreign `X-Forwarded-Host`.
+ */
+function checkTarget(rawTarget: string | undefined, host: string | undefined): void {
+  if (rawTarget === undefined || rawTarget.startsWith('/') || rawTarget === '*') return;
+  let named: string;
+  let expected: string;
+  try {
+    const target = new URL(rawTarget);
+    named = target.host;
+    expected = new URL(`${target.protocol}//${host ?? ''}`).host;
+  } catch {
+    named = rawTarget;
+    expected = '';
+  }
+  if (named !== expected) {
+    throw new ProblemError(421, 'the request target names a host this gateway does not serve');
+  }
+}
+
+/** Logs the specifics of a 5xx (clients get a generic detail) and records them on the span. */
+function report(
+  logger: Logger,
+  error: unknown,
+  upstream: string | undefined,
+  method: string,
+  target: string,
+): void {
+  if (!isProblemLike(error) || error.status < 500) return;
+  const e = error as ProblemLike & Record<string, unknown>;
+  const fields: Record<string, unknown> = { upstream, method, target, status: e.status };
+  for (const key of ['code', 'url', 'upstreamStatus', 'breaker', 'bulkhead', 'source']) {
+    if (e[key] !== undefined) fields[key] = e[key];
+  }
+  if (error instanceof Error) fields.error = error.name;
+  logger.warn(fields, 'upstream call failed');
+  const span = trace.getActiveSpan();
+  if (span !== undefined) {
+    if (error instanceof Error) span.recordException(error);
+    if (typeof e.code === 'string') span.setAttribute('error.type', e.code);
+  }
 }
 
 /**
  * A Hono route handler that forwards the request to an upstream through a resilient
  * {@link HttpClient} (its breaker, bulkhead, retries, timeouts and interceptors, e.g. trace
  * propagation): method, path (with `stripPrefix`/`prefix`/`rewrite`), query, body (buffered, at
- * most `maxRequestBytes`, else 413) and headers minus hop-by-hop ones, `Host` and
- * `Content-Length`; adds `x-forwarded-*`, `x-request-id` (from `c.var.requestId`) and
- * `x-deadline-ms` (from `c.var.deadline`; `c.var.signal` cancels the upstream call). The
- * upstream's response, whatever its status, is returned without hop-by-hop headers (and without
- * `Content-Encoding`/`Content-Length`: fetch has already decoded the body). Failures throw
- * errors that core renders as problem+json: open breaker 503 + `Retry-After`, full bulkhead
- * 503, timeout or deadline 504, connection failure 502, response over the client's
+ * most `maxRequestBytes`, else 413) and headers minus hop-by-hop ones (a client's `Connection`
+ * list cannot strip the ones in `keepHeaders`), `Host`, `Content-Length` and a client's
+ * `x-deadline-ms`. It states its own `x-forwarded-for/-host/-proto` (a client's forwarding
+ * headers are believed only from a `trustProxy` peer) and `x-request-id` (from
+ * `c.var.requestId`); the client adds `x-deadline-ms` for upstreams it trusts with it, and
+ * `c.var.signal` cancels the upstream call. An absolute-form request naming another host than
+ * `Host` is refused (421). The upstream's response, whatever its status, is returned without
+ * hop-by-hop headers (and without `Content-Encoding`/`Content-Length`: fetch has already decoded
+ * the body). Failures throw errors that core renders as problem+json with a generic detail (the
+ * specifics go to the logger and the active span): open breaker 503 + `Retry-After`, full
+ * bulkhead 503, timeout or deadline 504, connection failure 502, response over the client's
  * `maxResponseBytes` 502. POSTs are retried only when they carry an `Idempotency-Key`.
  *
  * @example
@@ -105,8 +162,12 @@ function remoteAddress(c: Context): string | undefined {
 export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
   const maxRequestBytes = options.maxRequestBytes ?? 1024 * 1024;
   const drop = (options.dropHeaders ?? []).map((h) => h.toLowerCase());
+  const keep = [...KEEP, ...(options.keepHeaders ?? [])];
   const forwarded = options.forwardedHeaders ?? true;
+  const trustProxy = options.trustProxy;
   return async function proxy(c) {
+    const incomingMessage = incomingOf(c);
+    checkTarget(incomingMessage?.url, c.req.header('host'));
     const incoming = new URL(c.req.url);
     let path = incoming.pathname;
     const strip = options.stripPrefix?.replace(/\/+$/, '');
@@ -119,22 +180,22 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
     const target = path + incoming.search;
 
     const raw = c.req.raw;
-    const headers = stripHopByHop(new Headers(raw.headers));
+    const headers = stripHopByHop(new Headers(raw.headers), keep);
     headers.delete('host');
     headers.delete('content-length');
+    // The client sets its own deadline header, for upstreams it trusts with it; a caller's is never passed on.
+    headers.delete(DEADLINE_HEADER);
     for (const name of drop) headers.delete(name);
-    if (forwarded) {
-      const address = remoteAddress(c);
-      if (address !== undefined) {
-        const prior = headers.get('x-forwarded-for');
-        headers.set('x-forwarded-for', prior ? `${prior}, ${address}` : address);
-      }
-      // Set, not appended: a client must not be able to choose what upstreams believe here.
-      headers.set('x-forwarded-host', incoming.host);
-      headers.set('x-forwarded-proto', incoming.protocol.replace(':', ''));
-    }
+    const peer = incomingMessage?.socket?.remoteAddress;
+    setForwarding(headers, raw.headers, {
+      peer,
+      url: incoming,
+      trusted: peer !== undefined && trustProxy?.(peer) === true,
+      add: forwarded,
+    });
     const requestId = c.get('requestId') as unknown;
-    if (typeof requestId === 'string' && requestId !== '') headers.set('x-request-id', requestId);
+    if (typeof requestId === 'string' && requestId !== '')
+      headers.set(REQUEST_ID_HEADER, requestId);
 
     const method = raw.method.toUpperCase();
     let body: Uint8Array<ArrayBuffer> | null = null;
@@ -149,23 +210,26 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
       } catch (error) {
         if (RequestTooLargeError.is(error)) throw error;
         // The client's body broke off (disconnect, malformed framing): a 400, never a 500.
-        throw Object.assign(new Error('request body could not be read'), {
-          status: 400,
-          expose: true,
-          cause: error,
-        });
+        throw new ProblemError(400, 'request body could not be read', { cause: error });
       }
     }
 
     const signal = c.get('signal') as unknown;
     const deadline = c.get('deadline') as unknown;
-    const response = await client.request(target, {
-      method,
-      headers,
-      body,
-      ...(signal instanceof AbortSignal ? { signal } : {}),
-      ...(typeof deadline === 'number' ? { deadline } : {}),
-    });
+    let response: Response;
+    try {
+      response = await client.request(target, {
+        method,
+        headers,
+        body,
+        ...(signal instanceof AbortSignal ? { signal } : {}),
+        ...(typeof deadline === 'number' ? { deadline } : {}),
+      });
+    } catch (error) {
+      const logger = options.logger ?? (c.get('logger') as Logger | undefined) ?? silentLogger;
+      report(logger, error, client.name, method, target);
+      throw error;
+    }
 
     const out = stripHopByHop(new Headers(response.headers));
     out.delete('content-encoding');

@@ -31,12 +31,8 @@ export class UpstreamConnectionError extends ProblemError {
   /** Creates the error; `cause` is the error fetch threw. */
   constructor(options: { method: string; url: string; cause: unknown }) {
     // The detail is shown to clients: no host, URL or system error code.
-    const code = errorCode(options.cause);
-    super(502, `upstream unreachable${code ? ` (${code})` : ''}`, {
-      expose: true,
-      cause: options.cause,
-    });
-    this.code = code;
+    super(502, 'upstream unreachable', { expose: true, cause: options.cause });
+    this.code = errorCode(options.cause);
     this.method = options.method;
     this.url = options.url;
   }

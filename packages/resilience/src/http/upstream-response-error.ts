@@ -40,7 +40,7 @@ export class UpstreamResponseError extends ProblemError {
   /** Creates the error from a (buffered) upstream response. */
   constructor(options: { response: Response; method: string; url: string; status?: number }) {
     // The detail is shown to clients: not the upstream's status, URL or body.
-    super(options.status ?? 502, `upstream answered ${options.response.status}`, { expose: true });
+    super(options.status ?? 502, 'upstream answered with an error', { expose: true });
     this.upstreamStatus = options.response.status;
     this.method = options.method;
     this.url = options.url;
