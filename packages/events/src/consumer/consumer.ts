@@ -179,6 +179,18 @@ export async function startConsumer<Tx>(
     attemptsMade: number,
   ) => {
     const destination = h.delivery.destination;
+    const reject = h.delivery.reject;
+    if (reject) {
+      instruments.deadLettered.add(1, {
+        ...baseAttributes(destination),
+        [ATTR.deadLetterReason]: reason,
+      });
+      instruments.processed.add(1, {
+        ...baseAttributes(destination),
+        [ATTR.outcome]: 'dead_letter',
+      });
+      return settle(h, () => reject.call(h.delivery, reason, error));
+    }
     try {
       await runtime.deadLetter(deadLetterDestination, h.delivery, {
         reason,

@@ -92,6 +92,13 @@ export interface Delivery {
   nak(delayMs?: number): Promise<void>;
   /** Extends the ack deadline ("in progress"), e.g. while a long handler runs. */
   working(): Promise<void>;
+  /**
+   * Optional: settles by handing the message back to its sender as refused, for transports
+   * without a broker in between (HTTP push answers the request with a 4xx problem). When a
+   * transport offers it, the consumer runtime calls it instead of publishing a dead letter;
+   * broker transports leave it out.
+   */
+  reject?(reason: string, detail: string): Promise<void>;
 }
 
 /**
