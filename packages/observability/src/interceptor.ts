@@ -1,3 +1,4 @@
+import type { FetchInterceptor } from '@milkyway/protocol';
 import {
   type Attributes,
   context,
@@ -19,26 +20,6 @@ import {
   errorType,
   normalizeMethod,
 } from './semconv.js';
-
-/**
- * An outbound HTTP interceptor (Milkyway protocol 5). `@milkyway/resilience`'s HTTP client
- * calls its interceptors once per attempt; `attempt` is 0 for the first try.
- *
- * @example
- * ```ts
- * import type { FetchInterceptor } from '@milkyway/observability';
- *
- * const addHeader: FetchInterceptor = (request, next) => {
- *   request.headers.set('x-client', 'catalog');
- *   return next(request);
- * };
- * ```
- */
-export type FetchInterceptor = (
-  request: Request,
-  next: (request: Request) => Promise<Response>,
-  info: { attempt: number },
-) => Promise<Response>;
 
 /**
  * Options of {@link tracingInterceptor} and {@link tracedFetch}.
@@ -71,7 +52,8 @@ export interface TracingInterceptorOptions {
  * with the global propagator into the outgoing request's headers, so the callee continues
  * the same trace.
  *
- * It matches `@milkyway/resilience`'s interceptor protocol structurally. The request's
+ * It is a `FetchInterceptor` (`@milkyway/protocol`, the outbound interceptor protocol that
+ * `@milkyway/resilience`'s client runs once per attempt). The request's
  * headers are set in place when they are mutable (no body copy); otherwise the request is
  * re-created with the extra headers. With no tracer provider registered it only injects
  * what the active context holds (nothing, without a propagator).

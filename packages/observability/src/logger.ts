@@ -1,3 +1,4 @@
+import { LOG_FIELDS, REDACTED, SENSITIVE_FIELDS, SENSITIVE_HEADERS } from '@milkyway/protocol';
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, type LoggerOptions as PinoOptions, pino } from 'pino';
 
@@ -30,7 +31,7 @@ export interface LoggerOptions {
    * `body["card-number"]`); added to {@link DEFAULT_REDACT_PATHS}.
    */
   redact?: string[];
-  /** Replacement for redacted values. Default `[Redacted]`. */
+  /** Replacement for redacted values. Default `[REDACTED]` (`REDACTED` of `@milkyway/protocol`). */
   censor?: string;
   /**
    * Fields written on every line. Default: pino's `pid` and `hostname`; pass `{}` for none.
@@ -45,37 +46,11 @@ export interface LoggerOptions {
   traceCorrelation?: boolean;
 }
 
-const SECRET_HEADERS = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-auth-token',
-];
-const SECRET_FIELDS = [
-  'password',
-  'passwd',
-  'secret',
-  'token',
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'idToken',
-  'id_token',
-  'apiKey',
-  'api_key',
-  'clientSecret',
-  'client_secret',
-  'authorization',
-  'cookie',
-];
-
 const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `["${name}"]`);
 
 /**
- * Paths {@link createLogger} always redacts: authorization, cookie and API-key headers under
+ * Paths {@link createLogger} always redacts, built from `@milkyway/protocol`'s one list of
+ * `SENSITIVE_HEADERS` and `SENSITIVE_FIELDS`: authorization, cookie and API-key headers under
  * `headers`, `req.headers`, `request.headers`, `res.headers` and `response.headers`, and
  * fields named like secrets (`password`, `secret`, `token`, `accessToken`, `refresh_token`,
  * `apiKey`, `clientSecret`, `authorization`, `cookie`, ...) at the top level and one level
@@ -89,9 +64,9 @@ const key = (name: string) => (/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[
  */
 export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze([
   ...['headers', 'req.headers', 'request.headers', 'res.headers', 'response.headers'].flatMap(
-    (prefix) => SECRET_HEADERS.map((header) => `${prefix}${key(header)}`),
+    (prefix) => SENSITIVE_HEADERS.map((header) => `${prefix}${key(header)}`),
   ),
-  ...SECRET_FIELDS.flatMap((field) => [field, `*${key(field)}`]),
+  ...SENSITIVE_FIELDS.flatMap((field) => [field, `*${key(field)}`]),
 ]);
 
 const NO_FIELDS = Object.freeze({});
@@ -115,9 +90,9 @@ export function traceFields(): Record<string, string> {
   const spanContext = span.spanContext();
   if (!isSpanContextValid(spanContext)) return NO_FIELDS as Record<string, string>;
   return {
-    trace_id: spanContext.traceId,
-    span_id: spanContext.spanId,
-    trace_flags: spanContext.traceFlags & 1 ? '01' : '00',
+    [LOG_FIELDS.traceId]: spanContext.traceId,
+    [LOG_FIELDS.spanId]: spanContext.spanId,
+    [LOG_FIELDS.traceFlags]: spanContext.traceFlags & 1 ? '01' : '00',
   };
 }
 
@@ -137,7 +112,7 @@ export function traceFields(): Record<string, string> {
  *
  * const logger = createLogger({ name: 'catalog', level: 'debug', redact: ['card.number'] });
  * logger.info({ card: { number: '4242…', brand: 'visa' } }, 'payment accepted');
- * // {"level":"info","time":…,"name":"catalog","card":{"number":"[Redacted]","brand":"visa"},"msg":"payment accepted"}
+ * // {"level":"info","time":…,"name":"catalog","card":{"number":"[REDACTED]","brand":"visa"},"msg":"payment accepted"}
  *
  * // In a test: collect the lines.
  * const lines: string[] = [];
@@ -149,7 +124,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     redact: {
       paths: [...DEFAULT_REDACT_PATHS, ...(options.redact ?? [])],
-      censor: options.censor ?? '[Redacted]',
+      censor: options.censor ?? REDACTED,
     },
     formatters: { level: (label) => ({ level: label }) },
   };

@@ -1,21 +1,5 @@
-import { type Attributes, ValueType } from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
-import { instrumentCache } from './instrumentation.js';
-import { routeTemplate } from './route.js';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_HTTP_ROUTE,
-  ATTR_STATUS_CLASS,
-  ATTR_URL_SCHEME,
-  errorType,
-  HTTP_DURATION_BUCKETS,
-  METRIC_HTTP_SERVER_ACTIVE_REQUESTS,
-  METRIC_HTTP_SERVER_REQUEST_DURATION,
-  normalizeMethod,
-  statusClass,
-} from './semconv.js';
+import { instrument } from './http/instrument.js';
 
 /**
  * Options of {@link metrics}.
@@ -34,46 +18,6 @@ export interface MetricsOptions {
 }
 
 /**
- * In-flight requests by method and scheme. Counted in plain numbers and reported when the
- * SDK collects (an asynchronous up-down counter): two synchronous `add()` calls per request
- * would cost more than the rest of the middleware.
- */
-const inFlight = new Map<string, { attributes: Attributes; count: number }>();
-
-function inFlightEntry(method: string, scheme: string) {
-  const key = scheme === 'https' ? `${method} s` : method;
-  let entry = inFlight.get(key);
-  if (entry === undefined) {
-    entry = {
-      attributes: Object.freeze({ [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_SCHEME]: scheme }),
-      count: 0,
-    };
-    inFlight.set(key, entry);
-  }
-  return entry;
-}
-
-const instruments = instrumentCache((meter) => {
-  meter
-    .createObservableUpDownCounter(METRIC_HTTP_SERVER_ACTIVE_REQUESTS, {
-      description: 'Number of active HTTP server requests.',
-      unit: '{request}',
-      valueType: ValueType.INT,
-    })
-    .addCallback((result) => {
-      for (const entry of inFlight.values()) result.observe(entry.count, entry.attributes);
-    });
-  return {
-    duration: meter.createHistogram(METRIC_HTTP_SERVER_REQUEST_DURATION, {
-      description: 'Duration of HTTP server requests.',
-      unit: 's',
-      valueType: ValueType.DOUBLE,
-      advice: { explicitBucketBoundaries: [...HTTP_DURATION_BUCKETS] },
-    }),
-  };
-});
-
-/**
  * Hono middleware that records the standard HTTP server metrics through
  * `@opentelemetry/api` (meter `@milkyway/observability`):
  *
@@ -84,7 +28,8 @@ const instruments = instrumentCache((meter) => {
  * - `http.server.active_requests` — up-down counter of in-flight requests, attributes
  *   `http.request.method`, `url.scheme`.
  *
- * With no meter provider registered it only calls `next()`. Expose the data with
+ * With no meter provider registered it only calls `next()`. To get the span, the metrics and
+ * the access log in one step, use {@link observability}. Expose the data with
  * `setupTelemetry({ prometheus: true })` and `mountMetrics()` from
  * `@milkyway/observability/setup`, or push it with OTLP.
  *
@@ -99,43 +44,5 @@ const instruments = instrumentCache((meter) => {
  * ```
  */
 export function metrics(options: MetricsOptions = {}): MiddlewareHandler {
-  const ignore = options.ignore;
-
-  return async function metricsMiddleware(c, next) {
-    const recorders = instruments();
-    if (recorders === undefined || ignore?.(c)) return next();
-
-    const start = performance.now();
-    const method = normalizeMethod(c.req.method);
-    const url = c.req.url;
-    const scheme = url.startsWith('https:') ? 'https' : 'http';
-    const active = inFlightEntry(method, scheme);
-    active.count++;
-
-    let thrown: unknown;
-    let failed = false;
-    try {
-      await next();
-    } catch (error) {
-      failed = true;
-      thrown = error;
-      throw error;
-    } finally {
-      active.count--;
-      const status = failed ? 500 : c.res.status;
-      const attributes: Attributes = {
-        [ATTR_HTTP_REQUEST_METHOD]: method,
-        [ATTR_URL_SCHEME]: scheme,
-        [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
-        [ATTR_STATUS_CLASS]: statusClass(status),
-      };
-      const route = routeTemplate(c);
-      if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
-      if (failed) attributes[ATTR_ERROR_TYPE] = errorType(thrown);
-      else if (status >= 500) {
-        attributes[ATTR_ERROR_TYPE] = c.error ? errorType(c.error) : String(status);
-      }
-      recorders.duration.record((performance.now() - start) / 1000, attributes);
-    }
-  };
+  return instrument({ metrics: { ignore: options.ignore } });
 }

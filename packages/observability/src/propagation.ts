@@ -32,11 +32,6 @@ export function nodeHeaders(env: unknown): NodeHeaders | undefined {
   return headers !== null && typeof headers === 'object' ? (headers as NodeHeaders) : undefined;
 }
 
-/** First value of a Node header. @internal */
-export function first(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** The part of Node's `ServerResponse` {@link nodeOutgoing} returns. @internal */
 export interface NodeOutgoing {
   setHeader(name: string, value: string): unknown;

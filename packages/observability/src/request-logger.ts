@@ -1,32 +1,6 @@
+import type { Logger } from '@milkyway/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
-import { first, nodeHeaders } from './propagation.js';
-import { routeTemplate } from './route.js';
-import { errorType } from './semconv.js';
-
-/**
- * The logger shape {@link requestLogger} writes to: Milkyway's `Logger` protocol, which
- * pino loggers (and {@link createLogger}'s) satisfy.
- *
- * @example
- * ```ts
- * import { createLogger, type RequestLogSink } from '@milkyway/observability';
- *
- * const sink: RequestLogSink = createLogger({ name: 'catalog' });
- * sink.child({ request_id: 'r-1' }).info({ status: 200 }, 'request completed');
- * ```
- */
-export interface RequestLogSink {
-  /** Writes an info line. */
-  info(obj: object, msg?: string): void;
-  /** Writes a warn line. */
-  warn(obj: object, msg?: string): void;
-  /** Writes an error line. */
-  error(obj: object, msg?: string): void;
-  /** Writes a debug line. */
-  debug(obj: object, msg?: string): void;
-  /** A logger that adds `bindings` to every line. */
-  child(bindings: Record<string, unknown>): RequestLogSink;
-}
+import { instrument } from './http/instrument.js';
 
 /**
  * Options of {@link requestLogger}.
@@ -43,12 +17,12 @@ export interface RequestLogSink {
  * ```
  */
 export interface RequestLoggerOptions {
-  /** Where the lines go (e.g. {@link createLogger}'s logger). */
-  logger: RequestLogSink;
+  /** Where the lines go: any `Logger` of `@milkyway/protocol` (e.g. {@link createLogger}'s). */
+  logger: Logger;
   /** Requests that are not logged, e.g. health probes. */
   ignore?: (c: Context) => boolean;
   /**
-   * Also expose a child logger bound to `request_id` as `c.var.logger` for handlers.
+   * Also expose a child logger bound to `requestId` as `c.var.logger` for handlers.
    * Default `true`.
    */
   exposeLogger?: boolean;
@@ -56,73 +30,40 @@ export interface RequestLoggerOptions {
 
 /**
  * Hono middleware that writes one line per request when it completes:
- * `{ method, route, status, duration_ms, request_id }` with the message `request completed`,
- * at `info` (2xx/3xx), `warn` (4xx) or `error` (5xx, with `error_type`, the class of the
+ * `{ method, route, status, durationMs, requestId }` with the message `request completed`,
+ * at `info` (2xx/3xx), `warn` (4xx) or `error` (5xx, with `errorType`, the class of the
  * error a handler threw). It is an access log: the error itself (message, stack) is for the
  * error handler to log (`@milkyway/core`'s does), not repeated here.
- * `route` is the template (`/products/:id`), absent for unmatched requests; `request_id` is
+ * `route` is the template (`/products/:id`), absent for unmatched requests; `requestId` is
  * `c.var.requestId` (set by `@milkyway/core`), else the `x-request-id` request header.
- * Placed after {@link tracing}, the line also carries `trace_id`/`span_id`.
+ * Placed after {@link tracing}, the line also carries `trace_id`/`span_id`. To get the span,
+ * the metrics and this line in one step, use {@link observability}.
  *
  * @example
  * ```ts
+ * import type { Logger } from '@milkyway/protocol';
  * import { Hono } from 'hono';
- * import { createLogger, type RequestLogSink, requestLogger, tracing } from '@milkyway/observability';
+ * import { createLogger, requestLogger, tracing } from '@milkyway/observability';
  *
  * const logger = createLogger({ name: 'catalog' });
- * const app = new Hono<{ Variables: { logger: RequestLogSink } }>(); // a Milkyway service has it typed already
+ * const app = new Hono<{ Variables: { logger: Logger } }>(); // a Milkyway service has it typed already
  * app.use(tracing());
  * app.use(requestLogger({ logger }));
  * app.get('/products/:id', (c) => {
  *   c.var.logger.debug({ id: c.req.param('id') }, 'loading product');
  *   return c.json({ id: c.req.param('id') });
  * });
- * // {"level":"info",…,"trace_id":"4bf9…","method":"GET","route":"/products/:id","status":200,"duration_ms":0.42,"request_id":"…","msg":"request completed"}
+ * // {"level":"info",…,"trace_id":"4bf9…","method":"GET","route":"/products/:id","status":200,"durationMs":0.42,"requestId":"…","msg":"request completed"}
  * ```
  */
 export function requestLogger(
   options: RequestLoggerOptions,
-): MiddlewareHandler<{ Variables: { logger: RequestLogSink } }> {
-  const { logger, ignore } = options;
-  const expose = options.exposeLogger !== false;
-
-  return async function requestLoggerMiddleware(c, next) {
-    if (ignore?.(c)) return next();
-    const start = performance.now();
-    const requestId = (c.get('requestId' as never) as string | undefined) ?? requestIdHeader(c);
-    if (expose) c.set('logger', requestId ? logger.child({ request_id: requestId }) : logger);
-
-    let thrown: unknown;
-    let failed = false;
-    try {
-      await next();
-    } catch (error) {
-      failed = true;
-      thrown = error;
-      throw error;
-    } finally {
-      const status = failed ? 500 : c.res.status;
-      const line: Record<string, unknown> = {
-        method: c.req.method,
-        route: routeTemplate(c),
-        status,
-        duration_ms: Math.round((performance.now() - start) * 1000) / 1000,
-        request_id: requestId,
-      };
-      if (status >= 500) {
-        const error = failed ? thrown : c.error;
-        if (error !== undefined) line.error_type = errorType(error);
-        logger.error(line, 'request completed');
-      } else if (status >= 400) {
-        logger.warn(line, 'request completed');
-      } else {
-        logger.info(line, 'request completed');
-      }
-    }
-  };
-}
-
-function requestIdHeader(c: Context): string | undefined {
-  const node = nodeHeaders(c.env);
-  return node !== undefined ? first(node['x-request-id']) : c.req.header('x-request-id');
+): MiddlewareHandler<{ Variables: { logger: Logger } }> {
+  return instrument({
+    log: {
+      logger: options.logger,
+      ignore: options.ignore,
+      exposeLogger: options.exposeLogger !== false,
+    },
+  });
 }

@@ -23,7 +23,6 @@ import {
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
-  type BufferConfig,
   ConsoleSpanExporter,
   InMemorySpanExporter,
   type Sampler,
@@ -78,7 +77,7 @@ export type MetricExporterChoice =
  *   serviceVersion: '2.1.0',
  *   environment: 'staging',
  *   prometheus: true,
- *   batch: { scheduledDelayMillis: 1000 },
+ *   batch: { scheduledDelayMs: 1000 },
  * };
  * const telemetry = setupTelemetry(options);
  * ```
@@ -112,7 +111,7 @@ export interface TelemetryOptions {
    */
   prometheus?: boolean | PrometheusOptions;
   /** Push interval of periodic metric exporters, ms. Default `OTEL_METRIC_EXPORT_INTERVAL` or 60000. */
-  metricExportIntervalMillis?: number;
+  metricExportIntervalMs?: number;
   /**
    * Sampler. Default: from `OTEL_TRACES_SAMPLER`/`OTEL_TRACES_SAMPLER_ARG` (the SDK reads
    * them), `parentbased_always_on` when unset.
@@ -121,11 +120,34 @@ export interface TelemetryOptions {
   /** `batch` (default) or `simple` (exports each span as it ends; for tests and debugging). */
   spanProcessor?: 'batch' | 'simple';
   /** Batch processor tuning; defaults come from the `OTEL_BSP_*` variables. */
-  batch?: BufferConfig;
+  batch?: BatchOptions;
   /** More span processors, run after the exporter's. */
   spanProcessors?: SpanProcessor[];
   /** More metric readers. */
   metricReaders?: IMetricReader[];
+}
+
+/**
+ * Tuning of the batch span processor ({@link TelemetryOptions.batch}); each default comes from
+ * its `OTEL_BSP_*` variable, else the SDK's default.
+ *
+ * @example
+ * ```ts
+ * import { type BatchOptions, setupTelemetry } from '@milkyway/observability/setup';
+ *
+ * const batch: BatchOptions = { scheduledDelayMs: 250, maxQueueSize: 4096 };
+ * const telemetry = setupTelemetry({ serviceName: 'orders', batch });
+ * ```
+ */
+export interface BatchOptions {
+  /** Delay between two exports, ms (`OTEL_BSP_SCHEDULE_DELAY`, default 5000). */
+  scheduledDelayMs?: number;
+  /** How long an export may take before it is cancelled, ms (`OTEL_BSP_EXPORT_TIMEOUT`, default 30000). */
+  exportTimeoutMs?: number;
+  /** Spans kept waiting for export; more are dropped (`OTEL_BSP_MAX_QUEUE_SIZE`, default 2048). */
+  maxQueueSize?: number;
+  /** Spans sent per export (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`, default 512). */
+  maxExportBatchSize?: number;
 }
 
 /**
@@ -257,7 +279,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
     const processor =
       options.spanProcessor === 'simple'
         ? new SimpleSpanProcessor(spanExporter)
-        : new BatchSpanProcessor(spanExporter, options.batch);
+        : new BatchSpanProcessor(spanExporter, bufferConfig(options.batch));
     tracerProvider = new BasicTracerProvider({
       resource,
       spanProcessors: [processor, ...(options.spanProcessors ?? [])],
@@ -267,7 +289,7 @@ export function setupTelemetry(options: TelemetryOptions): Telemetry {
 
   // Metrics.
   const readers: IMetricReader[] = [...(options.metricReaders ?? [])];
-  const interval = options.metricExportIntervalMillis ?? envNumber('OTEL_METRIC_EXPORT_INTERVAL');
+  const interval = options.metricExportIntervalMs ?? envNumber('OTEL_METRIC_EXPORT_INTERVAL');
   const metricChoice = options.metrics ?? 'auto';
   let manualReader: ManualReader | undefined;
   let prometheusOn = options.prometheus;
@@ -471,6 +493,17 @@ function metricExporter(
         `unknown metric exporter "${kind}" (otlp, console, prometheus, memory or none)`,
       );
   }
+}
+
+/** The SDK's spelling of {@link BatchOptions}. */
+function bufferConfig(batch: BatchOptions | undefined) {
+  if (batch === undefined) return undefined;
+  return {
+    ...(batch.scheduledDelayMs !== undefined && { scheduledDelayMillis: batch.scheduledDelayMs }),
+    ...(batch.exportTimeoutMs !== undefined && { exportTimeoutMillis: batch.exportTimeoutMs }),
+    ...(batch.maxQueueSize !== undefined && { maxQueueSize: batch.maxQueueSize }),
+    ...(batch.maxExportBatchSize !== undefined && { maxExportBatchSize: batch.maxExportBatchSize }),
+  };
 }
 
 /** First entry of a comma-separated OTEL_*_EXPORTER variable, lowercased. */

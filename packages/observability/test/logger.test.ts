@@ -1,5 +1,6 @@
-import { createLogger, type RequestLogSink, requestLogger, tracing } from '@milkyway/observability';
+import { createLogger, requestLogger, tracing } from '@milkyway/observability';
 import { setupTelemetry, type Telemetry } from '@milkyway/observability/setup';
+import type { Logger } from '@milkyway/protocol';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lineCollector, listen } from './helpers.js';
@@ -69,14 +70,14 @@ describe('createLogger()', () => {
     expect(lines[0]).toMatchObject({
       req: {
         headers: {
-          authorization: '[Redacted]',
-          cookie: '[Redacted]',
-          'x-api-key': '[Redacted]',
+          authorization: '[REDACTED]',
+          cookie: '[REDACTED]',
+          'x-api-key': '[REDACTED]',
           accept: 'application/json',
         },
       },
-      res: { headers: { 'set-cookie': '[Redacted]' } },
-      headers: { 'proxy-authorization': '[Redacted]' },
+      res: { headers: { 'set-cookie': '[REDACTED]' } },
+      headers: { 'proxy-authorization': '[REDACTED]' },
     });
   });
 
@@ -89,15 +90,15 @@ describe('createLogger()', () => {
       client: { clientSecret: 's', apiKey: 'k' },
     });
     expect(lines[0]).toMatchObject({
-      token: '[Redacted]',
-      password: '[Redacted]',
+      token: '[REDACTED]',
+      password: '[REDACTED]',
       user: {
         name: 'ada',
-        password: '[Redacted]',
-        accessToken: '[Redacted]',
-        refresh_token: '[Redacted]',
+        password: '[REDACTED]',
+        accessToken: '[REDACTED]',
+        refresh_token: '[REDACTED]',
       },
-      client: { clientSecret: '[Redacted]', apiKey: '[Redacted]' },
+      client: { clientSecret: '[REDACTED]', apiKey: '[REDACTED]' },
     });
   });
 
@@ -117,8 +118,8 @@ describe('createLogger()', () => {
 
   it('is a child-capable logger whose bindings appear on every line', () => {
     const { lines, destination } = lineCollector();
-    createLogger({ destination }).child({ request_id: 'r-1' }).warn({}, 'child');
-    expect(lines[0]).toMatchObject({ level: 'warn', request_id: 'r-1', msg: 'child' });
+    createLogger({ destination }).child({ requestId: 'r-1' }).warn({}, 'child');
+    expect(lines[0]).toMatchObject({ level: 'warn', requestId: 'r-1', msg: 'child' });
   });
 });
 
@@ -160,7 +161,7 @@ describe('trace correlation', () => {
 describe('requestLogger()', () => {
   function app(destination: { write: (line: string) => void }) {
     const logger = createLogger({ destination, base: {} });
-    const a = new Hono<{ Variables: { logger: RequestLogSink } }>();
+    const a = new Hono<{ Variables: { logger: Logger } }>();
     a.use(tracing());
     a.use(requestLogger({ logger }));
     a.get('/products/:id', (c) => {
@@ -184,8 +185,8 @@ describe('requestLogger()', () => {
       method: 'GET',
       route: '/products/:id',
       status: 200,
-      duration_ms: expect.any(Number),
-      request_id: 'req-7',
+      durationMs: expect.any(Number),
+      requestId: 'req-7',
     });
     expect(line.trace_id).toBe(telemetry.spans!.getFinishedSpans()[0]!.spanContext().traceId);
   });
@@ -198,7 +199,7 @@ describe('requestLogger()', () => {
     } finally {
       await server.close();
     }
-    expect(lines.find((l) => l.msg === 'request completed')!.request_id).toBe('over-http');
+    expect(lines.find((l) => l.msg === 'request completed')!.requestId).toBe('over-http');
   });
 
   it('prefers the request id core put on the context', async () => {
@@ -211,13 +212,13 @@ describe('requestLogger()', () => {
     a.use(requestLogger({ logger: createLogger({ destination }) }));
     a.get('/', (c) => c.text('ok'));
     await a.request('/', { headers: { 'x-request-id': 'from-header' } });
-    expect(lines[0]!.request_id).toBe('from-core');
+    expect(lines[0]!.requestId).toBe('from-core');
   });
 
   it('gives handlers a child logger bound to the request id', async () => {
     const { lines, destination } = lineCollector();
     await app(destination).request('/products/42', { headers: { 'x-request-id': 'req-8' } });
-    expect(lines.find((l) => l.msg === 'inside')).toMatchObject({ request_id: 'req-8' });
+    expect(lines.find((l) => l.msg === 'inside')).toMatchObject({ requestId: 'req-8' });
   });
 
   it('logs a 4xx at warn and a 5xx at error with the error type', async () => {
@@ -229,7 +230,7 @@ describe('requestLogger()', () => {
       ['warn', 404],
       ['error', 500],
     ]);
-    expect(lines[1]!.error_type).toBe('Error');
+    expect(lines[1]!.errorType).toBe('Error');
     expect(lines[1]).not.toHaveProperty('err');
   });
 

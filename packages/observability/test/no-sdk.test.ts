@@ -1,6 +1,7 @@
 import {
   createLogger,
   metrics,
+  observability,
   requestLogger,
   tracedFetch,
   tracing,
@@ -79,6 +80,18 @@ describe('without an OpenTelemetry SDK registered', () => {
     a.get('/', (c) => c.text('ok'));
     await a.request('/');
     expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toHaveProperty('trace_id');
+  });
+
+  it('observability() only writes the access-log line, without trace fields', async () => {
+    const { lines, destination } = lineCollector();
+    const a = new Hono();
+    a.use(observability({ logger: createLogger({ destination }) }));
+    a.get('/', (c) => c.text('ok'));
+    const response = await a.request('/');
+    expect(response.headers.get('x-trace-id')).toBeNull();
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status: 200, msg: 'request completed' });
     expect(lines[0]).not.toHaveProperty('trace_id');
   });
 });

@@ -1,10 +1,6 @@
-import {
-  type FetchInterceptor,
-  tracedFetch,
-  tracing,
-  tracingInterceptor,
-} from '@milkyway/observability';
+import { tracedFetch, tracing, tracingInterceptor } from '@milkyway/observability';
 import { setupTelemetry, type Telemetry } from '@milkyway/observability/setup';
+import type { FetchInterceptor } from '@milkyway/protocol';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Hono } from 'hono';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';

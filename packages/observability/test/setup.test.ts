@@ -120,7 +120,7 @@ describe('setupTelemetry()', () => {
     telemetry = setupTelemetry({
       serviceName: 'x',
       traces: 'memory',
-      batch: { scheduledDelayMillis: 60_000, maxExportBatchSize: 512 },
+      batch: { scheduledDelayMs: 60_000, maxExportBatchSize: 512 },
     });
     const spans = telemetry.spans!;
     await tracedApp().request('/hello');

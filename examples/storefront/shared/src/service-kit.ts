@@ -81,7 +81,7 @@ export function createStorefrontService(name: string, description: string) {
     traces: spanExporter(),
     // Spans reach the trace file within a quarter second, so the demo and the e2e tests can
     // read a trace soon after its request (the SDK's default batch delay is 5 s).
-    ...(process.env.TRACE_FILE ? { batch: { scheduledDelayMillis: 250 } } : {}),
+    ...(process.env.TRACE_FILE ? { batch: { scheduledDelayMs: 250 } } : {}),
     prometheus: true,
   });
   const logger = createLogger({ name, base: {} });

@@ -1,0 +1,155 @@
+import {
+  type Attributes,
+  type Context,
+  context,
+  isSpanContextValid,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
+import type { Context as HonoContext } from 'hono';
+import {
+  headersGetter,
+  type NodeHeaders,
+  nodeHeadersGetter,
+  nodeOutgoing,
+} from '../propagation.js';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_HTTP_REQUEST_METHOD,
+  ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_HTTP_ROUTE,
+  ATTR_SERVER_ADDRESS,
+  ATTR_SERVER_PORT,
+  ATTR_URL_PATH,
+  ATTR_URL_SCHEME,
+  ATTR_USER_AGENT_ORIGINAL,
+  errorType,
+} from '../semconv.js';
+import type { RequestFacts } from './request-facts.js';
+
+/** A started SERVER span and the context that makes it current. @internal */
+export interface ServerSpan {
+  span: Span;
+  /** The context to run the rest of the chain in (parent + this span). */
+  active: Context;
+  /** Span name before the route is known: the method, or `HTTP` for an unknown one. */
+  baseName: string;
+  /** The trace id header still to set on the Fetch response (not on Node's head). */
+  pendingHeader: string | undefined;
+}
+
+/**
+ * Starts the SERVER span of a request: extracts the caller's trace context (straight from
+ * Node's header record on @hono/node-server), sets the start attributes the semantic
+ * conventions ask for, and writes the trace id header on Node's response head when it can.
+ * @internal
+ */
+export function startServerSpan(
+  tracer: Tracer,
+  c: HonoContext,
+  facts: RequestFacts,
+  traceIdHeader: string | false,
+): ServerSpan {
+  const node = facts.node;
+  const request = c.req.raw;
+  const parent =
+    node !== undefined
+      ? propagation.extract(context.active(), node, nodeHeadersGetter)
+      : propagation.extract(context.active(), request.headers, headersGetter);
+  const method = facts.method;
+  const attributes: Attributes = {
+    [ATTR_HTTP_REQUEST_METHOD]: method,
+    [ATTR_URL_PATH]: c.req.path,
+    [ATTR_URL_SCHEME]: facts.scheme,
+  };
+  if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method;
+  const host = header(node, request, 'host');
+  if (host) setHost(attributes, host);
+  const userAgent = header(node, request, 'user-agent');
+  if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
+
+  const baseName = method === '_OTHER' ? 'HTTP' : method;
+  const span = tracer.startSpan(baseName, { kind: SpanKind.SERVER, attributes }, parent);
+  const spanContext = span.spanContext();
+  let pendingHeader: string | undefined;
+  if (traceIdHeader !== false && isSpanContextValid(spanContext)) {
+    // On @hono/node-server, write the header straight onto Node's response: it is merged into
+    // the response head and keeps the server's fast path for simple responses.
+    const outgoing = nodeOutgoing(c.env);
+    if (outgoing !== undefined) outgoing.setHeader(traceIdHeader, spanContext.traceId);
+    else pendingHeader = traceIdHeader;
+  }
+  return { span, active: trace.setSpan(parent, span), baseName, pendingHeader };
+}
+
+/**
+ * Ends the SERVER span with the request's outcome: the route (name and `http.route`), the
+ * status, and on a 5xx (or an error that escaped the chain) `error.type`, the ERROR status and
+ * the exception. 4xx responses leave the status unset (the client's fault).
+ * @internal
+ */
+export function endServerSpan(
+  server: ServerSpan,
+  c: HonoContext,
+  outcome: { status: number; route: string | undefined; error: unknown; escaped: boolean },
+): void {
+  const { span } = server;
+  if (span.isRecording()) {
+    const { status, route, error, escaped } = outcome;
+    if (route !== undefined) {
+      span.setAttribute(ATTR_HTTP_ROUTE, route);
+      span.updateName(`${server.baseName} ${route}`);
+    }
+    if (!escaped) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
+    if (escaped || status >= 500) {
+      span.setAttribute(ATTR_ERROR_TYPE, error !== undefined ? errorType(error) : String(status));
+      if (error !== undefined) span.recordException(error as Error);
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : undefined,
+      });
+    }
+  }
+  span.end();
+  if (server.pendingHeader !== undefined && !outcome.escaped) {
+    setResponseHeader(c, server.pendingHeader, span.spanContext().traceId);
+  }
+}
+
+function header(node: NodeHeaders | undefined, request: Request, name: string) {
+  if (node === undefined) return request.headers.get(name);
+  const value = node[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function setHost(attributes: Attributes, host: string): void {
+  // `host` or `host:port`, IPv6 literals in brackets: `[::1]:8080`.
+  const close = host.lastIndexOf(']');
+  const colon = host.lastIndexOf(':');
+  if (colon > close) {
+    attributes[ATTR_SERVER_ADDRESS] = unbracket(host.slice(0, colon));
+    const port = Number(host.slice(colon + 1));
+    if (Number.isInteger(port) && port > 0 && port < 65536) attributes[ATTR_SERVER_PORT] = port;
+  } else {
+    attributes[ATTR_SERVER_ADDRESS] = unbracket(host);
+  }
+}
+
+function unbracket(address: string): string {
+  return address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+}
+
+function setResponseHeader(c: { res: Response }, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    // A Response with immutable headers (one returned by fetch): Hono's setter copies it.
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
+}
