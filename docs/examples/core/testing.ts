@@ -1,5 +1,6 @@
 // Testing in-process: no port, no network.
-import { createService, expectProblem, silentLogger, testRequest } from '@milkyway/core';
+import { createService, silentLogger } from '@milkyway/core';
+import { expectProblem, testRequest } from '@milkyway/core/testing';
 import { z } from 'zod';
 
 export function buildService() {

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem.js';
+import { PROBLEM_CONTENT_TYPE, type ProblemDetails } from './errors/problem.js';
 
 /** Requests Node rejects before any handler runs: status, reason phrase, detail. */
 const ANSWERS = {

@@ -14,26 +14,30 @@ export {
   withOpenApi,
 } from '@milkyway/protocol';
 export * from './cache/index.js';
-export type { ConfigIssue, ConfigSource } from './config.js';
-export { ConfigError, defineConfig, redactConfig, Secret, secret } from './config.js';
-export type { ServiceEnv, ServiceVariables } from './context.js';
-export { propagationHeaders, remainingMs } from './context.js';
-export type { CheckState, HealthCheck, HealthCheckOptions, ReadinessReport } from './health.js';
-export { Health } from './health.js';
-export type { HttpErrorOptions } from './http-error.js';
-export { HttpError } from './http-error.js';
-export type { LoggerOptions, LogLevel } from './logger.js';
-export { createLogger } from './logger.js';
-export type { OpenApiDocument, OpenApiOptions } from './openapi.js';
-export { generateOpenApi } from './openapi.js';
-export type { ProblemDetails, ProblemOutcome } from './problem.js';
-export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './problem.js';
+export type { ConfigIssue, ConfigSource } from './config/config.js';
+export { ConfigError, defineConfig, redactConfig, Secret, secret } from './config/config.js';
+export type { HttpErrorOptions } from './errors/http-error.js';
+export { HttpError } from './errors/http-error.js';
+export type { ProblemDetails, ProblemOutcome } from './errors/problem.js';
+export { PROBLEM_CONTENT_TYPE, statusTitle, toProblem } from './errors/problem.js';
+export type { ValidationIssue } from './errors/validation-error.js';
+export { ValidationError } from './errors/validation-error.js';
+export type {
+  CheckState,
+  HealthCheck,
+  HealthCheckOptions,
+  ReadinessReport,
+} from './health/health.js';
+export { Health } from './health/health.js';
+export type { CorsSettings } from './http/cors.js';
+export type { SecureHeadersOptions } from './http/security-headers.js';
+export { API_SECURITY_HEADERS } from './http/security-headers.js';
+export type { ServiceEnv, ServiceVariables } from './kernel/context.js';
+export { propagationHeaders, remainingMs } from './kernel/context.js';
+export type { OpenApiDocument, OpenApiOptions } from './openapi/generate.js';
+export { generateOpenApi } from './openapi/generate.js';
 export * from './rate-limit/index.js';
 export type {
-  Inferred,
-  InOf,
-  OutOf,
-  Part,
   ResponseOf,
   ResponseSpec,
   RouteHandler,
@@ -42,24 +46,11 @@ export type {
   RouteResponse,
   RouteResult,
   RouteSpec,
-  SchemaOf,
   ValidationOptions,
-} from './route.js';
+} from './routing/route.js';
+export type { TypedRouteMethod, TypedUse } from './routing/route-methods.js';
+export { createRouter, Router } from './routing/router.js';
 export type {
-  EnvsOf,
-  Kind,
-  KindMap,
-  MiddlewareRecord,
-  OperationRecord,
-  Self,
-  TypedRouteMethod,
-  TypedUse,
-} from './router.js';
-export { createRouter, MIDDLEWARE, OPERATIONS, Router } from './router.js';
-export type { SecureHeadersOptions } from './security-headers.js';
-export { API_SECURITY_HEADERS } from './security-headers.js';
-export type {
-  CorsSettings,
   ListeningInfo,
   ListenOptions,
   ServerTimeouts,
@@ -67,7 +58,5 @@ export type {
   ServiceState,
 } from './service.js';
 export { createService, Service } from './service.js';
-export type { RequestTarget, TestRequestOptions, TestResponse } from './testing.js';
-export { expectProblem, testRequest } from './testing.js';
-export type { ValidationIssue } from './validation-error.js';
-export { ValidationError } from './validation-error.js';
+export type { LoggerOptions, LogLevel } from './support/logger.js';
+export { createLogger } from './support/logger.js';

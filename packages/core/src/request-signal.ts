@@ -1,6 +1,7 @@
 import { DeadlineExceededError } from '@milkyway/protocol';
-import { Context } from 'hono';
-import { HttpError } from './http-error.js';
+import type { Context } from 'hono';
+import { HttpError } from './errors/http-error.js';
+import { honoContextVars, shadowContextAccessors } from './kernel/hono-bridge.js';
 
 /** The Node response as the kernel sees it (duck-typed: a ServerResponse on @hono/node-server). */
 export interface NodeOutgoing {
@@ -98,12 +99,9 @@ function materialize(c: StatefulContext, honoGet: (key: string) => unknown): Abo
 
 /**
  * Hono keeps `get` as an own arrow function of each context and `var` as a getter on the
- * prototype: both are shadowed on the request's context so that reading `signal` creates it.
+ * prototype: both are shadowed on the request's context (through the Hono bridge) so that
+ * reading `signal` creates it.
  */
-const honoVar = Object.getOwnPropertyDescriptor(Context.prototype, 'var')?.get as
-  | ((this: Context) => Record<string, unknown>)
-  | undefined;
-
 const kHonoGet = Symbol('milkyway.honoGet');
 type LazyContext = StatefulContext & { [kHonoGet]: (key: string) => unknown };
 
@@ -117,7 +115,7 @@ function lazyGet(this: LazyContext, key: string): unknown {
 const lazyVar: PropertyDescriptor = {
   configurable: true,
   get(this: LazyContext) {
-    const vars = (honoVar as (this: Context) => Record<string, unknown>).call(this);
+    const vars = honoContextVars(this) as Record<string, unknown>;
     if (vars.signal === undefined) {
       Object.defineProperty(vars, 'signal', {
         configurable: true,
@@ -137,14 +135,11 @@ export function attachState(c: Context, state: RequestState): void {
   const lazy = c as LazyContext;
   lazy[kState] = state;
   const honoGet = c.get as (key: string) => unknown;
-  if (honoVar === undefined || !Object.hasOwn(c, 'get')) {
-    c.set('signal' as never, materialize(lazy, honoGet) as never);
-    return;
-  }
   lazy[kHonoGet] = honoGet;
   // Bound, like Hono's own arrow `get`, so it works detached from `c`. Not an arrow closure: a
   // closure stored on each context sent V8 into a mode where most per-request objects survived
   // scavenges (GC time 60 -> 450 ms per 100k requests, measured with --trace-gc).
-  (c as { get: unknown }).get = lazyGet.bind(lazy);
-  Object.defineProperty(c, 'var', lazyVar);
+  if (!shadowContextAccessors(c, lazyGet.bind(lazy), lazyVar)) {
+    c.set('signal' as never, materialize(lazy, honoGet) as never);
+  }
 }

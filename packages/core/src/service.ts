@@ -9,12 +9,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '@milkyway/protocol';
-import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import type {
   BlankSchema,
   Env,
-  ErrorHandler,
   HandlerInterface,
   IntersectNonAnyTypes,
   MiddlewareHandlerInterface,
@@ -22,54 +19,25 @@ import type {
 } from 'hono/types';
 import { answerClientError } from './client-error.js';
 import { Connections } from './connections.js';
-import type { ServiceEnv } from './context.js';
-import { createErrorRenderer, createNotFoundHandler } from './error-handler.js';
-import { Health, type HealthCheck, type HealthCheckOptions } from './health.js';
-import { HttpError } from './http-error.js';
-import { type AnyHandler, createKernel, type KernelSlot, withKernel } from './kernel.js';
-import { KernelRouter } from './kernel-router.js';
-import { createLogger } from './logger.js';
-import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi.js';
-import {
-  type AnyRouter,
-  MIDDLEWARE,
-  OPERATIONS,
-  Router,
-  type TypedRouteMethod,
-  type TypedUse,
-} from './router.js';
+import { createErrorRenderer, createNotFoundHandler } from './errors/error-handler.js';
+import { Health, type HealthCheck, type HealthCheckOptions } from './health/health.js';
+import { requestBodyLimit } from './http/body-limit.js';
+import { type CorsSettings, corsMiddleware } from './http/cors.js';
 import {
   type API_SECURITY_HEADERS,
   createSecurityHeaders,
   type SecureHeadersOptions,
   type SecurityHeaders,
-} from './security-headers.js';
-
-/**
- * CORS settings (hono/cors options, with an explicit origin: CORS stays closed without them).
- *
- * @example
- * ```ts
- * import { type CorsSettings, createService } from '@milkyway/core';
- *
- * const cors: CorsSettings = { origin: ['https://app.example'], credentials: true };
- * createService({ name: 'api', version: '1.0.0', cors });
- * ```
- */
-export interface CorsSettings {
-  /** Allowed origin(s), or a function choosing the origin to allow. `*` is refused with `credentials`. */
-  origin: string | string[] | ((origin: string) => string | undefined | null);
-  /** Allowed methods. Default: GET, HEAD, PUT, POST, DELETE, PATCH. */
-  allowMethods?: string[];
-  /** Allowed request headers. Default: content-type, authorization, x-request-id, x-deadline-ms (never echoed). */
-  allowHeaders?: string[];
-  /** Response headers exposed to the browser. Default: x-request-id. */
-  exposeHeaders?: string[];
-  /** Whether cookies/credentials are allowed. */
-  credentials?: boolean;
-  /** Preflight cache time in seconds. Default 600. */
-  maxAge?: number;
-}
+} from './http/security-headers.js';
+import type { ServiceEnv } from './kernel/context.js';
+import { errorHandlerOf, wrapNotFound } from './kernel/hono-bridge.js';
+import { type AnyHandler, createKernel, type KernelSlot, withKernel } from './kernel/kernel.js';
+import { KernelRouter } from './kernel/kernel-router.js';
+import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './openapi/generate.js';
+import { MIDDLEWARE, OPERATIONS } from './routing/records.js';
+import type { TypedRouteMethod, TypedUse } from './routing/route-methods.js';
+import { Router } from './routing/router.js';
+import { createLogger } from './support/logger.js';
 
 /**
  * Node server timeouts that shed slow clients.
@@ -197,23 +165,10 @@ export interface ListeningInfo {
  */
 export type ServiceState = 'idle' | 'listening' | 'closing' | 'closed';
 
-const DEFAULT_ALLOW_HEADERS = ['content-type', 'authorization', 'x-request-id', 'x-deadline-ms'];
-
-function corsMiddleware(settings: CorsSettings) {
-  const origins = Array.isArray(settings.origin) ? settings.origin : [settings.origin];
-  if (settings.credentials && origins.includes('*')) {
-    throw new TypeError(
-      'CORS: `origin: "*"` cannot be combined with `credentials: true`; list the origins',
-    );
+declare module './routing/route-methods.js' {
+  interface KindMap<E extends Env, S extends Schema, BasePath extends string> {
+    service: Service<E, S, BasePath>;
   }
-  return cors({
-    origin: settings.origin as string | string[],
-    allowMethods: settings.allowMethods ?? ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'PATCH'],
-    allowHeaders: settings.allowHeaders?.length ? settings.allowHeaders : DEFAULT_ALLOW_HEADERS,
-    exposeHeaders: settings.exposeHeaders ?? ['x-request-id'],
-    credentials: settings.credentials ?? false,
-    maxAge: settings.maxAge ?? 600,
-  });
 }
 
 /**
@@ -275,7 +230,10 @@ export class Service<
 
   /** @param options - see {@link ServiceOptions}. Prefer {@link createService}. */
   constructor(options: ServiceOptions) {
-    super();
+    // The kernel is not a middleware: every handler is wrapped on registration by the router
+    // given through Hono's `router` option (see KernelRouter), and so is the not-found handler.
+    const slot: KernelSlot = { kernel: undefined };
+    super({ router: new KernelRouter(slot) });
     this.#options = options;
     this.name = options.name;
     this.version = options.version;
@@ -289,49 +247,33 @@ export class Service<
       validationStatus: options.validation?.status ?? 400,
     });
     const limit = options.bodyLimit ?? 1024 * 1024;
-    const bodyLimit =
-      limit === false
-        ? undefined
-        : honoBodyLimit({
-            maxSize: limit,
-            onError: () => {
-              throw new HttpError(413, `The request body is larger than ${limit} bytes.`);
-            },
-          });
+    const bodyLimit = limit === false ? undefined : requestBodyLimit(limit);
     this.#security =
       options.secureHeaders === false ? undefined : createSecurityHeaders(options.secureHeaders);
-    const anyThis = this as unknown as AnyRouter;
-    // The kernel is not a middleware: every handler is wrapped on registration (see
-    // KernelRouter), and so is the not-found handler, whoever sets it.
-    const slot: KernelSlot = {
-      kernel: createKernel({
-        logger: this.logger,
-        defaultDeadlineMs: options.deadline?.defaultMs ?? 30_000,
-        maxDeadlineMs: options.deadline?.maxMs ?? 300_000,
-        bodyLimit,
-        security: this.#security,
-        render,
-        // Hono's `errorHandler` is TS-private; it is what compose calls with an Error.
-        onError: (error, c) =>
-          (anyThis as unknown as { errorHandler: ErrorHandler }).errorHandler(error, c),
-      }),
-    };
-    anyThis.router = new KernelRouter(anyThis.router as never, slot) as never;
-    const plainNotFound = anyThis.notFound;
-    anyThis.notFound = (handler) => plainNotFound(withKernel(handler as AnyHandler, slot) as never);
-    if (options.cors) anyThis.use(corsMiddleware(options.cors));
+    slot.kernel = createKernel({
+      logger: this.logger,
+      defaultDeadlineMs: options.deadline?.defaultMs ?? 30_000,
+      maxDeadlineMs: options.deadline?.maxMs ?? 300_000,
+      bodyLimit,
+      security: this.#security,
+      render,
+      // What Hono's compose would call with an Error: the app's current `onError` handler.
+      onError: (error, c) => errorHandlerOf(this)(error, c),
+    });
+    wrapNotFound(this, (handler: AnyHandler) => withKernel(handler, slot));
+    if (options.cors) this.use(corsMiddleware(options.cors));
     this.onError(render);
     this.notFound(createNotFoundHandler(this));
 
     if (options.health !== false) {
       const live = options.health?.livePath ?? '/livez';
       const ready = options.health?.readyPath ?? '/readyz';
-      anyThis.get(live, { hidden: true }, (c) => this.health.live(c));
-      anyThis.get(ready, { hidden: true }, (c) => this.health.ready(c));
+      this.get(live, { hidden: true }, (c) => this.health.live(c));
+      this.get(ready, { hidden: true }, (c) => this.health.ready(c));
     }
     if (options.openapi) {
       const path = (typeof options.openapi === 'object' && options.openapi.path) || '/openapi.json';
-      anyThis.get(path, { hidden: true }, (c) => c.json(this.openapi()));
+      this.get(path, { hidden: true }, (c) => c.json(this.openapi()));
     }
   }
 

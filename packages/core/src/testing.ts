@@ -1,11 +1,18 @@
-import type { ProblemDetails } from './problem.js';
+/**
+ * Test helpers for Milkyway services: in-process requests and problem assertions
+ * (`@milkyway/core/testing`).
+ *
+ * @module
+ */
+import type { ProblemDetails } from './errors/problem.js';
 
 /**
  * What {@link testRequest} resolves with.
  *
  * @example
  * ```ts
- * import { type Service, type TestResponse, testRequest } from '@milkyway/core';
+ * import type { Service } from '@milkyway/core';
+ * import { type TestResponse, testRequest } from '@milkyway/core/testing';
  * import { expect } from 'vitest';
  *
  * declare const service: Service;
@@ -29,7 +36,8 @@ export interface TestResponse<T = unknown> {
  *
  * @example
  * ```ts
- * import { type Service, type TestRequestOptions, testRequest } from '@milkyway/core';
+ * import type { Service } from '@milkyway/core';
+ * import { type TestRequestOptions, testRequest } from '@milkyway/core/testing';
  *
  * declare const service: Service;
  * const options: TestRequestOptions = { query: { q: 'lamp' }, headers: { 'x-tenant': 't1' } };
@@ -54,7 +62,8 @@ export interface TestRequestOptions {
  *
  * @example
  * ```ts
- * import { createRouter, type RequestTarget, testRequest } from '@milkyway/core';
+ * import { createRouter } from '@milkyway/core';
+ * import { type RequestTarget, testRequest } from '@milkyway/core/testing';
  *
  * const target: RequestTarget = createRouter();
  * await testRequest(target, '/');
@@ -71,7 +80,8 @@ export interface RequestTarget {
  *
  * @example
  * ```ts
- * import { type Service, testRequest } from '@milkyway/core';
+ * import type { Service } from '@milkyway/core';
+ * import { testRequest } from '@milkyway/core/testing';
  * import { expect } from 'vitest';
  *
  * declare const service: Service;
@@ -114,7 +124,8 @@ export async function testRequest<T = unknown>(
  *
  * @example
  * ```ts
- * import { expectProblem, type Service, testRequest } from '@milkyway/core';
+ * import type { Service } from '@milkyway/core';
+ * import { expectProblem, testRequest } from '@milkyway/core/testing';
  * import { expect } from 'vitest';
  *
  * declare const service: Service;

@@ -2,7 +2,6 @@ import type { DataPoint } from '@opentelemetry/sdk-metrics';
 import type { Context } from 'hono';
 import { describe, expect, it } from 'vitest';
 import {
-  addressKey,
   clientAddress,
   memoryRateLimitStore,
   type RateLimitDecision,
@@ -11,6 +10,7 @@ import {
   RateLimitUnavailableError,
   rateLimit,
 } from '../src/index.js';
+import { addressKey } from '../src/rate-limit/client-address.js';
 import { problemApp } from './contracts/problem-app.js';
 import { installMetricReader, manualClock, principalFromHeader } from './support.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createService, expectProblem, silentLogger, testRequest } from '../src/index.js';
+import { createService, silentLogger } from '../src/index.js';
+import { expectProblem, testRequest } from '../src/testing.js';
 
 function build() {
   const service = createService({ name: 't', version: '0', logger: silentLogger });

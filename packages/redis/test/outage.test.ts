@@ -28,7 +28,7 @@ function recordingLogger() {
 function limitedApp(
   store: ReturnType<typeof redisRateLimitStore>,
   failOpen: boolean,
-  logger: CacheLogger,
+  logger: Pick<Logger, 'debug' | 'info' | 'warn'>,
 ) {
   const app = new Hono();
   app.use(

@@ -1,7 +1,7 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@milkyway/protocol';
 import type { Attributes } from '@opentelemetry/api';
+import { cacheRequestsCounter } from '../support/metrics.js';
 import { memoryStore } from './memory-store.js';
-import { cacheRequestsCounter } from './metrics.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { CacheStore } from './store.js';
 

@@ -81,13 +81,7 @@ export function clientAddress(
  * `a.b.c.d`), IPv6 cut to its first `ipv6Subnet` bits (a single client usually holds a whole
  * /64, so limiting single IPv6 addresses is easy to dodge). Unparseable input is returned as is.
  *
- * @example
- * ```ts
- * import { addressKey } from '@milkyway/core';
- *
- * addressKey('2001:db8:1:2:3:4:5:6', 64); // '2001:db8:1:2::/64'
- * addressKey('::ffff:192.0.2.1', 64); // '192.0.2.1'
- * ```
+ * @internal
  */
 export function addressKey(address: string, ipv6Subnet: number | false): string {
   if (!address.includes(':')) return address;

@@ -1,4 +1,4 @@
-export { addressKey, clientAddress, socketAddress, type TrustProxy } from './client-address.js';
+export { clientAddress, socketAddress, type TrustProxy } from './client-address.js';
 export { type MemoryRateLimitStoreOptions, memoryRateLimitStore } from './memory-store.js';
 export { type RateLimitKey, type RateLimitOptions, rateLimit } from './rate-limit.js';
 export { RateLimitUnavailableError } from './rate-limit-unavailable-error.js';

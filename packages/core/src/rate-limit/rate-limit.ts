@@ -1,7 +1,7 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@milkyway/protocol';
 import type { Attributes } from '@opentelemetry/api';
 import type { Context, MiddlewareHandler } from 'hono';
-import { coreMeter } from '../cache/metrics.js';
+import { coreMeter } from '../support/metrics.js';
 import { addressKey, clientAddress, socketAddress, type TrustProxy } from './client-address.js';
 import { memoryRateLimitStore } from './memory-store.js';
 import { RateLimitUnavailableError } from './rate-limit-unavailable-error.js';

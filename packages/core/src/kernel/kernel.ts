@@ -1,14 +1,14 @@
 import { DEADLINE_HEADER, type Logger, REQUEST_ID_HEADER } from '@milkyway/protocol';
 import type { Context, MiddlewareHandler, Next } from 'hono';
-import { prepareNodeResponse } from './node-response.js';
+import type { SecurityHeaders } from '../http/security-headers.js';
+import { prepareNodeResponse } from '../node-response.js';
 import {
   attachState,
   type NodeOutgoing,
   type RequestState,
   requestState,
   settle,
-} from './request-signal.js';
-import type { SecurityHeaders } from './security-headers.js';
+} from '../request-signal.js';
 
 /** @internal */
 export interface KernelOptions {

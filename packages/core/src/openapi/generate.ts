@@ -1,8 +1,8 @@
 import { type OpenApiMeta, readOpenApiMeta } from '@milkyway/protocol';
 import { z } from 'zod';
-import { statusTitle } from './problem.js';
-import type { ResponseSpec, RouteSpec } from './route.js';
-import { MIDDLEWARE, type MiddlewareRecord, OPERATIONS, type OperationRecord } from './router.js';
+import { statusTitle } from '../errors/problem.js';
+import { MIDDLEWARE, OPERATIONS, recordsOf } from '../routing/records.js';
+import type { ResponseSpec, RouteSpec } from '../routing/route.js';
 
 /**
  * Options of the generated OpenAPI document.
@@ -57,7 +57,6 @@ export type OpenApiDocument = {
 };
 
 type JsonSchema = Record<string, unknown>;
-type Records = { [OPERATIONS]: OperationRecord[]; [MIDDLEWARE]: MiddlewareRecord[] };
 
 const PROBLEM_SCHEMA: JsonSchema = {
   type: 'object',
@@ -220,7 +219,7 @@ export function generateOpenApi(
   app: object,
   info: OpenApiOptions & { title: string; version: string },
 ): OpenApiDocument {
-  const { [OPERATIONS]: operations = [], [MIDDLEWARE]: middleware = [] } = app as Partial<Records>;
+  const { [OPERATIONS]: operations, [MIDDLEWARE]: middleware } = recordsOf(app);
   const schemas: Record<string, unknown> = {
     Problem: PROBLEM_SCHEMA,
     ValidationProblem: VALIDATION_PROBLEM_SCHEMA,

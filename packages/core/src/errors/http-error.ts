@@ -28,12 +28,12 @@ export type HttpErrorOptions = ProblemErrorOptions;
  * ```ts
  * import { HttpError } from '@milkyway/core';
  *
+ * declare const err: unknown;
+ * if (HttpError.is(err) && err.status === 404) console.warn('not found:', err.detail);
+ *
  * throw new HttpError(404, 'product not found');
  * throw new HttpError(429, 'slow down', { headers: { 'retry-after': '3' } });
  * throw new HttpError(409, 'version conflict', { extensions: { currentVersion: 7 } });
- *
- * declare const err: unknown;
- * if (HttpError.is(err) && err.status === 404) console.warn('not found:', err.detail);
  * ```
  */
 export class HttpError extends ProblemError {

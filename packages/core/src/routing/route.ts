@@ -1,11 +1,9 @@
-import type { Context, MiddlewareHandler, Next, TypedResponse } from 'hono';
+import type { Context, Next, TypedResponse } from 'hono';
 import type { Env, HandlerResponse } from 'hono/types';
 import type { StatusCode } from 'hono/utils/http-status';
 import type { JSONParsed } from 'hono/utils/types';
 import type { InferInput } from 'hono/validator';
 import type { z } from 'zod';
-import { HttpError } from './http-error.js';
-import { ValidationError, type ValidationIssue } from './validation-error.js';
 
 /**
  * A response declared by status: a zod schema (a JSON body) or a description with an optional schema.
@@ -76,25 +74,13 @@ export interface RouteSpec {
 /**
  * `{ [K]: T }`, or `{}` when `T` is `never` (a target the spec does not declare).
  *
- * @example
- * ```ts
- * import type { Part } from '@milkyway/core';
- *
- * type P = Part<'json', { n: number }>; // { json: { n: number } }
- * ```
+ * @internal
  */
 export type Part<K extends string, T> = [T] extends [never] ? {} : { [P in K]: T };
 /**
  * The zod schema under key `K` of a route spec, or `never`.
  *
- * @example
- * ```ts
- * import type { SchemaOf } from '@milkyway/core';
- * import { z } from 'zod';
- *
- * const Body = z.object({ name: z.string() });
- * type S = SchemaOf<{ body: typeof Body }, 'body'>; // typeof Body
- * ```
+ * @internal
  */
 export type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
   ? S
@@ -102,14 +88,7 @@ export type SchemaOf<R, K extends string> = R extends { [P in K]: infer S extend
 /**
  * The input type (`z.input`) of the spec's schema under `K`, or `never`.
  *
- * @example
- * ```ts
- * import type { InOf } from '@milkyway/core';
- * import { z } from 'zod';
- *
- * const Query = z.object({ limit: z.coerce.number() });
- * type I = InOf<{ query: typeof Query }, 'query'>; // z.input<typeof Query>
- * ```
+ * @internal
  */
 export type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
   ? never
@@ -117,14 +96,7 @@ export type InOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
 /**
  * The output type (`z.output`) of the spec's schema under `K`, or `never`.
  *
- * @example
- * ```ts
- * import type { OutOf } from '@milkyway/core';
- * import { z } from 'zod';
- *
- * const Query = z.object({ limit: z.coerce.number() });
- * type O = OutOf<{ query: typeof Query }, 'query'>; // z.output<typeof Query>
- * ```
+ * @internal
  */
 export type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
   ? never
@@ -132,12 +104,7 @@ export type OutOf<R, K extends string> = [SchemaOf<R, K>] extends [never]
 /**
  * What a typed client sends for a target (strings for params, query, headers, form).
  *
- * @example
- * ```ts
- * import type { Inferred } from '@milkyway/core';
- *
- * type Q = Inferred<{ limit: number }, 'query'>; // { limit: string | string[] }
- * ```
+ * @internal
  */
 export type Inferred<T, Target extends 'query' | 'param' | 'header' | 'form'> = [T] extends [never]
   ? never
@@ -268,100 +235,4 @@ export type RouteOutput<R, Ret> = R extends { responses: object } ? RouteRespons
 export interface ValidationOptions {
   /** Status of validation failures: 400 (default) or 422. */
   status?: 400 | 422;
-}
-
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
-const FORM_TYPE = /^(?:multipart\/form-data|application\/x-www-form-urlencoded)\s*(?:;|$)/i;
-
-function collect(into: ValidationIssue[], where: string, error: z.ZodError): void {
-  for (const issue of error.issues) {
-    let path = where;
-    for (const key of issue.path) path += `.${String(key)}`;
-    into.push({ path, message: issue.message });
-  }
-}
-
-function queryRecord(c: Context): Record<string, string | string[]> {
-  const all = c.req.queries();
-  const out: Record<string, string | string[]> = {};
-  for (const key in all) {
-    const values = all[key] as string[];
-    out[key] = values.length === 1 ? (values[0] as string) : values;
-  }
-  return out;
-}
-
-function hasBody(c: Context): boolean {
-  const length = c.req.header('content-length');
-  if (length !== undefined) return length !== '0';
-  if (c.req.header('transfer-encoding') !== undefined) return true;
-  // Requests built in-process (app.request) carry no content-length; on Node, the headers decide.
-  return (
-    (c.env as { incoming?: unknown } | undefined)?.incoming === undefined && c.req.raw.body !== null
-  );
-}
-
-/**
- * Builds the single validation middleware of a typed route (done once, at route declaration).
- * Returns `undefined` when the spec declares no input.
- * @internal
- */
-export function createRouteValidator(spec: RouteSpec): MiddlewareHandler | undefined {
-  const { params, query, headers, body, form } = spec;
-  if (body && form)
-    throw new TypeError('a route declares either `body` (JSON) or `form`, not both');
-  if (!params && !query && !headers && !body && !form) return undefined;
-
-  return async function validateRoute(c, next) {
-    const issues: ValidationIssue[] = [];
-    if (params) {
-      const r = params.safeParse(c.req.param());
-      if (r.success) c.req.addValidatedData('param', r.data as object);
-      else collect(issues, 'params', r.error);
-    }
-    if (query) {
-      const r = query.safeParse(queryRecord(c));
-      if (r.success) c.req.addValidatedData('query', r.data as object);
-      else collect(issues, 'query', r.error);
-    }
-    if (headers) {
-      const r = headers.safeParse(c.req.header());
-      if (r.success) c.req.addValidatedData('header', r.data as object);
-      else collect(issues, 'headers', r.error);
-    }
-    if (body || form) {
-      let value: unknown;
-      if (hasBody(c)) {
-        const type = c.req.header('content-type') ?? '';
-        if (body) {
-          if (!JSON_TYPE.test(type))
-            throw new HttpError(415, 'Expected an application/json request body.');
-          try {
-            value = await c.req.json();
-          } catch (e) {
-            if (HttpError.is(e) || (typeof e === 'object' && e !== null && 'status' in e)) throw e;
-            throw new HttpError(400, 'Malformed JSON in request body.');
-          }
-        } else {
-          if (!FORM_TYPE.test(type))
-            throw new HttpError(
-              415,
-              'Expected a multipart/form-data or application/x-www-form-urlencoded body.',
-            );
-          try {
-            value = await c.req.parseBody({ all: true });
-          } catch (e) {
-            if (typeof e === 'object' && e !== null && 'status' in e) throw e;
-            throw new HttpError(400, 'Malformed form data in request body.');
-          }
-        }
-      }
-      const schema = (body ?? form) as z.ZodType;
-      const r = await schema.safeParseAsync(value);
-      if (r.success) c.req.addValidatedData(body ? 'json' : 'form', r.data as object);
-      else collect(issues, 'body', r.error);
-    }
-    if (issues.length > 0) throw new ValidationError(issues);
-    await next();
-  };
 }

@@ -1,0 +1,116 @@
+/**
+ * The one place where core relies on parts of Hono that are not its public API. Each function
+ * names the internal it depends on; `test/hono-bridge.test.ts` checks every one of them against
+ * the oldest and the newest Hono of core's peer range (`npm run test:hono-range`), so a Hono
+ * release that changes one fails there, not silently in production.
+ * @internal
+ */
+import type { Context, Hono } from 'hono';
+import type { RouterRoute } from 'hono/types';
+
+type Fn = (...args: never[]) => unknown;
+
+/**
+ * Hono assigns `get`/`post`/…/`use` as own properties of each instance in its constructor, so a
+ * subclass' prototype methods of the same name are hidden. Removes those own properties (the
+ * subclass' real methods then apply) and returns Hono's functions, bound to the instance, for
+ * the subclass to delegate to.
+ * @internal
+ */
+export function detachInstanceMethods<const N extends string>(
+  app: object,
+  names: readonly N[],
+): Record<N, Fn> {
+  const own = app as Record<string, unknown>;
+  const out = {} as Record<N, Fn>;
+  for (const name of names) {
+    const fn = own[name];
+    if (typeof fn !== 'function' || !Object.hasOwn(own, name)) {
+      throw new TypeError(`hono-bridge: Hono no longer defines "${name}" per instance`);
+    }
+    out[name] = fn as Fn;
+    delete own[name];
+  }
+  return out;
+}
+
+/** The base path of an app (`app.basePath('/v1')`): Hono keeps it in the TS-private `_basePath`. @internal */
+export function basePathOf(app: object): string {
+  return (app as { _basePath?: string })._basePath ?? '/';
+}
+
+/**
+ * The app's current error handler (what `onError` set): Hono keeps it in the TS-private
+ * `errorHandler`, which is what its `compose` calls with an `Error`.
+ * @internal
+ */
+export function errorHandlerOf(
+  app: object,
+): (error: Error, c: Context) => Response | Promise<Response> {
+  return (app as { errorHandler: (error: Error, c: Context) => Response | Promise<Response> })
+    .errorHandler;
+}
+
+/**
+ * Makes every not-found handler set on `app` (now and later, through `app.notFound`) pass
+ * through `wrap` first. Hono's `notFound` is an own arrow function of each instance.
+ * @internal
+ */
+export function wrapNotFound<H extends Fn>(app: object, wrap: (handler: H) => H): void {
+  const plain = (app as Hono).notFound as unknown as (handler: H) => unknown;
+  (app as { notFound: unknown }).notFound = (handler: H) => {
+    plain(wrap(handler));
+    return app;
+  };
+}
+
+/**
+ * Points the route record `app.routes` shows (Hono hands the same object to the router's `add`)
+ * at the wrapped handler, so that a mounted sub-app copies the wrapped one.
+ * @internal
+ */
+export function setRouteHandler(route: RouterRoute, handler: Fn): void {
+  (route as { handler: unknown }).handler = handler;
+}
+
+type VarGetter = (this: Context) => Record<string, unknown>;
+
+/**
+ * Hono's `var` getter on `Context.prototype` (read from the first context seen: `Context` is
+ * not a runtime export of `hono` before 4.10), or `null` if Hono no longer defines it there.
+ */
+let contextVar: VarGetter | null | undefined;
+
+function contextVarOf(c: Context): VarGetter | null {
+  if (contextVar === undefined) {
+    const getter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(c), 'var')?.get;
+    contextVar = (getter as VarGetter | undefined) ?? null;
+  }
+  return contextVar;
+}
+
+/**
+ * The variables of a context as Hono's own `c.var` getter returns them (the same object every
+ * time), or `undefined` when Hono changed shape.
+ * @internal
+ */
+export function honoContextVars(c: Context): Record<string, unknown> | undefined {
+  return contextVarOf(c)?.call(c);
+}
+
+/**
+ * Shadows a context's `get` (an own arrow function of each Hono context) and `var` (a getter on
+ * `Context.prototype`) with the given ones. Returns `false`, changing nothing, when Hono's shape
+ * is not the expected one (the caller then falls back to eager values).
+ * @internal
+ */
+export function shadowContextAccessors(
+  c: Context,
+  get: (key: string) => unknown,
+  vars: PropertyDescriptor,
+): boolean {
+  if (contextVarOf(c) === null || !Object.hasOwn(c, 'get')) return false;
+  (c as { get: unknown }).get = get;
+  Object.defineProperty(c, 'var', vars);
+  return true;
+}

@@ -1,0 +1,105 @@
+import { type Context, Hono } from 'hono';
+import { describe, expect, it } from 'vitest';
+import {
+  basePathOf,
+  detachInstanceMethods,
+  errorHandlerOf,
+  honoContextVars,
+  setRouteHandler,
+  shadowContextAccessors,
+  wrapNotFound,
+} from '../src/kernel/hono-bridge.js';
+import { KernelRouter } from '../src/kernel/kernel-router.js';
+
+// These tests pin every non-public part of Hono that core relies on. They run against the
+// newest Hono installed and, through `npm run test:hono-range`, against the oldest one of
+// core's peer range (hono-oldest, aliased as `hono`).
+
+describe('the Hono bridge', () => {
+  it('detaches the route methods Hono defines on each instance', async () => {
+    const app = new Hono();
+    const hono = detachInstanceMethods(app, ['get', 'use']);
+    expect(Object.hasOwn(app, 'get')).toBe(false);
+    expect(Object.hasOwn(app, 'use')).toBe(false);
+    (hono.use as (...a: unknown[]) => unknown)(async (c: Context, next: () => Promise<void>) => {
+      await next();
+      c.res.headers.set('x-used', 'yes');
+    });
+    (hono.get as (...a: unknown[]) => unknown)('/a', (c: Context) => c.text('a'));
+    const res = await app.request('/a');
+    expect(await res.text()).toBe('a');
+    expect(res.headers.get('x-used')).toBe('yes');
+  });
+
+  it('refuses to detach a method Hono does not define per instance', () => {
+    expect(() => detachInstanceMethods(new Hono(), ['route'])).toThrow(/per instance/);
+  });
+
+  it('reads the base path of an app', () => {
+    expect(basePathOf(new Hono())).toBe('/');
+    expect(basePathOf(new Hono().basePath('/v1'))).toBe('/v1');
+  });
+
+  it('reads the error handler onError set', async () => {
+    const app = new Hono();
+    const handler = (_error: Error, c: Context) => c.text('handled', 418);
+    app.onError(handler);
+    expect(errorHandlerOf(app)).toBe(handler);
+  });
+
+  it('wraps every not-found handler set later', async () => {
+    const app = new Hono();
+    const seen: string[] = [];
+    wrapNotFound(app, (handler: (c: Context) => Response) => (c: Context) => {
+      seen.push('wrapped');
+      return handler(c);
+    });
+    app.notFound((c) => c.text('nothing here', 404));
+    const res = await app.request('/missing');
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('nothing here');
+    expect(seen).toEqual(['wrapped']);
+  });
+
+  it('gives the router (public `router` option) the route record that app.routes shows', async () => {
+    const slot = { kernel: undefined };
+    const app = new Hono({ router: new KernelRouter(slot) });
+    const original = (c: Context) => c.text('original');
+    app.get('/r', original);
+    const [route] = app.routes;
+    expect(route?.handler).not.toBe(original);
+    // and setRouteHandler changes what a mounting app copies
+    const replacement = (c: Context) => c.text('replacement');
+    setRouteHandler(route as never, replacement);
+    const parent = new Hono().route('/p', app);
+    expect(await (await parent.request('/p/r')).text()).toBe('replacement');
+  });
+
+  it('shadows a context get and var, and reads the variables Hono keeps', async () => {
+    const app = new Hono();
+    let read: unknown;
+    let viaVar: unknown;
+    let own: Record<string, unknown> | undefined;
+    app.get('/v', (c) => {
+      c.set('kept' as never, 'k' as never);
+      own = honoContextVars(c);
+      const plainGet = c.get as (key: string) => unknown;
+      const shadowed = shadowContextAccessors(
+        c,
+        (key) => (key === 'lazy' ? 'made on read' : plainGet(key)),
+        {
+          configurable: true,
+          get: () => ({ ...honoContextVars(c), lazy: 'made on read' }),
+        },
+      );
+      expect(shadowed).toBe(true);
+      read = c.get('lazy' as never);
+      viaVar = (c.var as Record<string, unknown>).lazy;
+      return c.text('ok');
+    });
+    expect((await app.request('/v')).status).toBe(200);
+    expect(own).toEqual({ kept: 'k' });
+    expect(read).toBe('made on read');
+    expect(viaVar).toBe('made on read');
+  });
+});
