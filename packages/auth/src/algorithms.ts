@@ -54,32 +54,14 @@ export const ALGORITHMS: Readonly<Record<JwsAlgorithm, AlgorithmSpec>> = {
 };
 
 /**
- * True when `alg` is one of the algorithms Milkyway can verify (an exact, case-sensitive match:
- * `none`, `NONE` and `nOnE` are all false).
- *
- * @example
- * ```ts
- * import { isJwsAlgorithm } from '@milkyway/auth';
- *
- * isJwsAlgorithm('ES256'); // true
- * isJwsAlgorithm('none');  // false
- * ```
+ * @internal True when `alg` is one of the algorithms Milkyway can verify (an exact,
+ * case-sensitive match: `none`, `NONE` and `nOnE` are all false).
  */
 export function isJwsAlgorithm(alg: unknown): alg is JwsAlgorithm {
   return typeof alg === 'string' && Object.hasOwn(ALGORITHMS, alg);
 }
 
-/**
- * True for the HMAC (shared secret) algorithms HS256, HS384 and HS512.
- *
- * @example
- * ```ts
- * import { isHmacAlgorithm } from '@milkyway/auth';
- *
- * isHmacAlgorithm('HS256'); // true
- * isHmacAlgorithm('RS256'); // false
- * ```
- */
+/** @internal True for the HMAC (shared secret) algorithms HS256, HS384 and HS512. */
 export function isHmacAlgorithm(alg: string): boolean {
   return alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
 }

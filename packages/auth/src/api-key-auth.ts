@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { type WithOpenApi, withOpenApi } from '@milkyway/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
-import { attachOpenApi, type WithOpenApi } from './openapi.js';
+
 import type { Principal, PrincipalEnv } from './principal.js';
 import { authInstruments, recordFailure } from './telemetry.js';
 import { UnauthorizedError } from './unauthorized-error.js';
@@ -156,7 +157,7 @@ export function apiKeyAuth(
     c.set('principal', principal);
     await next();
   };
-  return attachOpenApi(middleware, {
+  return withOpenApi(middleware, {
     securitySchemes: { [schemeName]: { type: 'apiKey', in: 'header', name: header } },
     security: [{ [schemeName]: [] }],
     responses: { 401: { description: 'Missing or invalid API key' } },

@@ -1,9 +1,10 @@
-const BRAND = Symbol.for('milkyway.auth.config');
+import { ProblemError } from '@milkyway/protocol';
 
 /**
  * Thrown at configuration time when an auth option is unsafe or invalid (a missing
  * `algorithms` list, a short HMAC secret, a weak RSA key, HMAC mixed with public keys...).
- * Failing at start-up is the point: such a service must not boot.
+ * Failing at start-up is the point: such a service must not boot. Should one ever surface in
+ * a request, it is a 500 whose message is not shown to the client.
  *
  * @example
  * ```ts
@@ -16,38 +17,11 @@ const BRAND = Symbol.for('milkyway.auth.config');
  * }
  * ```
  */
-export class AuthConfigError extends Error {
-  /** @internal brand */
-  readonly [BRAND] = true;
+export class AuthConfigError extends ProblemError {
+  static override readonly brand = Symbol.for('milkyway.auth.config');
 
-  /**
-   * @example
-   * ```ts
-   * import { AuthConfigError } from '@milkyway/auth';
-   *
-   * throw new AuthConfigError('"issuer" is required (or false to turn the check off)');
-   * ```
-   */
+  /** Creates the error with a message naming the offending option. */
   constructor(message: string) {
-    super(message);
-    this.name = 'AuthConfigError';
-  }
-
-  /**
-   * Brand check.
-   *
-   * @example
-   * ```ts
-   * import { AuthConfigError } from '@milkyway/auth';
-   *
-   * AuthConfigError.is(new AuthConfigError('x')); // true
-   * ```
-   */
-  static is(error: unknown): error is AuthConfigError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[BRAND] === true
-    );
+    super(500, message, { expose: false });
   }
 }

@@ -1,7 +1,8 @@
+import { type WithOpenApi, withOpenApi } from '@milkyway/protocol';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ForbiddenError } from './forbidden-error.js';
-import { attachOpenApi, bearerScheme, type WithOpenApi } from './openapi.js';
-import type { Principal } from './principal.js';
+import { bearerScheme } from './openapi.js';
+import type { Principal, PrincipalEnv } from './principal.js';
 import { principalOf } from './require-scopes.js';
 
 /**
@@ -38,14 +39,14 @@ export type AuthorizePredicate<TClaims = Record<string, unknown>> = (
 export function authorize<TClaims = Record<string, unknown>>(
   predicate: AuthorizePredicate<TClaims>,
   options: { description?: string } = {},
-): WithOpenApi<MiddlewareHandler> {
-  const middleware: MiddlewareHandler = async function authorize(c, next) {
+): WithOpenApi<MiddlewareHandler<PrincipalEnv<TClaims>>> {
+  const middleware: MiddlewareHandler<PrincipalEnv<TClaims>> = async function authorize(c, next) {
     const principal = principalOf(c) as Principal<TClaims>;
     if ((await predicate(principal, c)) !== true)
       throw new ForbiddenError(options.description ?? 'forbidden');
     await next();
   };
-  return attachOpenApi(middleware, {
+  return withOpenApi(middleware, {
     securitySchemes: bearerScheme('bearerAuth'),
     security: [{ bearerAuth: [] }],
     responses: {

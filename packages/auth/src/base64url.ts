@@ -7,18 +7,10 @@ const VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 
 /**
- * True when `segment` is canonical base64url: only the URL-safe alphabet, no padding, no
- * whitespace, a length that can encode whole bytes (not 1 mod 4), and zero unused trailing
- * bits (so that exactly one spelling decodes to given bytes).
- *
- * @example
- * ```ts
- * import { isCanonicalBase64url } from '@milkyway/auth';
- *
- * isCanonicalBase64url('Zm9v'); // true
- * isCanonicalBase64url('Zm9v='); // false: padding
- * isCanonicalBase64url('AB');   // false: 'B' leaves non-zero unused bits ('AA' is canonical)
- * ```
+ * @internal True when `segment` is canonical base64url: only the URL-safe alphabet, no
+ * padding, no whitespace, a length that can encode whole bytes (not 1 mod 4), and zero unused
+ * trailing bits (so that exactly one spelling decodes to given bytes): `'Zm9v'` yes, `'Zm9v='`
+ * no (padding), `'AB'` no (`'B'` leaves non-zero unused bits; `'AA'` is canonical).
  */
 export function isCanonicalBase64url(segment: string): boolean {
   const length = segment.length;

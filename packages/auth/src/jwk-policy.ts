@@ -3,18 +3,23 @@ import { isCanonicalBase64url } from './base64url.js';
 import { hasRocaFingerprint } from './roca.js';
 
 /**
- * A JSON Web Key as found in a JWKS (RFC 7517). Only the members the verifier reads are typed.
+ * A JSON Web Key as found in a JWKS (RFC 7517). Only the members the verifier reads are typed;
+ * jose's `JWK` type (where `kty` is optional) is assignable to it. A key without `kty` is
+ * refused when the verifier is configured.
  *
  * @example
  * ```ts
  * import { type Jwk } from '@milkyway/auth';
+ * import { exportJWK, generateKeyPair } from 'jose';
  *
- * const jwk: Jwk = { kty: 'EC', crv: 'P-256', x: '...', y: '...', kid: 'k1', alg: 'ES256', use: 'sig' };
+ * const literal: Jwk = { kty: 'EC', crv: 'P-256', x: '...', y: '...', kid: 'k1', alg: 'ES256', use: 'sig' };
+ * const { publicKey } = await generateKeyPair('ES256');
+ * const fromJose: Jwk = await exportJWK(publicKey); // jose's JWK fits as is
  * ```
  */
 export interface Jwk {
-  /** Key type: `RSA`, `EC`, `OKP` or `oct`. */
-  kty: string;
+  /** Key type: `RSA`, `EC`, `OKP` or `oct` (required at run time; optional in jose's type). */
+  kty?: string;
   /** Key id, matched against the token's `kid` header. */
   kid?: string;
   /** The one algorithm this key may be used with. */
@@ -30,7 +35,7 @@ export interface Jwk {
 }
 
 /**
- * A JSON Web Key Set: `{ keys: [...] }`.
+ * A JSON Web Key Set: `{ keys: [...] }` (jose's `JSONWebKeySet` is assignable to it).
  *
  * @example
  * ```ts
@@ -46,17 +51,7 @@ export interface JwkSet {
   keys: Jwk[];
 }
 
-/**
- * The verdict on one key: usable, skipped (not a signature key) or refused (unsafe).
- *
- * @example
- * ```ts
- * import { type JwkVerdict, screenJwk } from '@milkyway/auth';
- *
- * const verdict: JwkVerdict = screenJwk({ kty: 'oct', k: 'c2hvcnQ' });
- * if (verdict.kind === 'refused') console.warn(verdict.reason);
- * ```
- */
+/** @internal The verdict on one key: usable, skipped (not a signature key) or refused (unsafe). */
 export type JwkVerdict =
   | { kind: 'usable'; jwk: Jwk; secretBytes?: number }
   | { kind: 'skipped'; reason: string }
@@ -75,18 +70,11 @@ function toBigInt(bytes: Uint8Array): bigint {
 }
 
 /**
- * Decides whether one JWK may verify signatures. Keys for encryption (`use: "enc"`, `key_ops`
- * without `verify`, an `alg` that is not a signature algorithm) are skipped; unsafe keys are
- * refused: private key material in a verification set, RSA moduli under 2048 bits, public
- * exponents below 65537 or even, ROCA-vulnerable moduli, HMAC secrets shorter than 256 bits
- * (or than the hash of their `alg`), malformed members.
- *
- * @example
- * ```ts
- * import { screenJwk } from '@milkyway/auth';
- *
- * screenJwk({ kty: 'RSA', n: '...', e: 'AQ' }); // { kind: 'refused', reason: 'RSA public exponent below 65537' }
- * ```
+ * @internal Decides whether one JWK may verify signatures. Keys for encryption (`use: "enc"`,
+ * `key_ops` without `verify`, an `alg` that is not a signature algorithm) are skipped; unsafe
+ * keys are refused: private key material in a verification set, RSA moduli under 2048 bits,
+ * public exponents below 65537 or even, ROCA-vulnerable moduli, HMAC secrets shorter than
+ * 256 bits (or than the hash of their `alg`), malformed members.
  */
 export function screenJwk(jwk: unknown): JwkVerdict {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {

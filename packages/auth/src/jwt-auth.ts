@@ -1,6 +1,7 @@
+import { type WithOpenApi, withOpenApi } from '@milkyway/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { parseBearer } from './bearer.js';
-import { attachOpenApi, bearerScheme, type WithOpenApi } from './openapi.js';
+import { bearerScheme } from './openapi.js';
 import type { PrincipalEnv } from './principal.js';
 import { UnauthorizedError } from './unauthorized-error.js';
 import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
@@ -43,24 +44,25 @@ export type JwtAuthOptions<TClaims = Record<string, unknown>> =
     });
 
 /**
- * Hono middleware: authenticates `Authorization: Bearer <JWT>` and sets a typed
- * `c.var.principal`. Missing credentials give 401 `WWW-Authenticate: Bearer`; a refused token
+ * Hono middleware: authenticates `Authorization: Bearer <JWT>` and sets `c.var.principal`,
+ * typed on the routes it guards (its env declares `PrincipalEnv`). Missing credentials give 401 `WWW-Authenticate: Bearer`; a refused token
  * gives 401 `Bearer error="invalid_token"` (problem+json through core; the reason stays in
  * logs and metrics). Carries OpenAPI metadata (a bearer security scheme and requirement).
  *
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { jwtAuth, type PrincipalEnv, requireScopes } from '@milkyway/auth';
+ * import { jwtAuth, requireScopes } from '@milkyway/auth';
  *
- * const app = new Hono<PrincipalEnv>();
- * app.use('/api/*', jwtAuth({
+ * const auth = jwtAuth({
  *   jwksUrl: 'https://id.example/.well-known/jwks.json',
  *   algorithms: ['RS256'],
  *   issuer: 'https://id.example/',
  *   audience: 'catalog',
- * }));
- * app.get('/api/products', requireScopes('catalog:read'), (c) => c.json({ by: c.var.principal.subject }));
+ * });
+ * const app = new Hono();
+ * app.get('/health', (c) => c.text('ok')); // public: no principal here
+ * app.get('/products', auth, requireScopes('catalog:read'), (c) => c.json({ by: c.var.principal.subject }));
  * ```
  */
 export function jwtAuth<TClaims = Record<string, unknown>>(
@@ -75,7 +77,7 @@ export function jwtAuth<TClaims = Record<string, unknown>>(
     c.set('principal', await verifier.verify(token));
     await next();
   };
-  return attachOpenApi(middleware, {
+  return withOpenApi(middleware, {
     securitySchemes: bearerScheme(schemeName),
     security: [{ [schemeName]: [] }],
     responses: { 401: { description: 'Missing or invalid bearer token' } },

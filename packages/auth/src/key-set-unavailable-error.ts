@@ -1,65 +1,32 @@
-const BRAND = Symbol.for('milkyway.auth.keySetUnavailable');
+import { ProblemError } from '@milkyway/protocol';
 
 /**
  * 503: the remote JWKS could not be fetched (timeout, network error, non-200, malformed) and no
  * previously fetched keys can verify the token. A token is not "invalid" because the identity
- * provider is down, so this is not a 401; clients should retry later.
+ * provider is down, so this is not a 401; clients should retry after `Retry-After` seconds.
  *
  * @example
  * ```ts
+ * import type { Logger } from '@milkyway/protocol';
  * import { KeySetUnavailableError } from '@milkyway/auth';
  *
  * declare const error: unknown;
- * declare const logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; debug(o: object, m?: string): void };
+ * declare const logger: Logger;
  *
  * if (KeySetUnavailableError.is(error)) logger.warn({ err: error.cause }, 'JWKS unavailable');
  * ```
  */
-export class KeySetUnavailableError extends Error {
-  /** HTTP status: 503. */
-  readonly status = 503;
-  /** Problem title. */
-  readonly title = 'Service Unavailable';
-  /** Problem detail. */
-  readonly detail = 'token verification keys are unavailable';
-  /** Response headers (`Retry-After`). */
-  readonly headers: Record<string, string>;
-  /** The message is safe to show to the client. */
-  readonly expose = true;
-  /** @internal brand */
-  readonly [BRAND] = true;
+export class KeySetUnavailableError extends ProblemError {
+  static override readonly brand = Symbol.for('milkyway.auth.keySetUnavailable');
 
-  /**
-   * @example
-   * ```ts
-   * import { KeySetUnavailableError } from '@milkyway/auth';
-   *
-   * throw new KeySetUnavailableError(30, new Error('fetch failed'));
-   * ```
-   */
+  declare readonly headers: Record<string, string>;
+
+  /** Creates the error; `retryAfterSeconds` becomes the `Retry-After` header (at least 1). */
   constructor(retryAfterSeconds: number, cause?: unknown) {
-    super('token verification keys are unavailable', cause === undefined ? undefined : { cause });
-    this.name = 'KeySetUnavailableError';
-    this.headers = { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
-  }
-
-  /**
-   * Brand check.
-   *
-   * @example
-   * ```ts
-   * import { KeySetUnavailableError } from '@milkyway/auth';
-   *
-   * declare const error: unknown;
-   *
-   * KeySetUnavailableError.is(error);
-   * ```
-   */
-  static is(error: unknown): error is KeySetUnavailableError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[BRAND] === true
-    );
+    super(503, 'token verification keys are unavailable', {
+      expose: true,
+      headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      cause,
+    });
   }
 }

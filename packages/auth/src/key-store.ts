@@ -1,4 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { Logger } from '@milkyway/protocol';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -19,24 +20,6 @@ export interface KeyStore {
   /** 'secret' for HMAC keys, 'public' for public keys. */
   readonly kind: 'secret' | 'public';
   resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): Promise<CryptoKey>;
-}
-
-/**
- * A minimal logger (a pino-compatible subset; core's `Logger` and pino satisfy it). Never
- * receives tokens or keys.
- *
- * @example
- * ```ts
- * import type { AuthLogger } from '@milkyway/auth';
- *
- * const logger: AuthLogger = { debug: () => {}, warn: (obj, msg) => console.warn(msg, obj) };
- * ```
- */
-export interface AuthLogger {
-  /** Debug-level log. */
-  debug(obj: object, msg?: string): void;
-  /** Warning-level log. */
-  warn(obj: object, msg?: string): void;
 }
 
 interface Entry {
@@ -213,25 +196,25 @@ export function publicKeyStore(key: PublicKeyInput, ignoreKid = false): LocalKey
 }
 
 /**
- * Options of the remote JWKS (all durations in milliseconds).
+ * Options of the remote JWKS (durations in milliseconds).
  *
  * @example
  * ```ts
  * import type { RemoteJwksOptions } from '@milkyway/auth';
  *
- * const jwksOptions: RemoteJwksOptions = { timeoutDuration: 2000, cacheMaxAge: 300_000, cooldownDuration: 30_000 };
+ * const jwksOptions: RemoteJwksOptions = { timeoutMs: 2_000, cacheMaxAgeMs: 300_000, cooldownMs: 30_000 };
  * ```
  */
 export interface RemoteJwksOptions {
   /** Fetch timeout. Default 5000. */
-  timeoutDuration?: number;
+  timeoutMs?: number;
   /** How long a fetched set is used before it is refetched. Default 600000 (10 min). */
-  cacheMaxAge?: number;
+  cacheMaxAgeMs?: number;
   /**
    * Minimum time between two fetches triggered by unknown `kid`s (and between retries after a
    * failed fetch). Default 30000.
    */
-  cooldownDuration?: number;
+  cooldownMs?: number;
   /** Extra request headers. */
   headers?: Record<string, string>;
   /** Fetch implementation (tests, proxies). Default: global fetch. */
@@ -262,9 +245,9 @@ export class RemoteKeyStore implements KeyStore {
   #failedAt = Number.NEGATIVE_INFINITY;
   #stale: LocalSet | undefined;
 
-  constructor(url: string | URL, options: RemoteJwksOptions = {}, logger?: AuthLogger) {
+  constructor(url: string | URL, options: RemoteJwksOptions = {}, logger?: Logger) {
     const fetchImpl = options.fetch ?? fetch;
-    this.#cooldown = options.cooldownDuration ?? 30_000;
+    this.#cooldown = options.cooldownMs ?? 30_000;
     const screeningFetch = async (input: string, init: RequestInit): Promise<Response> => {
       const response = await fetchImpl(input, init);
       if (response.status !== 200) return response;
@@ -312,8 +295,8 @@ export class RemoteKeyStore implements KeyStore {
       );
     }
     this.#remote = createRemoteJWKSet(href, {
-      timeoutDuration: options.timeoutDuration ?? 5_000,
-      cacheMaxAge: options.cacheMaxAge ?? 600_000,
+      timeoutDuration: options.timeoutMs ?? 5_000,
+      cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
       cooldownDuration: this.#cooldown,
       headers: options.headers,
       [customFetch]: screeningFetch,

@@ -1,3 +1,5 @@
+import type { PrincipalVariables } from '@milkyway/protocol';
+
 /**
  * Who made the request, set on the Hono context as `c.var.principal` by `jwtAuth` and
  * `apiKeyAuth` (the shared protocol other Milkyway packages read structurally, e.g. rate limits
@@ -30,22 +32,25 @@ export interface Principal<TClaims = Record<string, unknown>> {
 }
 
 /**
- * The Hono environment `jwtAuth` and `apiKeyAuth` contribute: a typed `c.var.principal`.
+ * The Hono environment `jwtAuth`, `apiKeyAuth` and the guards declare: `c.var.principal`
+ * (protocol 2's `PrincipalVariables`) is typed on the routes where one of them runs, and only
+ * there. Declare it on an app yourself only when every route of that app is authenticated.
  *
  * @example
  * ```ts
  * import { Hono } from 'hono';
- * import { type PrincipalEnv } from '@milkyway/auth';
+ * import { type JwtAuthOptions, jwtAuth, type PrincipalEnv } from '@milkyway/auth';
  *
- * const app = new Hono<PrincipalEnv>();
+ * declare const options: JwtAuthOptions;
+ *
+ * // every route of this sub-app is authenticated:
+ * const api = new Hono<PrincipalEnv>().use(jwtAuth(options));
+ * api.get('/me', (c) => c.json({ id: c.var.principal.subject }));
  * ```
  */
 export interface PrincipalEnv<TClaims = Record<string, unknown>> {
-  /** Context variables. */
-  Variables: {
-    /** The authenticated caller. */
-    principal: Principal<TClaims>;
-  };
+  /** Context variables: the authenticated caller as `principal`. */
+  Variables: PrincipalVariables<Principal<TClaims>>;
 }
 
 function words(value: unknown): string[] {

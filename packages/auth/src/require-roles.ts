@@ -1,6 +1,8 @@
+import { type WithOpenApi, withOpenApi } from '@milkyway/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { ForbiddenError } from './forbidden-error.js';
-import { attachOpenApi, bearerScheme, type WithOpenApi } from './openapi.js';
+import { bearerScheme } from './openapi.js';
+import type { PrincipalEnv } from './principal.js';
 import { principalOf } from './require-scopes.js';
 
 /**
@@ -21,18 +23,18 @@ import { principalOf } from './require-scopes.js';
  */
 export function requireRoles(
   ...args: Array<string | { all: boolean }>
-): WithOpenApi<MiddlewareHandler> {
+): WithOpenApi<MiddlewareHandler<PrincipalEnv>> {
   const last = args[args.length - 1];
   const all = typeof last === 'object' && last.all;
   const roles = args.filter((a): a is string => typeof a === 'string');
   if (roles.length === 0) throw new TypeError('requireRoles needs at least one role');
-  const middleware: MiddlewareHandler = async function requireRoles(c, next) {
+  const middleware: MiddlewareHandler<PrincipalEnv> = async function requireRoles(c, next) {
     const held = principalOf(c).roles;
     const ok = all ? roles.every((r) => held.includes(r)) : roles.some((r) => held.includes(r));
     if (!ok) throw new ForbiddenError('insufficient role');
     await next();
   };
-  return attachOpenApi(middleware, {
+  return withOpenApi(middleware, {
     securitySchemes: bearerScheme('bearerAuth'),
     security: [{ bearerAuth: roles }],
     responses: {

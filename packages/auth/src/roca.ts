@@ -24,16 +24,7 @@ function generatorSubgroups(): Array<Set<number>> {
   return subgroups;
 }
 
-/**
- * True when an RSA modulus carries the ROCA fingerprint (its private key is recoverable).
- *
- * @example
- * ```ts
- * import { hasRocaFingerprint } from '@milkyway/auth';
- *
- * hasRocaFingerprint(0xc3n); // false
- * ```
- */
+/** @internal True when an RSA modulus carries the ROCA fingerprint (its private key is recoverable). */
 export function hasRocaFingerprint(modulus: bigint): boolean {
   const groups = generatorSubgroups();
   for (let i = 0; i < PRIMES.length; i++) {

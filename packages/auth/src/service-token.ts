@@ -1,25 +1,6 @@
+import type { Clock, FetchInterceptor } from '@milkyway/protocol';
+import { refuseRenamed } from './renamed.js';
 import type { IssuedToken, TokenIssuer } from './token-issuer.js';
-
-/**
- * The outbound HTTP interceptor protocol shared by Milkyway packages (the resilient client's
- * `interceptors`, tracing): call `next` with the (possibly new) request. `attempt` 0 is the
- * first try.
- *
- * @example
- * ```ts
- * import { type FetchInterceptor } from '@milkyway/auth';
- *
- * const tagRetries: FetchInterceptor = (request, next, { attempt }) => {
- *   if (attempt > 0) request.headers.set('x-retry', String(attempt));
- *   return next(request);
- * };
- * ```
- */
-export type FetchInterceptor = (
-  request: Request,
-  next: (request: Request) => Promise<Response>,
-  info: { attempt: number },
-) => Promise<Response>;
 
 /**
  * Options of {@link serviceTokenInterceptor}: where tokens come from and for which audience.
@@ -42,16 +23,17 @@ export interface ServiceTokenOptions {
   getToken?: (audience: string) => Promise<IssuedToken>;
   /** Scopes to request (with `issuer`). */
   scopes?: readonly string[];
-  /** Refresh this many seconds before expiry. Default 60 (capped at half the lifetime). */
-  refreshBefore?: number;
+  /** Refresh this many milliseconds before expiry. Default 60000 (capped at half the lifetime). */
+  refreshBeforeMs?: number;
   /** Only attach the token to requests for these origins (e.g. `['https://catalog.internal']`). */
   origins?: readonly string[];
   /** Clock in epoch ms. Default `Date.now`. */
-  clock?: () => number;
+  clock?: Clock;
 }
 
 /**
- * A {@link FetchInterceptor} that also exposes its token source.
+ * A `FetchInterceptor` (protocol 5, from `@milkyway/protocol`) that also exposes its token
+ * source.
  *
  * @example
  * ```ts
@@ -71,7 +53,7 @@ export interface ServiceTokenInterceptor extends FetchInterceptor {
  * An outbound interceptor that attaches `Authorization: Bearer <service token>` and refreshes
  * the token before it expires (one refresh at a time; while a still-valid token is being
  * refreshed, requests go out with the current one). Plug it into the resilient client's
- * `interceptors` (`httpClient` of `@milkyway/resilience`), or wrap plain fetch with {@link withServiceToken}.
+ * `interceptors` (`httpClient` of `@milkyway/resilience/http`), or wrap plain fetch with {@link withServiceToken}.
  *
  * @example
  * ```ts
@@ -81,7 +63,7 @@ export interface ServiceTokenInterceptor extends FetchInterceptor {
  * declare const issuer: TokenIssuer;
  *
  * const tokens = serviceTokenInterceptor({ issuer, audience: 'catalog', scopes: ['catalog:read'] });
- * // with the resilient client: httpClient({ baseUrl: 'https://catalog.internal', interceptors: [tokens] }) from @milkyway/resilience
+ * // with the resilient client: httpClient({ baseUrl: 'https://catalog.internal', interceptors: [tokens] }) from @milkyway/resilience/http
  * const res = await withServiceToken(tokens)('https://catalog.internal/products/1');
  * ```
  */
@@ -97,7 +79,8 @@ export function serviceTokenInterceptor(options: ServiceTokenOptions): ServiceTo
   if (source === undefined)
     throw new TypeError('serviceTokenInterceptor needs "issuer" or "getToken"');
   const clock = options.clock ?? Date.now;
-  const refreshBeforeMs = (options.refreshBefore ?? 60) * 1000;
+  refuseRenamed(options, { refreshBefore: 'refreshBeforeMs' }, '');
+  const refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
   const origins = options.origins?.map((o) => new URL(o).origin);
   let current: (IssuedToken & { refreshAt: number }) | undefined;
   let pending: Promise<IssuedToken & { refreshAt: number }> | undefined;

@@ -7,19 +7,20 @@ import { LRUCache } from 'lru-cache';
  * ```ts
  * import type { TokenCacheOptions } from '@milkyway/auth';
  *
- * const cache: TokenCacheOptions = { max: 50_000, maxTtl: 60 };
+ * const cache: TokenCacheOptions = { maxEntries: 50_000, maxTtlSeconds: 60 };
  * ```
  */
 export interface TokenCacheOptions {
   /** Maximum number of cached tokens. Default 10000. */
-  max?: number;
-  /** Maximum total length of the cached tokens, in characters. Default 16 MiB. */
-  maxSize?: number;
+  maxEntries?: number;
+  /** Maximum total length of the cached tokens, in characters. Default 16 Mi. */
+  maxTotalChars?: number;
   /**
-   * Longest time (seconds) a verification result is reused, whatever the token's `exp`
-   * (bounds how long a token keeps working after its key is withdrawn). Default 300.
+   * Longest time (seconds, like the token's `exp`) a verification result is reused, whatever
+   * the token's `exp` (bounds how long a token keeps working after its key is withdrawn).
+   * Default 300.
    */
-  maxTtl?: number;
+  maxTtlSeconds?: number;
 }
 
 interface Cached<T> {
@@ -39,11 +40,11 @@ export class TokenCache<T extends {}> {
   readonly #clock: () => number;
 
   constructor(options: TokenCacheOptions, clock: () => number) {
-    this.#maxTtlMs = (options.maxTtl ?? 300) * 1000;
+    this.#maxTtlMs = (options.maxTtlSeconds ?? 300) * 1000;
     this.#clock = clock;
     this.#lru = new LRUCache<string, Cached<T>>({
-      max: options.max ?? 10_000,
-      maxSize: options.maxSize ?? 16 * 1024 * 1024,
+      max: options.maxEntries ?? 10_000,
+      maxSize: options.maxTotalChars ?? 16 * 1024 * 1024,
       sizeCalculation: (_value, token) => Math.max(1, token.length),
     });
   }

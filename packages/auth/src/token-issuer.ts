@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import type { Clock } from '@milkyway/protocol';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -10,6 +11,7 @@ import {
 import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { AuthConfigError } from './auth-config-error.js';
 import type { Jwk, JwkSet } from './jwk-policy.js';
+import { refuseRenamed } from './renamed.js';
 
 /**
  * Options of {@link createTokenIssuer}.
@@ -30,12 +32,12 @@ export interface TokenIssuerOptions {
   algorithm: Exclude<JwsAlgorithm, 'HS256' | 'HS384' | 'HS512'>;
   /** Key id. Default: the key's RFC 7638 thumbprint. */
   kid?: string;
-  /** Lifetime in seconds (1..3600). Default 300. */
-  ttl?: number;
+  /** Lifetime in seconds, `exp - iat` (1..3600). Default 300. */
+  ttlSeconds?: number;
   /** `typ` header. Default `'at+jwt'`. */
   typ?: string;
   /** Clock in epoch ms. Default `Date.now`. */
-  clock?: () => number;
+  clock?: Clock;
 }
 
 /**
@@ -58,7 +60,7 @@ export interface IssueOptions {
   /** Extra claims (cannot override iss, sub, aud, iat, exp, jti). */
   claims?: Record<string, unknown>;
   /** Lifetime override in seconds (1..3600). */
-  ttl?: number;
+  ttlSeconds?: number;
 }
 
 /**
@@ -108,7 +110,7 @@ const RESERVED = new Set(['iss', 'sub', 'aud', 'iat', 'nbf', 'exp', 'jti']);
 
 function checkTtl(ttl: number): number {
   if (!Number.isFinite(ttl) || ttl < 1 || ttl > 3600)
-    throw new AuthConfigError('"ttl" must be 1..3600 seconds');
+    throw new AuthConfigError('"ttlSeconds" must be 1..3600');
   return ttl;
 }
 
@@ -134,7 +136,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   }
   if (typeof issuer !== 'string' || issuer.length === 0)
     throw new AuthConfigError('"issuer" is required');
-  const ttl = checkTtl(options.ttl ?? 300);
+  refuseRenamed(options, { ttl: 'ttlSeconds' }, '');
+  const ttl = checkTtl(options.ttlSeconds ?? 300);
   const clock = options.clock ?? Date.now;
   const typ = options.typ ?? 'at+jwt';
   const source = options.privateKey;
@@ -175,7 +178,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       if (typeof request?.audience !== 'string' || request.audience.length === 0) {
         throw new TypeError('"audience" (the called service) is required');
       }
-      const lifetime = checkTtl(request.ttl ?? ttl);
+      refuseRenamed(request, { ttl: 'ttlSeconds' }, 'issue: ');
+      const lifetime = checkTtl(request.ttlSeconds ?? ttl);
       const [key, { kid }] = await Promise.all([signingKey, publicJwk]);
       const now = Math.floor(clock() / 1000);
       const subject = request.subject ?? issuer;

@@ -1,4 +1,4 @@
-const BRAND = Symbol.for('milkyway.auth.unauthorized');
+import { ProblemError } from '@milkyway/protocol';
 
 /**
  * Why a request was not authenticated. Kept on the error for logs and metrics; never sent to
@@ -58,6 +58,8 @@ export interface UnauthorizedErrorOptions {
  * 401 Unauthorized, rendered by `@milkyway/core` as problem+json with a `WWW-Authenticate`
  * challenge (RFC 6750 §3): `Bearer` alone when no credentials were sent,
  * `Bearer error="invalid_token"` when a token was sent and refused. The detail never says why.
+ * No stack trace is captured: a refusal is an expected answer, and a flood of forged tokens
+ * should cost as little as possible.
  *
  * @example
  * ```ts
@@ -74,39 +76,21 @@ export interface UnauthorizedErrorOptions {
  * }
  * ```
  */
-export class UnauthorizedError extends Error {
-  /** HTTP status: 401. */
-  readonly status = 401;
-  /** Problem title. */
-  readonly title = 'Unauthorized';
-  /** Problem detail: deliberately generic. */
-  readonly detail: string;
-  /** Response headers (`WWW-Authenticate`). */
-  readonly headers: Record<string, string>;
-  /** The message is safe to show to the client. */
-  readonly expose = true;
+export class UnauthorizedError extends ProblemError {
+  static override readonly brand = Symbol.for('milkyway.auth.unauthorized');
+
   /** Why authentication failed (not rendered). */
   readonly reason: AuthFailureReason;
-  /** @internal brand */
-  readonly [BRAND] = true;
+  declare readonly headers: Record<string, string>;
 
-  /**
-   * @example
-   * ```ts
-   * import { UnauthorizedError } from '@milkyway/auth';
-   *
-   * declare const error: unknown;
-   *
-   * throw new UnauthorizedError({ reason: 'expired', challenge: 'Bearer error="invalid_token"' });
-   * ```
-   */
+  /** Creates the error; the detail only says whether credentials were missing or refused. */
   constructor(options: UnauthorizedErrorOptions) {
-    const detail = options.reason === 'missing' ? 'authentication required' : 'invalid credentials';
-    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'UnauthorizedError';
-    this.detail = detail;
+    super(401, options.reason === 'missing' ? 'authentication required' : 'invalid credentials', {
+      headers: { 'www-authenticate': options.challenge },
+      cause: options.cause,
+      stack: false,
+    });
     this.reason = options.reason;
-    this.headers = { 'www-authenticate': options.challenge };
   }
 
   /**
@@ -146,26 +130,5 @@ export class UnauthorizedError extends Error {
       reason: 'missing',
       challenge: realm === undefined ? scheme : `${scheme} realm="${realm}"`,
     });
-  }
-
-  /**
-   * Brand check (works across copies of the package, unlike `instanceof`).
-   *
-   * @example
-   * ```ts
-   * import { Hono } from 'hono';
-   * import { UnauthorizedError } from '@milkyway/auth';
-   *
-   * declare const app: Hono;
-   *
-   * app.onError((error, c) => (UnauthorizedError.is(error) ? c.text('who are you?', 401) : c.text('oops', 500)));
-   * ```
-   */
-  static is(error: unknown): error is UnauthorizedError {
-    return (
-      typeof error === 'object' &&
-      error !== null &&
-      (error as Record<symbol, unknown>)[BRAND] === true
-    );
   }
 }

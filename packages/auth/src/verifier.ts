@@ -1,3 +1,4 @@
+import type { Clock, Logger } from '@milkyway/protocol';
 import { compactVerify, type JWSHeaderParameters } from 'jose';
 import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { AuthConfigError } from './auth-config-error.js';
@@ -6,7 +7,6 @@ import { type ClaimRules, checkClaims, normalizeTyp } from './claims.js';
 import type { Jwk, JwkSet } from './jwk-policy.js';
 import { KeySetUnavailableError } from './key-set-unavailable-error.js';
 import {
-  type AuthLogger,
   type KeyStore,
   localJwksStore,
   type PublicKeyInput,
@@ -16,6 +16,7 @@ import {
   secretStore,
 } from './key-store.js';
 import { type Principal, rolesFromClaims, scopesFromClaims } from './principal.js';
+import { refuseRenamed } from './renamed.js';
 import type { ClaimsSchema } from './standard-schema.js';
 import { authInstruments, recordFailure } from './telemetry.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -64,10 +65,10 @@ export interface VerifierOptions<TClaims = Record<string, unknown>> {
    * another one. Default `false`. Refused with `jwks` / `jwksUrl`, where the kid picks the key.
    */
   ignoreKid?: boolean;
-  /** Clock skew allowed on exp / nbf / iat, in seconds. Default 30 (must be 0..300). */
-  clockTolerance?: number;
+  /** Clock skew allowed on exp / nbf / iat, in seconds (like the claims). Default 30 (0..300). */
+  clockToleranceSeconds?: number;
   /** Refuse tokens whose `iat` is older than this many seconds (requires `iat`). */
-  maxTokenAge?: number;
+  maxTokenAgeSeconds?: number;
   /** Required `typ` header (e.g. `'at+jwt'` for RFC 9068 access tokens). Default: not checked. */
   typ?: string | readonly string[];
   /** Claims that must be present (beyond `exp`, which always is). */
@@ -82,12 +83,15 @@ export interface VerifierOptions<TClaims = Record<string, unknown>> {
   scopes?: (claims: Record<string, unknown>) => string[];
   /** Reads roles. Default: {@link rolesFromClaims} (`roles`). */
   roles?: (claims: Record<string, unknown>) => string[];
-  /** Verified-token cache, or `false` to verify every request. Default `{ max: 10000, maxTtl: 300 }`. */
+  /**
+   * Verified-token cache, or `false` to verify every request. Default
+   * `{ maxEntries: 10000, maxTtlSeconds: 300 }`.
+   */
   cache?: TokenCacheOptions | false;
   /** Clock in epoch milliseconds (tests). Default `Date.now`. */
-  clock?: () => number;
+  clock?: Clock;
   /** Logger for refused JWKS keys and failures (tokens are never logged). */
-  logger?: AuthLogger;
+  logger?: Logger;
 }
 
 /**
@@ -252,9 +256,24 @@ export function createVerifier<TClaims = Record<string, unknown>>(
       '"audience" is required (or false to turn the audience check off explicitly)',
     );
   }
-  const clockTolerance = options.clockTolerance ?? 30;
+  refuseRenamed(
+    options,
+    { clockTolerance: 'clockToleranceSeconds', maxTokenAge: 'maxTokenAgeSeconds' },
+    '',
+  );
+  refuseRenamed(
+    options.cache || undefined,
+    { max: 'maxEntries', maxSize: 'maxTotalChars', maxTtl: 'maxTtlSeconds' },
+    'cache.',
+  );
+  refuseRenamed(
+    options.jwksOptions,
+    { timeoutDuration: 'timeoutMs', cacheMaxAge: 'cacheMaxAgeMs', cooldownDuration: 'cooldownMs' },
+    'jwksOptions.',
+  );
+  const clockTolerance = options.clockToleranceSeconds ?? 30;
   if (!Number.isFinite(clockTolerance) || clockTolerance < 0 || clockTolerance > 300) {
-    throw new AuthConfigError('"clockTolerance" must be between 0 and 300 seconds');
+    throw new AuthConfigError('"clockToleranceSeconds" must be between 0 and 300');
   }
   const maxTokenLength = options.maxTokenLength ?? 8192;
   const keys = keyStoreFrom(options as VerifierOptions<unknown>);
@@ -270,7 +289,7 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     issuers: options.issuer === false ? false : list(options.issuer),
     audiences: options.audience === false ? false : list(options.audience),
     clockTolerance,
-    maxTokenAge: options.maxTokenAge,
+    maxTokenAge: options.maxTokenAgeSeconds,
     typ: options.typ === undefined ? undefined : list(options.typ).map(normalizeTyp),
     requiredClaims: options.requiredClaims ?? [],
   };

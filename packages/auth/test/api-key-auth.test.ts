@@ -1,6 +1,7 @@
 import * as nodeCrypto from 'node:crypto';
+import { OPENAPI_META } from '@milkyway/protocol';
 import { describe, expect, it, vi } from 'vitest';
-import { apiKeyAuth, hashApiKey, OPENAPI, requireScopes } from '../src/index.js';
+import { apiKeyAuth, hashApiKey, requireScopes } from '../src/index.js';
 import { app } from './helpers.js';
 
 vi.mock('node:crypto', async (importOriginal) => {
@@ -81,7 +82,7 @@ describe('apiKeyAuth', () => {
   });
 
   it('declares an apiKey security scheme for OpenAPI', () => {
-    expect(staticAuth[OPENAPI].securitySchemes).toEqual({
+    expect(staticAuth[OPENAPI_META].securitySchemes).toEqual({
       apiKeyAuth: { type: 'apiKey', in: 'header', name: 'x-api-key' },
     });
   });

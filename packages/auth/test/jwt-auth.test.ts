@@ -1,3 +1,4 @@
+import { OPENAPI_META } from '@milkyway/protocol';
 import { Hono } from 'hono';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -5,7 +6,6 @@ import {
   authorize,
   createVerifier,
   jwtAuth,
-  OPENAPI,
   type Principal,
   requireRoles,
   requireScopes,
@@ -87,7 +87,7 @@ describe('jwtAuth', () => {
   });
 
   it('declares a bearer security scheme for OpenAPI', () => {
-    expect(auth[OPENAPI]).toMatchObject({
+    expect(auth[OPENAPI_META]).toMatchObject({
       securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       security: [{ bearerAuth: [] }],
     });
@@ -169,11 +169,11 @@ describe('guards', () => {
   });
 
   it('carries OpenAPI security requirements and responses', () => {
-    expect(requireScopes('catalog:read')[OPENAPI]).toMatchObject({
+    expect(requireScopes('catalog:read')[OPENAPI_META]).toMatchObject({
       security: [{ bearerAuth: ['catalog:read'] }],
       responses: { 401: expect.any(Object), 403: expect.any(Object) },
     });
-    expect(requireRoles('admin')[OPENAPI].responses?.[403]).toBeDefined();
-    expect(authorize(() => true)[OPENAPI].responses?.[403]).toBeDefined();
+    expect(requireRoles('admin')[OPENAPI_META].responses?.[403]).toBeDefined();
+    expect(authorize(() => true)[OPENAPI_META].responses?.[403]).toBeDefined();
   });
 });

@@ -126,7 +126,7 @@ describe('remote JWKS', () => {
   });
 
   it('refetches once the cache max-age has passed', async () => {
-    const verifier = remote({ jwksOptions: { cacheMaxAge: 60_000 } });
+    const verifier = remote({ jwksOptions: { cacheMaxAgeMs: 60_000 } });
     await verifier.verify(await sign(k1));
     vi.setSystemTime((NOW + 61) * 1000);
     await verifier.verify(await sign(k1, claims({ iat: NOW + 60 })));
@@ -135,7 +135,7 @@ describe('remote JWKS', () => {
 
   it('answers 503 when the set cannot be fetched in time and no keys are known', async () => {
     mode = 'hang';
-    const verifier = remote({ jwksOptions: { timeoutDuration: 100 } });
+    const verifier = remote({ jwksOptions: { timeoutMs: 100 } });
     expect(await outcome(verifier.verify(await sign(k1)))).toBe('unavailable');
   });
 
@@ -149,7 +149,7 @@ describe('remote JWKS', () => {
   });
 
   it('keeps verifying with the last good keys while refetches fail, retrying once per cooldown', async () => {
-    const verifier = remote({ jwksOptions: { cacheMaxAge: 60_000 } });
+    const verifier = remote({ jwksOptions: { cacheMaxAgeMs: 60_000 } });
     await verifier.verify(await sign(k1));
     mode = 'fail';
     vi.setSystemTime((NOW + 120) * 1000);

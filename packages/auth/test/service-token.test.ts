@@ -14,7 +14,13 @@ import { NOW, testClock } from './helpers.js';
 const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 
 function issuerAt(clock = testClock(), ttl = 300) {
-  return createTokenIssuer({ issuer: 'orders', privateKey, algorithm: 'ES256', ttl, clock });
+  return createTokenIssuer({
+    issuer: 'orders',
+    privateKey,
+    algorithm: 'ES256',
+    ttlSeconds: ttl,
+    clock,
+  });
 }
 
 /** Records requests; answers with the Authorization header it saw. */
@@ -74,7 +80,7 @@ describe('createTokenIssuer', () => {
 
   it('keeps lifetimes in minutes and refuses HMAC', () => {
     expect(() =>
-      createTokenIssuer({ issuer: 'o', privateKey, algorithm: 'ES256', ttl: 86_400 }),
+      createTokenIssuer({ issuer: 'o', privateKey, algorithm: 'ES256', ttlSeconds: 86_400 }),
     ).toThrow(AuthConfigError);
     expect(() =>
       createTokenIssuer({ issuer: 'o', privateKey, algorithm: 'HS256' as never }),
@@ -113,7 +119,7 @@ describe('serviceTokenInterceptor', () => {
     const interceptor = serviceTokenInterceptor({
       issuer,
       audience: 'catalog',
-      refreshBefore: 60,
+      refreshBeforeMs: 60_000,
       clock,
     });
     const first = await interceptor.token();

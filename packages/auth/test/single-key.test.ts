@@ -1,9 +1,12 @@
 // One configured key (`publicKey` or `secret`) instead of a key set: which `kid`s it answers to.
 import { createPublicKey } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { exportJWK, type JSONWebKeySet, type JWK } from 'jose';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   AuthConfigError,
   createVerifier,
+  type Jwk,
+  type JwkSet,
   UnauthorizedError,
   type VerifierOptions,
 } from '../src/index.js';
@@ -98,5 +101,23 @@ describe('ignoreKid', () => {
     expect(() => createVerifier(options({ jwks: { keys: [key.jwk] }, ignoreKid: true }))).toThrow(
       AuthConfigError,
     );
+  });
+});
+
+describe("jose's JWK type", () => {
+  it('is assignable to Jwk and JwkSet, and such keys verify', async () => {
+    expectTypeOf<JWK>().toMatchTypeOf<Jwk>();
+    expectTypeOf<JSONWebKeySet>().toMatchTypeOf<JwkSet>();
+    const joseJwk: JWK = { ...(await exportJWK(key.publicKey)), kid: 'k1', alg: 'ES256' };
+    const set: JSONWebKeySet = { keys: [joseJwk] };
+    const fromSet = createVerifier(options({ jwks: set }));
+    const fromKey = createVerifier(options({ publicKey: joseJwk }));
+    expect(await outcome(fromSet.verify(await sign(key)))).toBe('accepted');
+    expect(await outcome(fromKey.verify(await sign(key)))).toBe('accepted');
+  });
+
+  it('still refuses, at configuration time, a key without kty', () => {
+    const { kty: _kty, ...noType } = key.jwk;
+    expect(() => createVerifier(options({ publicKey: noType }))).toThrow(AuthConfigError);
   });
 });

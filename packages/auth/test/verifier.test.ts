@@ -109,10 +109,10 @@ describe('configuration', () => {
     expect(await reason(createVerifier(base({ clock })).verify(token))).toBe('expired');
     const within = await sign(key, claims({ exp: NOW - 29 }));
     expect(await reason(createVerifier(base({ clock })).verify(within))).toBe('accepted');
-    expect(await reason(createVerifier(base({ clock, clockTolerance: 0 })).verify(within))).toBe(
-      'expired',
-    );
-    expect(() => createVerifier(base({ clockTolerance: 3600 }))).toThrow(/clockTolerance/);
+    expect(
+      await reason(createVerifier(base({ clock, clockToleranceSeconds: 0 })).verify(within)),
+    ).toBe('expired');
+    expect(() => createVerifier(base({ clockToleranceSeconds: 3600 }))).toThrow(/clockTolerance/);
   });
 });
 
@@ -148,7 +148,7 @@ describe('token checks', () => {
   });
 
   it('rejects tokens older than maxTokenAge when set', async () => {
-    const verifier = createVerifier(base({ maxTokenAge: 60 }));
+    const verifier = createVerifier(base({ maxTokenAgeSeconds: 60 }));
     expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW - 120 }))))).toBe(
       'too_old',
     );
@@ -308,7 +308,7 @@ describe('verified-token cache', () => {
 
   it('never serves a cached token past its exp', async () => {
     const clock = testClock();
-    const verifier = createVerifier(base({ clock, clockTolerance: 0 }));
+    const verifier = createVerifier(base({ clock, clockToleranceSeconds: 0 }));
     const token = await sign(key, claims({ exp: NOW + 60 }));
     await verifier.verify(token);
     clock.advance(61_000);
@@ -317,7 +317,7 @@ describe('verified-token cache', () => {
 
   it('still applies the clock tolerance after exp (by verifying again, not from the cache)', async () => {
     const clock = testClock();
-    const verifier = createVerifier(base({ clock, clockTolerance: 30 }));
+    const verifier = createVerifier(base({ clock, clockToleranceSeconds: 30 }));
     const token = await sign(key, claims({ exp: NOW + 60 }));
     await verifier.verify(token);
     const subtle = vi.spyOn(crypto.subtle, 'verify');
@@ -341,7 +341,7 @@ describe('verified-token cache', () => {
 
   it('reuses a result no longer than maxTtl', async () => {
     const clock = testClock();
-    const verifier = createVerifier(base({ clock, cache: { maxTtl: 10 } }));
+    const verifier = createVerifier(base({ clock, cache: { maxTtlSeconds: 10 } }));
     const token = await sign(key);
     await verifier.verify(token);
     const subtle = vi.spyOn(crypto.subtle, 'verify');
@@ -352,7 +352,7 @@ describe('verified-token cache', () => {
   });
 
   it('stays within its size bound', async () => {
-    const verifier = createVerifier(base({ cache: { max: 2 } }));
+    const verifier = createVerifier(base({ cache: { maxEntries: 2 } }));
     const tokens = await Promise.all([1, 2, 3].map((i) => sign(key, claims({ jti: String(i) }))));
     for (const token of tokens) await verifier.verify(token);
     const subtle = vi.spyOn(crypto.subtle, 'verify');

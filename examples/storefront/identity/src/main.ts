@@ -29,7 +29,7 @@ const issuerAt = (clock: () => number) =>
     issuer: issuerName,
     privateKey,
     algorithm: 'ES256',
-    ttl: TTL_SECONDS,
+    ttlSeconds: TTL_SECONDS,
     clock,
   });
 const issuer = issuerAt(Date.now);
@@ -92,7 +92,7 @@ service.post(
       audience: AUDIENCE,
       subject: user.username,
       scopes,
-      ttl,
+      ttlSeconds: ttl,
       claims: { roles: user.roles },
     });
     logger.info({ user: user.username, scopes }, 'token issued');
