@@ -1,7 +1,6 @@
-import type { Logger } from '@milkyway/protocol';
+import { LOG_FIELDS, type Logger } from '@milkyway/protocol';
 import type { Context, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
-import { HttpError } from './http-error.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, toProblem } from './problem.js';
 import { ValidationError } from './validation-error.js';
 
@@ -41,23 +40,19 @@ export function createErrorRenderer({ logger, validationStatus }: ErrorRendering
       problem.status = validationStatus;
       problem.title = 'Unprocessable Content';
     }
+    const where = { [LOG_FIELDS.requestId]: requestId, method: c.req.method, path: c.req.path };
     if (unknown) {
-      logger.error(
-        { err: error, requestId, method: c.req.method, path: c.req.path },
-        'unhandled error while serving the request',
-      );
-    } else if (problem.status >= 500) {
+      logger.error({ ...where, err: error }, 'unhandled error while serving the request');
+    } else {
+      // A problem error was thrown on purpose: its own stack says nothing (only an underlying
+      // cause's does). 4xx answers are the client's business: debug; deliberate 5xx: warn.
       const err = error as { message?: unknown; cause?: unknown };
-      logger.warn(
-        {
-          requestId,
-          status: problem.status,
-          method: c.req.method,
-          path: c.req.path,
-          err: HttpError.is(error) && err.cause !== undefined ? err.cause : error,
-        },
-        typeof err.message === 'string' ? err.message : 'server error',
-      );
+      const fields: Record<string, unknown> = { ...where, status: problem.status };
+      if (problem.type !== 'about:blank') fields.type = problem.type;
+      if (err.cause !== undefined) fields.err = err.cause;
+      const message = typeof err.message === 'string' ? err.message : problem.title;
+      if (problem.status >= 500) logger.warn(fields, message);
+      else logger.debug(fields, message);
     }
     return problemResponse(c, problem, headers);
   };
