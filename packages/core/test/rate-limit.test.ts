@@ -355,8 +355,8 @@ describe('memoryRateLimitStore', () => {
     expect((decision as RateLimitDecision).allowed).toBe(true);
   });
 
-  it('drops keys whose burst is full again before limited ones when it reaches maxKeys', () => {
-    const store = memoryRateLimitStore({ maxKeys: 2 });
+  it('drops keys whose burst is full again before limited ones when it reaches maxEntries', () => {
+    const store = memoryRateLimitStore({ maxEntries: 2 });
     store.check('short', policy, 1, 0);
     store.check('long', longPolicy, 1, 0);
     store.check('new', policy, 1, 2_000); // 'short' is back to full at 1 000: it goes first
@@ -364,7 +364,7 @@ describe('memoryRateLimitStore', () => {
   });
 
   it('drops the oldest keys when every tracked key is still limited', () => {
-    const store = memoryRateLimitStore({ maxKeys: 2 });
+    const store = memoryRateLimitStore({ maxEntries: 2 });
     store.check('first', longPolicy, 1, 0);
     store.check('second', longPolicy, 1, 0);
     store.check('third', longPolicy, 1, 0);
@@ -373,7 +373,7 @@ describe('memoryRateLimitStore', () => {
   });
 
   it('reuses the slot of a key it dropped', () => {
-    const store = memoryRateLimitStore({ maxKeys: 4 });
+    const store = memoryRateLimitStore({ maxEntries: 4 });
     for (let i = 0; i < 100; i++) store.check(`k${i}`, policy, 1, i * 2_000);
     expect((store.check('k99', policy, 1, 99 * 2_000) as RateLimitDecision).allowed).toBe(false);
   });

@@ -24,8 +24,8 @@ export interface CorsSettings {
   exposeHeaders?: string[];
   /** Whether cookies/credentials are allowed. */
   credentials?: boolean;
-  /** Preflight cache time in seconds. Default 600. */
-  maxAge?: number;
+  /** How long browsers may cache a preflight answer (ms; sent in whole seconds). Default 600 000. */
+  maxAgeMs?: number;
 }
 
 const DEFAULT_ALLOW_HEADERS = ['content-type', 'authorization', REQUEST_ID_HEADER, DEADLINE_HEADER];
@@ -47,6 +47,6 @@ export function corsMiddleware(settings: CorsSettings): MiddlewareHandler {
     allowHeaders: settings.allowHeaders?.length ? settings.allowHeaders : DEFAULT_ALLOW_HEADERS,
     exposeHeaders: settings.exposeHeaders ?? [REQUEST_ID_HEADER],
     credentials: settings.credentials ?? false,
-    maxAge: settings.maxAge ?? 600,
+    maxAge: Math.floor((settings.maxAgeMs ?? 600_000) / 1000),
   });
 }

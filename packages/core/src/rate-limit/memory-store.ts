@@ -8,7 +8,7 @@ import type { RateLimitDecision, RateLimitPolicy, RateLimitStore } from './store
  * ```ts
  * import type { MemoryRateLimitStoreOptions } from '@milkyway/core';
  *
- * const options: MemoryRateLimitStoreOptions = { maxKeys: 500_000 };
+ * const options: MemoryRateLimitStoreOptions = { maxEntries: 500_000 };
  * ```
  */
 export interface MemoryRateLimitStoreOptions {
@@ -16,7 +16,7 @@ export interface MemoryRateLimitStoreOptions {
    * The most keys tracked (default 100 000). Beyond it, keys whose burst is full again are
    * dropped first (they carry no state), then the oldest.
    */
-  maxKeys?: number;
+  maxEntries?: number;
 }
 
 /**
@@ -31,15 +31,15 @@ export interface MemoryRateLimitStoreOptions {
  * import { Hono } from 'hono';
  *
  * const app = new Hono();
- * app.use(rateLimit({ limit: 100, windowMs: 60_000, store: memoryRateLimitStore({ maxKeys: 50_000 }) }));
+ * app.use(rateLimit({ limit: 100, windowMs: 60_000, store: memoryRateLimitStore({ maxEntries: 50_000 }) }));
  * ```
  */
 export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore {
-  const maxKeys = options.maxKeys ?? 100_000;
+  const maxEntries = options.maxEntries ?? 100_000;
   // key -> slot; each slot's TAT lives in a Float64Array, so a check of a known key is one
   // hash lookup and an array write, with no per-key objects for the GC to trace.
   const slots = new Map<string, number>();
-  let tats = new Float64Array(Math.min(1024, maxKeys));
+  let tats = new Float64Array(Math.min(1024, maxEntries));
   const free: number[] = [];
   let used = 0;
 
@@ -50,8 +50,8 @@ export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}):
         free.push(slot);
       }
     }
-    if (slots.size < maxKeys) return;
-    let excess = slots.size - Math.floor(maxKeys * 0.9);
+    if (slots.size < maxEntries) return;
+    let excess = slots.size - Math.floor(maxEntries * 0.9);
     for (const [key, slot] of slots) {
       if (excess-- <= 0) break;
       slots.delete(key);
@@ -60,11 +60,11 @@ export function memoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}):
   };
 
   const allocate = (key: string, now: number): number => {
-    if (slots.size >= maxKeys) prune(now);
+    if (slots.size >= maxEntries) prune(now);
     let slot = free.pop();
     if (slot === undefined) {
       if (used === tats.length) {
-        const grown = new Float64Array(Math.min(tats.length * 2, maxKeys));
+        const grown = new Float64Array(Math.min(tats.length * 2, maxEntries));
         grown.set(tats);
         tats = grown;
       }
