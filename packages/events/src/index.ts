@@ -1,4 +1,10 @@
 export {
+  type AsyncApiDocument,
+  type AsyncApiOptions,
+  asyncApiDocument,
+  asyncApiHandler,
+} from './asyncapi/document.js';
+export {
   createEventBus,
   type EventBus,
   type EventBusOptions,
@@ -39,6 +45,11 @@ export { EventSchemaError } from './errors/event-schema-error.js';
 export { PublishError } from './errors/publish-error.js';
 export type { Inbox, InboxKey, InboxOutcome } from './inbox.js';
 export { type MemoryInbox, type MemoryInboxOptions, memoryInbox } from './memory-inbox.js';
+export {
+  type AttachEventBusOptions,
+  attachEventBus,
+  type ServiceLifecycle,
+} from './service/attach.js';
 export {
   defineTopic,
   type Topic,
