@@ -40,3 +40,72 @@ export async function readCapped(
 
 /** Statuses whose responses cannot carry a body. */
 export const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/** Internal: what a {@link countBytes} stream saw. */
+export interface CountedBody {
+  /** The stream to hand on. */
+  stream: ReadableStream<Uint8Array>;
+  /** Bytes passed on so far. */
+  readonly bytes: number;
+  /** True once the limit was passed (the stream then errored with `tooLarge()`). */
+  readonly tooLarge: boolean;
+  /** The source's own error, when the source broke (a client that went away). */
+  readonly broken: unknown;
+}
+
+/**
+ * Internal: passes `source` on chunk by chunk, as the reader asks for them (no read-ahead,
+ * so memory stays at about one chunk whatever the body's size), counting the bytes; past
+ * `limit` it errors with `tooLarge()` and cancels the source.
+ */
+export function countBytes(
+  source: ReadableStream<Uint8Array>,
+  limit: number,
+  tooLarge: () => Error,
+): CountedBody {
+  const reader = source.getReader();
+  const state = { bytes: 0, tooLarge: false, broken: undefined as unknown };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch (error) {
+          state.broken = error ?? new Error('body stream broke');
+          controller.error(error);
+          return;
+        }
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        state.bytes += next.value.byteLength;
+        if (state.bytes > limit) {
+          state.tooLarge = true;
+          const error = tooLarge();
+          controller.error(error);
+          await reader.cancel(error).catch(() => {});
+          return;
+        }
+        controller.enqueue(next.value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return {
+    stream,
+    get bytes() {
+      return state.bytes;
+    },
+    get tooLarge() {
+      return state.tooLarge;
+    },
+    get broken() {
+      return state.broken;
+    },
+  };
+}

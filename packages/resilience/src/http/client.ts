@@ -5,7 +5,7 @@ import { ResiliencePolicy } from '../policy/policy.js';
 import type { CallContext } from '../policy/types.js';
 import type { RetryOptions } from '../retry/retry.js';
 import { RetryBudget, type RetryBudgetOptions } from '../retry/retry-budget.js';
-import { NULL_BODY_STATUS, readCapped } from './body.js';
+import { countBytes, NULL_BODY_STATUS, readCapped } from './body.js';
 import { ResponseTooLargeError } from './response-too-large-error.js';
 import { ResponseValidationError } from './response-validation-error.js';
 import { type ResponseSchema, validate } from './schema.js';
@@ -81,6 +81,15 @@ export interface HttpRequestOptions extends Omit<RequestInit, 'body' | 'headers'
   deadline?: number;
   /** Override the idempotency rule: `true` allows retries for this request, `false` forbids them. */
   idempotent?: boolean;
+  /**
+   * Resolve as soon as the response headers arrive and let a 1xx–4xx body stream through,
+   * counted against `maxResponseBytes` (past it the body stream errors with
+   * {@link ResponseTooLargeError}; a declared `Content-Length` over it fails at once). The
+   * attempt timeout then covers only the wait for the headers, and a body that breaks off is
+   * not retried. 5xx, 408 and 429 bodies are still read in the attempt (they decide retries).
+   * Default `false`: the body is read inside the attempt.
+   */
+  stream?: boolean;
 }
 
 /**
@@ -162,6 +171,8 @@ interface Prepared {
   retryable: boolean;
   /** Whether this request's upstream is trusted with the deadline header. */
   sendDeadline: boolean;
+  /** Whether a 1xx–4xx response body streams through instead of being read in the attempt. */
+  stream: boolean;
 }
 
 /**
@@ -394,7 +405,15 @@ export class HttpClient {
     const retryable =
       replayable &&
       (options.idempotent ?? (IDEMPOTENT.has(method) || headers.has('idempotency-key')));
-    return { url, method, headers, body, retryable, sendDeadline: false };
+    return {
+      url,
+      method,
+      headers,
+      body,
+      retryable,
+      sendDeadline: false,
+      stream: options.stream === true,
+    };
   }
 
   private resolve(path: string): string {
@@ -433,6 +452,9 @@ export class HttpClient {
       if (signal.aborted) throw signal.reason;
       throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
     }
+    const status = response.status;
+    const failed = status >= 500 || status === 429 || status === 408;
+    if (prepared.stream && !failed) return this.streamed(response, prepared);
     let bytes: Uint8Array<ArrayBuffer> | null;
     try {
       bytes = await readCapped(
@@ -452,8 +474,7 @@ export class HttpClient {
       { status: response.status, statusText: response.statusText, headers: response.headers },
     );
     Object.defineProperty(buffered, 'url', { value: response.url || prepared.url });
-    const status = response.status;
-    if (status >= 500 || status === 429 || status === 408) {
+    if (failed) {
       // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
       throw new UpstreamResponseError({
         response: buffered,
@@ -462,6 +483,28 @@ export class HttpClient {
       });
     }
     return buffered;
+  }
+
+  /** The response with its body passed on as it arrives, counted against `maxResponseBytes`. */
+  private async streamed(response: Response, prepared: Prepared): Promise<Response> {
+    const limit = this.maxResponseBytes;
+    const tooLarge = () => new ResponseTooLargeError({ limitBytes: limit });
+    let body: ReadableStream<Uint8Array> | null = response.body;
+    if (NULL_BODY_STATUS.has(response.status)) body = null;
+    if (body !== null) {
+      if (Number(response.headers.get('content-length') ?? 0) > limit) {
+        await body.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      body = countBytes(body, limit, tooLarge).stream;
+    }
+    const out = new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+    Object.defineProperty(out, 'url', { value: response.url || prepared.url });
+    return out;
   }
 }
 

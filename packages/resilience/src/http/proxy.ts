@@ -13,7 +13,7 @@ import {
 import { trace } from '@opentelemetry/api';
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { readCapped } from './body.js';
+import { type CountedBody, countBytes, readCapped } from './body.js';
 import type { HttpClient } from './client.js';
 import { setForwarding } from './forwarding.js';
 import { stripHopByHop } from './hop-by-hop.js';
@@ -45,6 +45,12 @@ export interface ProxyOptions {
   rewrite?: (path: string) => string;
   /** Largest request body forwarded, in bytes (default 1 MiB); larger answers 413. */
   maxRequestBytes?: number;
+  /**
+   * Request bodies of a declared length up to this many bytes are read before forwarding, so an
+   * idempotent request can be retried (default 64 KiB). Larger or chunked bodies stream to the
+   * upstream as they arrive, counted against `maxRequestBytes`, and are never retried.
+   */
+  bufferRequestBytes?: number;
   /** Extra request headers never forwarded (case-insensitive), e.g. `['cookie']`. */
   dropHeaders?: string[];
   /**
@@ -161,6 +167,7 @@ function report(
  */
 export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
   const maxRequestBytes = options.maxRequestBytes ?? 1024 * 1024;
+  const bufferRequestBytes = Math.min(options.bufferRequestBytes ?? 64 * 1024, maxRequestBytes);
   const drop = (options.dropHeaders ?? []).map((h) => h.toLowerCase());
   const keep = [...KEEP, ...(options.keepHeaders ?? [])];
   const forwarded = options.forwardedHeaders ?? true;
@@ -198,19 +205,27 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
       headers.set(REQUEST_ID_HEADER, requestId);
 
     const method = raw.method.toUpperCase();
-    let body: Uint8Array<ArrayBuffer> | null = null;
-    if (method !== 'GET' && method !== 'HEAD') {
-      try {
-        body = await readCapped(
-          raw.body,
-          raw.headers.get('content-length'),
-          maxRequestBytes,
-          () => new RequestTooLargeError({ limitBytes: maxRequestBytes }),
-        );
-      } catch (error) {
-        if (RequestTooLargeError.is(error)) throw error;
-        // The client's body broke off (disconnect, malformed framing): a 400, never a 500.
-        throw new ProblemError(400, 'request body could not be read', { cause: error });
+    const tooLarge = () => new RequestTooLargeError({ limitBytes: maxRequestBytes });
+    let body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null = null;
+    let counted: CountedBody | undefined;
+    if (method !== 'GET' && method !== 'HEAD' && raw.body !== null) {
+      const declared = raw.headers.get('content-length');
+      if (declared !== null && Number(declared) <= bufferRequestBytes) {
+        // Small and of known length: buffered, so an idempotent request can still be retried.
+        try {
+          body = await readCapped(raw.body, declared, maxRequestBytes, tooLarge);
+        } catch (error) {
+          if (RequestTooLargeError.is(error)) throw error;
+          // The client's body broke off (disconnect, malformed framing): a 400, never a 500.
+          throw new ProblemError(400, 'request body could not be read', { cause: error });
+        }
+      } else if (declared !== null && Number(declared) > maxRequestBytes) {
+        await raw.body.cancel().catch(() => {});
+        throw tooLarge();
+      } else {
+        // Large or chunked: streamed to the upstream as it arrives, counted on the way.
+        counted = countBytes(raw.body, maxRequestBytes, tooLarge);
+        body = counted.stream;
       }
     }
 
@@ -224,8 +239,14 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
         body,
         ...(signal instanceof AbortSignal ? { signal } : {}),
         ...(typeof deadline === 'number' ? { deadline } : {}),
+        stream: true,
       });
     } catch (error) {
+      // A streamed body that passed the limit or broke off fails the upstream call: say why.
+      if (counted?.tooLarge) throw tooLarge();
+      if (counted?.broken !== undefined) {
+        throw new ProblemError(400, 'request body could not be read', { cause: counted.broken });
+      }
       const logger = options.logger ?? (c.get('logger') as Logger | undefined) ?? silentLogger;
       report(logger, error, client.name, method, target);
       throw error;
