@@ -71,6 +71,14 @@ describe.runIf(await natsAvailable())('the JetStream transport', () => {
     expect((await jsm.streams.info(mapping.stream(d))).state.messages).toBe(1);
   });
 
+  it('creates the stream once when the first publishes to a destination run concurrently', async () => {
+    const t = await open();
+    const d = destination('concurrent');
+    await Promise.all(Array.from({ length: 20 }, (_, i) => t.publish(d, envelope(`c-${i}`))));
+    const jsm = await jetstreamManager(t.connection);
+    expect((await jsm.streams.info(mapping.stream(d))).state.messages).toBe(20);
+  });
+
   it('delivers each message of a group to one of its replicas, decoded', async () => {
     const a = await open();
     const b = await open();

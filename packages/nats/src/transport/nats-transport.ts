@@ -94,6 +94,8 @@ class JetStreamTransport implements NatsTransport {
   readonly #mapping;
   readonly #mode;
   readonly #streams = new Map<string, Promise<void>>();
+  /** Destinations whose stream is known to exist: publish skips the check (hot path). */
+  readonly #ready = new Set<string>();
   readonly #subscriptions = new Set<Subscription>();
   readonly #logger;
   #closed = false;
@@ -126,7 +128,10 @@ class JetStreamTransport implements NatsTransport {
           },
         ],
       });
-      ready.catch(() => this.#streams.delete(destination));
+      ready.then(
+        () => this.#ready.add(destination),
+        () => this.#streams.delete(destination),
+      );
       this.#streams.set(destination, ready);
     }
     return ready;
@@ -150,7 +155,7 @@ class JetStreamTransport implements NatsTransport {
         'the NATS connection is down and reconnecting; retry later',
       );
     }
-    if (!this.#streams.has(destination) || this.#mode === 'check') {
+    if (!this.#ready.has(destination)) {
       try {
         await this.#ensureStream(destination);
       } catch (error) {
@@ -168,7 +173,13 @@ class JetStreamTransport implements NatsTransport {
       await (signal ? raceAbort(sent, signal) : sent);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
-      throw publishFailure(destination, subject, error, envelope.data.byteLength);
+      const failure = publishFailure(destination, subject, error, envelope.data.byteLength);
+      if (failure.reason === 'no-stream') {
+        // The stream went away (deleted by hand?): the next publish provisions or checks again.
+        this.#ready.delete(destination);
+        this.#streams.delete(destination);
+      }
+      throw failure;
     }
   }
 
