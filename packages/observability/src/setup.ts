@@ -106,8 +106,9 @@ export interface TelemetryOptions {
    */
   metrics?: MetricExporterChoice;
   /**
-   * Add a Prometheus reader (no server of its own: serve it with {@link mountMetrics} or
-   * {@link Telemetry.metricsHandler}). `true`, or options passed to the exporter.
+   * Add a Prometheus reader (no server of its own: serve it with {@link serveMetrics} on an
+   * admin listener, or {@link mountMetrics} behind authentication). `true`, or options passed
+   * to the exporter.
    */
   prometheus?: boolean | PrometheusOptions;
   /** Push interval of periodic metric exporters, ms. Default `OTEL_METRIC_EXPORT_INTERVAL` or 60000. */
@@ -522,9 +523,10 @@ function envNumber(name: string): number | undefined {
  * `prometheus: true` on a Hono app (or a Milkyway service's underlying app): `GET /metrics`
  * by default, text exposition format 0.0.4.
  *
- * Put it behind your network policy or an auth middleware if the metrics are not public,
- * and exclude it from `metrics()`/`tracing()` with their `ignore` option if you do not want
- * scrapes measured.
+ * Metrics are not public data (why tokens were refused, breaker states): prefer
+ * {@link serveMetrics}, a separate admin listener on loopback (or behind a bearer token); mount
+ * the route on an app only behind authentication. Exclude it from `observability()` with its
+ * `ignore` option if you do not want scrapes measured.
  *
  * @example
  * ```ts
@@ -565,3 +567,10 @@ export interface MetricsRouteTarget {
   // biome-ignore lint/suspicious/noExplicitAny: Hono's and core's `get` overloads differ in their context types
   get(path: string, handler: (c: any) => Promise<Response>): unknown;
 }
+
+export {
+  type MetricsServer,
+  type MetricsServerOptions,
+  type MetricsSource,
+  serveMetrics,
+} from './metrics-server.js';
