@@ -17,6 +17,7 @@ import {
 } from '@milkyway/core';
 import { redisCacheStore } from '@milkyway/redis';
 import { z } from 'zod';
+import { Product, ProductParams, ProductPatch } from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
   env,
@@ -25,7 +26,7 @@ import {
   portFrom,
   tokenSettings,
 } from '../../shared/src/service-kit.js';
-import { Product, ProductPatch, ProductRepository } from './products.js';
+import { ProductRepository } from './products.js';
 
 const port = portFrom('CATALOG_PORT', 4002);
 const { service, logger } = createStorefrontService(
@@ -63,8 +64,6 @@ if (latencyMs > 0) {
   });
 }
 
-const IdParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,40}$/) });
-
 service.get(
   '/products',
   {
@@ -82,7 +81,7 @@ service.get(
 service.get(
   '/products/:id',
   {
-    params: IdParams,
+    params: ProductParams,
     responses: { 200: Product, 404: { description: 'No such product' } },
     summary: 'One product',
     tags: ['products'],
@@ -107,7 +106,7 @@ service.get(
 service.patch(
   '/products/:id',
   {
-    params: IdParams,
+    params: ProductParams,
     body: ProductPatch,
     responses: { 200: Product, 404: { description: 'No such product' } },
     summary: 'Change a product (price, stock, name)',

@@ -1,29 +1,5 @@
 /** The catalog's data: an in-memory product repository seeded with demo products. */
-import { z } from 'zod';
-
-/** A product as the API returns it. */
-export const Product = z.object({
-  id: z.string(),
-  name: z.string(),
-  priceCents: z.number().int().nonnegative(),
-  currency: z.literal('EUR'),
-  stock: z.number().int().nonnegative(),
-  updatedAt: z.string(),
-});
-/** A product. */
-export type Product = z.infer<typeof Product>;
-
-/** What a price/stock update may change. */
-export const ProductPatch = z
-  .object({
-    name: z.string().trim().min(1).max(100).optional(),
-    priceCents: z.number().int().nonnegative().max(100_000_000).optional(),
-    stock: z.number().int().nonnegative().max(1_000_000).optional(),
-  })
-  .strict()
-  .refine((patch) => Object.keys(patch).length > 0, 'nothing to change');
-/** A product update. */
-export type ProductPatch = z.infer<typeof ProductPatch>;
+import type { Product, ProductPatch } from '../../shared/src/contracts/index.js';
 
 const SEED: Array<Omit<Product, 'updatedAt' | 'currency'>> = [
   { id: 'p-1001', name: 'Milky Way mug', priceCents: 1290, stock: 120 },

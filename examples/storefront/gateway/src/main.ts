@@ -14,6 +14,7 @@ import { tracingInterceptor } from '@milkyway/observability';
 import { redisRateLimitStore } from '@milkyway/redis';
 import { httpClient, proxy } from '@milkyway/resilience/http';
 import type { MiddlewareHandler } from 'hono';
+import { OrderParams, ProductParams } from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
   env,
@@ -115,6 +116,8 @@ const catalogRead = proxy(catalog, { dropHeaders: ['authorization', 'cookie'] })
 const catalogWrite = proxy(catalog, { dropHeaders: ['cookie'] });
 const toOrders = proxy(orders, { dropHeaders: ['cookie'] });
 
+// Path parameters are checked here with the upstream's own schemas (the shared contracts), so a
+// malformed id is refused before it is forwarded.
 const doc = (summary: string, tag: string) => ({ summary, tags: [tag] });
 
 service.get(
@@ -125,13 +128,13 @@ service.get(
 );
 service.get(
   '/products/:id',
-  doc('One product (ETag, If-None-Match)', 'catalog'),
+  { ...doc('One product (ETag, If-None-Match)', 'catalog'), params: ProductParams },
   requireScopes('catalog:read'),
   catalogRead,
 );
 service.patch(
   '/products/:id',
-  doc('Change a product', 'catalog'),
+  { ...doc('Change a product', 'catalog'), params: ProductParams },
   requireScopes('catalog:write'),
   catalogWrite,
 );
@@ -144,7 +147,7 @@ service.post(
 service.get('/orders', doc('My orders', 'orders'), requireScopes('orders:read'), toOrders);
 service.get(
   '/orders/:id',
-  doc('One of my orders', 'orders'),
+  { ...doc('One of my orders', 'orders'), params: OrderParams },
   requireScopes('orders:read'),
   toOrders,
 );

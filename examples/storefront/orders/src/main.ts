@@ -12,7 +12,13 @@ import { HttpError } from '@milkyway/core';
 import { tracingInterceptor } from '@milkyway/observability';
 import { httpClient, UpstreamResponseError } from '@milkyway/resilience/http';
 import { z } from 'zod';
-import { Product } from '../../catalog/src/products.js';
+import {
+  IdempotencyKey,
+  NewOrder,
+  Order,
+  OrderParams,
+  Product,
+} from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
   listen,
@@ -20,7 +26,7 @@ import {
   tokenSettings,
   upstreams,
 } from '../../shared/src/service-kit.js';
-import { IdempotencyKey, IdempotencyStore, NewOrder, Order, OrderStore } from './orders.js';
+import { IdempotencyStore, OrderStore } from './orders.js';
 
 const port = portFrom('ORDERS_PORT', 4003);
 const { service, logger } = createStorefrontService(
@@ -122,7 +128,7 @@ service.get(
 service.get(
   '/orders/:id',
   {
-    params: z.object({ id: z.string().regex(/^o-[0-9a-f-]{36}$/) }),
+    params: OrderParams,
     responses: { 200: Order, 404: { description: 'No such order (or not yours)' } },
     summary: 'One of my orders',
     tags: ['orders'],

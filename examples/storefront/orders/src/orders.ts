@@ -1,48 +1,6 @@
 /** The orders' data: schemas, an in-memory order store and the idempotency records. */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-
-/** The body of POST /orders. */
-export const NewOrder = z
-  .object({
-    items: z
-      .array(
-        z
-          .object({
-            productId: z.string().regex(/^[a-z0-9-]{1,40}$/),
-            quantity: z.number().int().min(1).max(100),
-          })
-          .strict(),
-      )
-      .min(1)
-      .max(20),
-    note: z.string().max(500).optional(),
-  })
-  .strict();
-/** An order request. */
-export type NewOrder = z.infer<typeof NewOrder>;
-
-/** A placed order. */
-export const Order = z.object({
-  id: z.string(),
-  customer: z.string(),
-  items: z.array(
-    z.object({
-      productId: z.string(),
-      name: z.string(),
-      quantity: z.number().int(),
-      unitPriceCents: z.number().int(),
-    }),
-  ),
-  totalCents: z.number().int(),
-  currency: z.literal('EUR'),
-  createdAt: z.string(),
-});
-/** An order. */
-export type Order = z.infer<typeof Order>;
-
-/** The Idempotency-Key header: 1-255 visible ASCII characters (a UUID is typical). */
-export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/);
+import type { Order } from '../../shared/src/contracts/index.js';
 
 /** An in-memory order store (a real service would use a database). */
 export class OrderStore {
