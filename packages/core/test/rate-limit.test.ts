@@ -1,5 +1,5 @@
 import type { DataPoint } from '@opentelemetry/sdk-metrics';
-import type { Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import {
   clientAddress,
@@ -427,5 +427,55 @@ describe('addressKey', () => {
     expect((await app.request('/')).status).toBe(200);
     ip = '2001:db8:1:2::2';
     expect((await app.request('/')).status).toBe(429);
+  });
+});
+
+describe('stacked limiters', () => {
+  const stacked = () => {
+    const { clock } = manualClock();
+    const app = new Hono();
+    app.get(
+      '/r',
+      rateLimit({ name: 'burst', limit: 2, windowMs: 1_000, clock }),
+      rateLimit({ name: 'hourly', limit: 100, windowMs: 3_600_000, clock }),
+      (c) => c.text('ok'),
+    );
+    return app;
+  };
+
+  it('lists every policy and every limit on an admitted response, as structured-field lists', async () => {
+    const res = await stacked().request('/r');
+    expect(res.headers.get('RateLimit-Policy')).toBe('"burst";q=2;w=1, "hourly";q=100;w=3600');
+    expect(res.headers.get('RateLimit')).toBe('"burst";r=1;t=1, "hourly";r=99;t=36');
+  });
+
+  it('lists the same policies on every admitted response', async () => {
+    const app = stacked();
+    const first = await app.request('/r');
+    const second = await app.request('/r');
+    expect(second.headers.get('RateLimit-Policy')).toBe(first.headers.get('RateLimit-Policy'));
+  });
+
+  it('lists the policies that ran on a refused response', async () => {
+    const app = new Hono();
+    const { clock } = manualClock();
+    app.get(
+      '/r',
+      rateLimit({ name: 'hourly', limit: 100, windowMs: 3_600_000, clock }),
+      rateLimit({ name: 'burst', limit: 1, windowMs: 1_000, clock }),
+      (c) => c.text('ok'),
+    );
+    app.onError((err, c) =>
+      c.text('limited', 429, (err as unknown as { headers: Record<string, string> }).headers),
+    );
+    await app.request('/r');
+    const refused = await app.request('/r');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('RateLimit-Policy')).toBe('"hourly";q=100;w=3600, "burst";q=1;w=1');
+  });
+
+  it('refuses a window that is not a whole number of seconds while headers are sent', () => {
+    expect(() => rateLimit({ limit: 10, windowMs: 500 })).toThrow(/whole number of seconds/);
+    expect(() => rateLimit({ limit: 10, windowMs: 500, headers: false })).not.toThrow();
   });
 });

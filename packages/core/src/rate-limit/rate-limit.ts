@@ -69,12 +69,36 @@ export interface RateLimitOptions {
   ipv6Subnet?: number | false;
   /** The socket peer's address (default: `@hono/node-server`'s `getConnInfo`). */
   remoteAddress?: (c: Context) => string | undefined;
-  /** Send `RateLimit` and `RateLimit-Policy` on admitted responses too (default true). */
+  /**
+   * Send `RateLimit` and `RateLimit-Policy` (on admitted and refused responses; default true).
+   * Their window is in whole seconds, so a `windowMs` that is not a whole number of seconds
+   * needs `headers: false`.
+   */
   headers?: boolean;
   /** The time source (default `Date.now`). */
   clock?: Clock;
   /** Where store outages are logged. */
   logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
+}
+
+/** The RateLimit and RateLimit-Policy lists of the limiters a request passed so far. */
+const requestFields = new WeakMap<Context, { policy: string; limit: string }>();
+
+/**
+ * Adds a limiter's members to the request's RateLimit and RateLimit-Policy lists (RFC 9651
+ * structured-field lists, draft-ietf-httpapi-ratelimit-headers): with stacked limiters every
+ * response names every policy that applied, in the order they ran.
+ */
+function addToFields(c: Context, policy: string, limit: string): { policy: string; limit: string } {
+  const fields = requestFields.get(c);
+  if (fields === undefined) {
+    const first = { policy, limit };
+    requestFields.set(c, first);
+    return first;
+  }
+  fields.policy += `, ${policy}`;
+  fields.limit += `, ${limit}`;
+  return fields;
 }
 
 /**
@@ -99,6 +123,13 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   if (!Number.isFinite(limit) || limit < 1) throw new TypeError('rateLimit: limit must be >= 1');
   if (!Number.isFinite(windowMs) || windowMs <= 0)
     throw new TypeError('rateLimit: windowMs must be > 0');
+  const sendHeaders = options.headers ?? true;
+  if (sendHeaders && windowMs % 1000 !== 0) {
+    // The `w` parameter of RateLimit-Policy is in whole seconds: rounding would misstate the rate.
+    throw new TypeError(
+      'rateLimit: windowMs must be a whole number of seconds while the RateLimit headers are sent (their window is in seconds); pass headers: false for a sub-second window',
+    );
+  }
   const burst = options.burst ?? limit;
   if (!(burst >= 1 && burst <= limit))
     throw new TypeError('rateLimit: burst must be within 1..limit');
@@ -112,14 +143,13 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
   const failOpen = options.failOpen ?? true;
   const trustProxy = options.trustProxy ?? false;
   const remote = options.remoteAddress ?? socketAddress;
-  const sendHeaders = options.headers ?? true;
   const cost = options.cost ?? 1;
   if (typeof cost === 'number' && !(cost >= 0 && cost <= burst)) {
     throw new TypeError('rateLimit: cost must be within 0..burst');
   }
   const keyOption = options.key ?? 'ip';
   const prefix = `${name}:`;
-  const policyHeader = `"${name}";q=${limit};w=${Math.ceil(windowMs / 1000)}`;
+  const policyItem = `"${name}";q=${limit};w=${windowMs / 1000}`;
   const rejections = coreMeter().createCounter('milkyway.rate_limit.rejections', {
     description: 'Requests rejected by a rate limiter',
     unit: '{request}',
@@ -142,7 +172,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
           }
         : keyOption;
 
-  const rateLimitHeader = (d: RateLimitDecision) =>
+  const rateLimitItem = (d: RateLimitDecision) =>
     `"${name}";r=${d.remaining};t=${Math.ceil(d.resetMs / 1000)}`;
 
   const storeFailed = (err: unknown): void => {
@@ -163,10 +193,11 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
       storeDown = false;
       logger.info({ limiter: name }, 'rate limit store recovered');
     }
+    const fields = sendHeaders ? addToFields(c, policyItem, rateLimitItem(d)) : undefined;
     if (d.allowed) {
-      if (sendHeaders) {
-        c.header('RateLimit-Policy', policyHeader);
-        c.header('RateLimit', rateLimitHeader(d));
+      if (fields) {
+        c.header('RateLimit-Policy', fields.policy);
+        c.header('RateLimit', fields.limit);
       }
       return;
     }
@@ -174,8 +205,7 @@ export function rateLimit(options: RateLimitOptions): MiddlewareHandler {
     const retryAfter = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
     throw new RateLimitedError(name, retryAfter, {
       'Retry-After': String(retryAfter),
-      'RateLimit-Policy': policyHeader,
-      RateLimit: rateLimitHeader(d),
+      ...(fields ? { 'RateLimit-Policy': fields.policy, RateLimit: fields.limit } : {}),
     });
   };
 
