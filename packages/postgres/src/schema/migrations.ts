@@ -27,7 +27,8 @@ function migration(version: number, name: string, statements: string[]): Migrati
 
 /**
  * The package's tables as versioned migrations (apply them in `version` order):
- * 1 `outbox` (`milkyway_outbox`, `milkyway_outbox_dead_letter`), 2 `inbox` (`milkyway_inbox`),
+ * 1 `outbox` (`milkyway_outbox`, `milkyway_outbox_sequences`, `milkyway_outbox_dead_letter`),
+ * 2 `inbox` (`milkyway_inbox`, `milkyway_inbox_sequences`),
  * 3 `event log and projections` (`milkyway_event_log`, `milkyway_projections`).
  *
  * @example
@@ -42,20 +43,24 @@ export const migrations: readonly Migration[] = [
   migration(1, 'outbox', [
     `CREATE TABLE milkyway_outbox (
   id bigserial PRIMARY KEY,
-  event_id text NOT NULL,
-  topic text NOT NULL,
+  destination text NOT NULL,
   key text,
+  sequence bigint,
   attributes jsonb NOT NULL,
   data text NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(),
   attempts integer NOT NULL DEFAULT 0,
   last_error text
 )`,
+    `CREATE TABLE milkyway_outbox_sequences (
+  key text PRIMARY KEY,
+  sequence bigint NOT NULL
+)`,
     `CREATE TABLE milkyway_outbox_dead_letter (
   id bigint PRIMARY KEY,
-  event_id text,
-  topic text,
+  destination text,
   key text,
+  sequence bigint,
   attributes jsonb,
   data text,
   created_at timestamptz,
@@ -66,23 +71,32 @@ export const migrations: readonly Migration[] = [
   migration(2, 'inbox', [
     `CREATE TABLE milkyway_inbox (
   consumer text NOT NULL,
+  source text NOT NULL,
   message_id text NOT NULL,
   processed_at timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (consumer, message_id)
+  PRIMARY KEY (consumer, source, message_id)
 )`,
     'CREATE INDEX milkyway_inbox_processed_at ON milkyway_inbox (processed_at)',
+    `CREATE TABLE milkyway_inbox_sequences (
+  consumer text NOT NULL,
+  key text NOT NULL,
+  sequence bigint NOT NULL,
+  PRIMARY KEY (consumer, key)
+)`,
   ]),
   migration(3, 'event log and projections', [
     `CREATE TABLE milkyway_event_log (
   position bigserial PRIMARY KEY,
-  event_id text NOT NULL UNIQUE,
-  topic text NOT NULL,
+  source text NOT NULL,
+  event_id text NOT NULL,
+  type text NOT NULL,
   key text,
   attributes jsonb NOT NULL,
   data text NOT NULL,
-  recorded_at timestamptz NOT NULL DEFAULT now()
+  recorded_at timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (source, event_id)
 )`,
-    'CREATE INDEX milkyway_event_log_topic ON milkyway_event_log (topic, position)',
+    'CREATE INDEX milkyway_event_log_type ON milkyway_event_log (type, position)',
     `CREATE TABLE milkyway_projections (
   name text PRIMARY KEY,
   generation integer NOT NULL,
