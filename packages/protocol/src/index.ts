@@ -23,6 +23,7 @@ export {
   type ProblemErrorOptions,
   type ProblemLike,
 } from './problem-error.js';
+export { PROBLEM_TYPE_BASE, problemType } from './problem-type.js';
 export {
   isSensitiveHeader,
   REDACTED,
