@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --sections=1,2,3,4,5,6,7,jwt,profile] [-- --reps=3 --duration=8]
+// npm run bench [-- --quick] [-- --sections=1,2,3,4,5,6,7,jwt,events,profile] [-- --reps=3 --duration=8]
 // Prints a markdown table (every figure a ratio against a peer measured in the same run) and
 // writes it to results/latest.md (+ latest.json).
 
@@ -20,7 +20,7 @@ import type { MicroCase, MicroResult } from './micro/types.js';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const sectionsArg = argv.find((a) => a.startsWith('--sections='))?.slice('--sections='.length);
-const ALL = ['1', '2', '3', '4', '5', '6', '7', 'jwt', 'profile'];
+const ALL = ['1', '2', '3', '4', '5', '6', '7', 'jwt', 'events', 'profile'];
 const QUICK = ['1', '2', '3', '4', '5', '6', '7'];
 const sections = new Set(sectionsArg ? sectionsArg.split(',') : quick ? QUICK : ALL);
 const base: RunConfig = quick
@@ -533,6 +533,24 @@ async function sectionProfile() {
   );
 }
 
+/** Per-message cost of @milkyway/events (issue 15): validation + CloudEvents + tracing. */
+async function sectionEvents() {
+  log('§events: per-message overhead (micro)');
+  const r = await runMicro('events', { quick });
+  json.events = r;
+  out.push(
+    '## Events: per-message cost (micro, mitata, separate process)\n',
+    table(
+      ['Case', 'median per message', 'mean per message'],
+      r.cases.map((c: MicroCase) => [c.name, ns(c.p50Ns), ns(c.avgNs)]),
+    ),
+    '',
+    `Tracing adds ${ns(Number(r.extra?.tracingOverheadNs))} a message (PRODUCER + CONSUMER span, SDK sampled).`,
+    ...(r.notes ?? []).map((n) => `- ${n}`),
+    '',
+  );
+}
+
 const steps: [string, () => Promise<void> | void][] = [
   ['1', section1],
   ['2', section2],
@@ -541,6 +559,7 @@ const steps: [string, () => Promise<void> | void][] = [
   ['5', section5],
   ['7', section7],
   ['jwt', sectionJwt],
+  ['events', sectionEvents],
   ['6', section6],
   ['profile', sectionProfile],
 ];
