@@ -6,7 +6,7 @@
  * ```ts
  * import type { InboxKey } from '@milkyway/events';
  *
- * const key: InboxKey = { messageId: 'e-1', group: 'catalog' };
+ * const key: InboxKey = { messageId: 'e-1', source: '/orders', group: 'catalog' };
  * ```
  */
 export interface InboxKey {

@@ -65,7 +65,7 @@ const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
  * );
  * headers['ce-type']; // 'order.placed.v1'
  * headers['content-type']; // 'application/json'
- * await fetch('http://127.0.0.1:3001/events', { method: 'POST', headers, body });
+ * console.info(headers, body.byteLength); // POST these headers with this body
  * ```
  */
 export function encodeBinary(
