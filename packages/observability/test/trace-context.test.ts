@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { TraceContextPropagator, tracedFetch, tracing } from '@milkyway/observability';
 import { setupTelemetry, type Telemetry } from '@milkyway/observability/setup';
 import {
@@ -17,6 +19,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from './helpers.js';
 
 // One test per rule of W3C Trace Context Level 2 (https://www.w3.org/TR/trace-context-2/),
 // §3.2 traceparent, §3.3 tracestate, §3.4/3.5 mutations, and the random-trace-id flag.
@@ -126,6 +129,14 @@ describe('traceparent: an invalid header is ignored (a new trace starts)', () =>
     expect(remote({ traceparent: `${valid()}, ${valid()}` })).toBeUndefined();
   });
 
+  it('when absent, leaves a lone tracestate unread', () => {
+    expect(extract({ tracestate: 'foo=1,bar=2' })).toBe(ROOT_CONTEXT);
+  });
+
+  it('under another header name (trace-parent) is not read', () => {
+    expect(remote({ 'trace-parent': valid() })).toBeUndefined();
+  });
+
   it('and then its tracestate is not read either', () => {
     const ctx = extract({ traceparent: `ff-${TRACE}-${PARENT}-01`, tracestate: 'rojo=1' });
     expect(ctx).toBe(ROOT_CONTEXT);
@@ -232,6 +243,26 @@ describe('traceparent: mutations when sent on', () => {
       const [, traceId, parentId] = headers.traceparent!.split('-');
       expect(traceId).toBe(TRACE);
       expect(parentId).not.toBe(PARENT);
+    });
+  });
+
+  it('gives every outgoing call of a request the same trace id and its own parent id', async () => {
+    await withTelemetry(async () => {
+      const sent: string[] = [];
+      const upstream = tracedFetch(async (input) => {
+        sent.push((input as Request).headers.get('traceparent')!);
+        return new Response('ok');
+      });
+      const app = new Hono();
+      app.use(tracing());
+      app.get('/', async (c) => {
+        for (let i = 0; i < 3; i++) await (await upstream('http://upstream.test/')).text();
+        return c.text('ok');
+      });
+      await app.request('/', { headers: { traceparent: valid('03') } });
+      expect(new Set(sent.map((value) => value.split('-')[1]))).toEqual(new Set([TRACE]));
+      expect(new Set(sent.map((value) => value.split('-')[2])).size).toBe(3);
+      expect(sent.every((value) => value.endsWith('-03'))).toBe(true);
     });
   });
 
@@ -345,6 +376,39 @@ describe('tracestate: an invalid header is discarded as a whole', () => {
 
   it('while the traceparent is still continued', () => {
     expect(remote({ traceparent: valid(), tracestate: 'foo=bar=baz' })?.traceId).toBe(TRACE);
+  });
+});
+
+describe('on the wire, between two real services', () => {
+  it('keeps the random flag and sends no tracestate header for an invalid one', async () => {
+    await withTelemetry(async () => {
+      const received: string[][] = [];
+      const upstream = createServer((request, response) => {
+        received.push(request.rawHeaders);
+        response.end('ok');
+      });
+      await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+      const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+      const app = new Hono();
+      app.use(tracing());
+      const fetchTraced = tracedFetch();
+      app.get('/', async (c) => c.text(await (await fetchTraced(upstreamUrl)).text()));
+      const service = await listen(app);
+      try {
+        const response = await fetch(`${service.url}/`, {
+          headers: { traceparent: valid('03'), tracestate: 'foo=bar=baz' },
+        });
+        expect(await response.text()).toBe('ok');
+      } finally {
+        await service.close();
+        await new Promise<void>((resolve) => upstream.close(() => resolve()));
+      }
+      expect(received).toHaveLength(1);
+      const names = received[0]!.filter((_, i) => i % 2 === 0).map((name) => name.toLowerCase());
+      const traceparent = received[0]![names.indexOf('traceparent') * 2 + 1];
+      expect(traceparent).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-03$`));
+      expect(names).not.toContain('tracestate');
+    });
   });
 });
 
