@@ -53,7 +53,7 @@ export { createRouter, Router } from './routing/router.js';
 export type {
   ListeningInfo,
   ListenOptions,
-  ServerTimeouts,
+  ServerOptions,
   ServiceOptions,
   ServiceState,
 } from './service.js';

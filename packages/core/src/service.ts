@@ -1,13 +1,3 @@
-import {
-  createServer as createHttpServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
-import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '@milkyway/protocol';
 import type {
   BlankSchema,
@@ -17,8 +7,6 @@ import type {
   MiddlewareHandlerInterface,
   Schema,
 } from 'hono/types';
-import { answerClientError } from './client-error.js';
-import { Connections } from './connections.js';
 import { createErrorRenderer, createNotFoundHandler } from './errors/error-handler.js';
 import { Health, type HealthCheck, type HealthCheckOptions } from './health/health.js';
 import { requestBodyLimit } from './http/body-limit.js';
@@ -37,27 +25,13 @@ import { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './op
 import { MIDDLEWARE, OPERATIONS } from './routing/records.js';
 import type { TypedRouteMethod, TypedUse } from './routing/route-methods.js';
 import { Router } from './routing/router.js';
+import { type RunningServer, startNodeServer } from './server/node-server.js';
+import type { ListeningInfo, ListenOptions, ServerOptions } from './server/options.js';
+import { closeNodeServer } from './server/shutdown.js';
+import { processSignals } from './server/signals.js';
 import { createLogger } from './support/logger.js';
 
-/**
- * Node server timeouts that shed slow clients.
- *
- * @example
- * ```ts
- * import { createService, type ServerTimeouts } from '@milkyway/core';
- *
- * const server: ServerTimeouts = { headersTimeout: 5_000, requestTimeout: 15_000 };
- * createService({ name: 'api', version: '1.0.0', server });
- * ```
- */
-export interface ServerTimeouts {
-  /** Time to receive the request headers (ms). Default 10 000. */
-  headersTimeout?: number;
-  /** Time to receive the whole request (ms). Default 30 000. */
-  requestTimeout?: number;
-  /** Idle time of a keep-alive connection (ms). Default 5 000. */
-  keepAliveTimeout?: number;
-}
+export type { ListeningInfo, ListenOptions, ServerOptions } from './server/options.js';
 
 /**
  * Options of {@link createService}.
@@ -89,6 +63,12 @@ export interface ServiceOptions {
   /** Validation failures: 400 (default) or 422. */
   validation?: { status?: 400 | 422 };
   /**
+   * Base URL replacing `https://github.com/milkyway-dev/milkyway/blob/main/docs/problems.md#` in
+   * Milkyway's problem type URIs (e.g. your own copy of the problems page,
+   * `https://api.example/problems#`). Default: the project's page.
+   */
+  problemTypeBaseUrl?: string;
+  /**
    * Security headers: hono/secure-headers options replacing core's API defaults
    * ({@link API_SECURITY_HEADERS}), or `false`. Default: on.
    */
@@ -99,56 +79,10 @@ export interface ServiceOptions {
   openapi?: boolean | OpenApiOptions;
   /** Health endpoints. Default: `/livez` and `/readyz`; `false` to leave them out. */
   health?: false | { livePath?: string; readyPath?: string; timeoutMs?: number };
-  /** Node server timeouts. */
-  server?: ServerTimeouts;
+  /** The Node server: timeouts that shed slow clients, the lingering close after early answers. */
+  server?: ServerOptions;
   /** Graceful shutdown: how long in-flight requests may take to finish (ms). Default 10 000. */
   shutdownTimeoutMs?: number;
-}
-
-/**
- * Options of {@link Service.listen}.
- *
- * @example
- * ```ts
- * import type { ListenOptions, Service } from '@milkyway/core';
- *
- * declare const service: Service;
- * const options: ListenOptions = { port: Number(process.env.PORT ?? 3000), hostname: '0.0.0.0' };
- * await service.listen(options);
- * ```
- */
-export interface ListenOptions {
-  /** Port; `0` picks a free one. Default 3000. */
-  port?: number;
-  /** Interface to bind, e.g. `127.0.0.1`. Default: all interfaces. */
-  hostname?: string;
-  /** Serve HTTPS with this key and certificate (PEM). */
-  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
-  /** Close gracefully on SIGTERM/SIGINT, then exit. Default `true`. */
-  signals?: boolean;
-}
-
-/**
- * Where a service listens.
- *
- * @example
- * ```ts
- * import type { ListeningInfo, Service } from '@milkyway/core';
- *
- * declare const service: Service;
- * const { url }: ListeningInfo = await service.listen({ port: 0, hostname: '127.0.0.1' });
- * await fetch(`${url}/livez`);
- * ```
- */
-export interface ListeningInfo {
-  /** The bound port. */
-  port: number;
-  /** The bound address. */
-  hostname: string;
-  /** Base URL (`http://127.0.0.1:41234`). */
-  url: string;
-  /** The Node server. */
-  server: Server;
 }
 
 /**
@@ -220,10 +154,9 @@ export class Service<
   readonly #options: ServiceOptions;
   readonly #onClose: Array<() => unknown> = [];
   #state: ServiceState = 'idle';
-  #server: Server | undefined;
+  #running: RunningServer | undefined;
   #closing: Promise<void> | undefined;
-  #connections: Connections | undefined;
-  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined;
+  #unsubscribeSignals: (() => void) | undefined;
   #openapi: OpenApiDocument | undefined;
   #openapiVersion = -1;
   readonly #security: SecurityHeaders | undefined;
@@ -245,6 +178,7 @@ export class Service<
     const render = createErrorRenderer({
       logger: this.logger,
       validationStatus: options.validation?.status ?? 400,
+      problemTypeBaseUrl: options.problemTypeBaseUrl,
     });
     const limit = options.bodyLimit ?? 1024 * 1024;
     const bodyLimit = limit === false ? undefined : requestBodyLimit(limit);
@@ -344,7 +278,9 @@ export class Service<
 
   /**
    * Starts serving on Node (HTTP, or HTTPS with `tls`), with server timeouts that shed slow
-   * clients; resolves once listening. Installs SIGTERM/SIGINT handlers unless `signals: false`.
+   * clients; resolves once listening. Unless `signals: false`, the service joins the process's
+   * one SIGTERM/SIGINT owner: on a signal every such service of the process closes gracefully,
+   * and the process exits once all of them have drained.
    *
    * @example
    * ```ts
@@ -358,42 +294,25 @@ export class Service<
     if (this.#state !== 'idle')
       throw new Error(`service ${this.name} is ${this.#state}; listen() works once`);
     await this.#security?.ready;
-    const timeouts = this.#options.server ?? {};
-    const handle = getRequestListener(this.fetch);
-    const server: Server = options.tls
-      ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca })
-      : createHttpServer();
-    const connections = new Connections(server, options.tls !== undefined);
-    this.#connections = connections;
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      connections.request(req, res);
-      return handle(req, res);
+    const running = await startNodeServer({
+      ...options,
+      fetch: this.fetch,
+      server: this.#options.server,
+      logger: this.logger,
+      securityHeaders: () => this.#security?.list,
     });
-    server.on('clientError', (error: Error, socket: Duplex) =>
-      answerClientError(error, socket, connections),
-    );
-    server.headersTimeout = timeouts.headersTimeout ?? 10_000;
-    server.requestTimeout = timeouts.requestTimeout ?? 30_000;
-    server.keepAliveTimeout = timeouts.keepAliveTimeout ?? 5_000;
-    await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => reject(error);
-      server.once('error', onError);
-      server.listen(options.port ?? 3000, options.hostname, () => {
-        server.off('error', onError);
-        resolve();
-      });
-    });
-    server.on('error', (error) => this.logger.error({ err: error }, 'server error'));
-    this.#server = server;
+    this.#running = running;
     this.#state = 'listening';
     this.health.setReady(true);
-    const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const shown = address.address === '::' || address.address === '0.0.0.0' ? 'localhost' : host;
-    const url = `${options.tls ? 'https' : 'http'}://${shown}:${address.port}`;
-    if (options.signals !== false) this.#installSignals();
-    this.logger.info({ url, port: address.port }, `${this.name} ${this.version} listening`);
-    return { port: address.port, hostname: address.address, url, server };
+    if (options.signals !== false) {
+      this.#unsubscribeSignals = processSignals().subscribe({
+        logger: this.logger,
+        close: () => this.close(),
+      });
+    }
+    const { url, port } = running.info;
+    this.logger.info({ url, port }, `${this.name} ${this.version} listening`);
+    return running.info;
   }
 
   /**
@@ -417,19 +336,8 @@ export class Service<
   async #shutdown(): Promise<void> {
     this.#state = 'closing';
     this.health.setReady(false);
-    const server = this.#server;
-    if (server) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const connections = this.#connections as Connections;
-      const drained = await connections.drain(this.#options.shutdownTimeoutMs ?? 10_000);
-      if (!drained) {
-        this.logger.warn(
-          { connections: connections.size },
-          'shutdown timeout: closing remaining connections',
-        );
-      }
-      server.closeAllConnections();
-      await closed;
+    if (this.#running) {
+      await closeNodeServer(this.#running, this.#options.shutdownTimeoutMs ?? 10_000, this.logger);
     }
     for (const hook of [...this.#onClose].reverse()) {
       try {
@@ -439,33 +347,9 @@ export class Service<
       }
     }
     this.#state = 'closed';
-    this.#removeSignals();
+    this.#unsubscribeSignals?.();
+    this.#unsubscribeSignals = undefined;
     this.logger.info({}, `${this.name} closed`);
-  }
-
-  #installSignals(): void {
-    const handler = (signal: NodeJS.Signals) => {
-      // A repeated signal (e.g. sent to the whole process group) does not cut the drain short.
-      if (this.#closing) return;
-      this.logger.info({ signal }, 'shutting down');
-      this.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          this.logger.error({ err: error }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    this.#signalHandler = handler;
-    process.on('SIGTERM', handler);
-    process.on('SIGINT', handler);
-  }
-
-  #removeSignals(): void {
-    if (!this.#signalHandler) return;
-    process.off('SIGTERM', this.#signalHandler);
-    process.off('SIGINT', this.#signalHandler);
-    this.#signalHandler = undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { answerClientError } from '../src/client-error.js';
 import { createService, type Service, silentLogger } from '../src/index.js';
+import { answerClientError } from '../src/server/client-error.js';
 
 /** Sends raw bytes on a fresh socket and resolves with everything the server wrote back. */
 function raw(port: number, payload: string): Promise<string> {
@@ -79,17 +79,24 @@ describe('the client error answer', () => {
       written: string;
       destroyed: boolean;
       write(data: string): void;
+      end(done: () => void): void;
       destroy(): void;
     };
     socket.write = (data) => {
       socket.written += data;
     };
+    socket.end = (done) => done();
     socket.destroy = () => {
       socket.destroyed = true;
     };
     return socket;
   }
-  const idle = { responding: () => false };
+  const linger = { lingerMs: 1_000, lingerMaxBytes: 1_024 };
+  const idle = {
+    inFlight: () => undefined,
+    securityHeaders: () => [['x-content-type-options', 'nosniff'] as const],
+    linger,
+  };
 
   it('answers a request timeout with 408', () => {
     const socket = fakeSocket();
@@ -97,6 +104,13 @@ describe('the client error answer', () => {
     answerClientError(error, socket as never, idle);
     expect(socket.written.startsWith('HTTP/1.1 408 Request Timeout\r\n')).toBe(true);
     expect(socket.destroyed).toBe(true);
+  });
+
+  it('answers with the security headers', () => {
+    const socket = fakeSocket();
+    const error = Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' });
+    answerClientError(error, socket as never, idle);
+    expect(socket.written).toContain('\r\nx-content-type-options: nosniff\r\n');
   });
 
   it('only destroys a reset connection', () => {
@@ -113,7 +127,8 @@ describe('the client error answer', () => {
   it('writes nothing on a socket in the middle of a response', () => {
     const socket = fakeSocket();
     const error = Object.assign(new Error('bad'), { code: 'HPE_INVALID_METHOD' });
-    answerClientError(error, socket as never, { responding: () => true });
+    const responding = { headersSent: true, req: { listenerCount: () => 1 } };
+    answerClientError(error, socket as never, { ...idle, inFlight: () => responding as never });
     expect(socket.written).toBe('');
     expect(socket.destroyed).toBe(true);
   });

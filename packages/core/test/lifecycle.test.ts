@@ -61,18 +61,22 @@ describe('lifecycle', () => {
     expect(res.headers.get('x-request-id')).toBeTruthy();
   });
 
-  it('sets server timeouts that shed slow clients', async () => {
+  it('sets server timeouts that shed slow clients, checked often enough to shed them within a second', async () => {
     const service = createService({
       name: 't',
       version: '0',
       logger: silentLogger,
-      server: { headersTimeout: 4_000, requestTimeout: 8_000, keepAliveTimeout: 2_000 },
+      server: { headersTimeoutMs: 4_000, requestTimeoutMs: 8_000, keepAliveTimeoutMs: 2_000 },
     });
     running = service as never;
     const { server } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
     expect(server.headersTimeout).toBe(4_000);
     expect(server.requestTimeout).toBe(8_000);
     expect(server.keepAliveTimeout).toBe(2_000);
+    // Node looks for expired connections only this often (30 s unless set at creation).
+    expect((server as { connectionsCheckingInterval?: number }).connectionsCheckingInterval).toBe(
+      400,
+    );
   });
 
   it('finishes in-flight requests while refusing new connections during shutdown', async () => {

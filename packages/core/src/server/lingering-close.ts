@@ -16,11 +16,13 @@ export interface LingerLimits {
 const kEarly = Symbol('milkyway.earlyAnswer');
 const kLimits = Symbol('milkyway.lingerLimits');
 const kLingering = Symbol('milkyway.lingering');
+const kNoLinger = Symbol('milkyway.noLinger');
 
 type LingeringSocket = Socket & {
   [kEarly]?: ServerResponse;
   [kLimits]?: LingerLimits;
   [kLingering]?: boolean;
+  [kNoLinger]?: boolean;
 };
 
 /** Whether the request announces a body (a body-less GET must not turn into an early answer). */
@@ -46,22 +48,22 @@ function restartReading(socket: Socket): void {
 }
 
 /**
- * Ends a connection after an early answer the way RFC 9112 §9.6 describes (and nginx and
- * HAProxy do): half-close (FIN after the answer), keep reading and discarding what the client
- * still sends until it closes its side or a bound is reached, then destroy. Closing at once would
- * leave unread request bytes in the server's receive buffer; the kernel then sends RST, and an
- * RST makes the client's kernel drop the answer it has not read yet.
- *
- * Installed as the socket's own `destroySoon`, which Node's HTTP server calls once a response
- * that announced `Connection: close` is finished.
+ * Ends a connection after an answer written before the request was read in full, the way RFC
+ * 9112 §9.6 describes (and nginx and HAProxy do): half-close (FIN after the answer), keep reading
+ * and discarding what the client still sends until it closes its side or a bound is reached, then
+ * destroy. Closing at once would leave unread request bytes in the server's receive buffer; the
+ * kernel then sends RST, and an RST makes the client's kernel drop the answer it has not read yet.
+ * Nothing after the answer is parsed or served (RFC 9112 §9.6: "MUST NOT process any further
+ * requests"): the bytes go past Node's HTTP parser, straight to the discard.
+ * @internal
  */
-function lingeringDestroySoon(this: LingeringSocket): void {
-  if (this[kLingering]) return;
-  this[kLingering] = true;
-  const { lingerMs, lingerMaxBytes } = this[kLimits] as LingerLimits;
-  if (!this.readable || this.readableEnded) {
-    // The client already closed its side: nothing is left to read.
-    Socket.prototype.destroySoon.call(this);
+export function lingerThenClose(socket: Socket, limits: LingerLimits): void {
+  const lingering = socket as LingeringSocket;
+  if (lingering[kLingering]) return;
+  lingering[kLingering] = true;
+  if (!socket.readable || socket.readableEnded || lingering[kNoLinger]) {
+    // Nothing left to read (the client closed its side), or a slow client that is not waited for.
+    Socket.prototype.destroySoon.call(socket);
     return;
   }
   // Destroying drops what is not written yet: wait until the answer is flushed.
@@ -69,27 +71,42 @@ function lingeringDestroySoon(this: LingeringSocket): void {
   const close = () => {
     if (closing) return;
     closing = true;
-    if (this.writableFinished) this.destroy();
-    else this.once('finish', () => this.destroy());
+    if (socket.writableFinished) socket.destroy();
+    else socket.once('finish', () => socket.destroy());
   };
-  // Nothing after the answer is a request to serve (RFC 9112 §9.6: "MUST NOT process any
-  // further requests"): the bytes go past Node's HTTP parser, straight to the discard below.
-  this.removeAllListeners('data');
-  this.removeAllListeners('end');
+  socket.removeAllListeners('data');
+  socket.removeAllListeners('end');
   let discarded = 0;
   // The hard bound, also for a client that reads nothing: destroy whatever is left.
-  const timer = setTimeout(() => this.destroy(), lingerMs);
+  const timer = setTimeout(() => socket.destroy(), limits.lingerMs);
   timer.unref();
-  this.once('close', () => clearTimeout(timer));
+  socket.once('close', () => clearTimeout(timer));
   // A 'data' listener also stops the parser from consuming the socket (Node's own wrapper).
-  this.on('data', (chunk: Buffer) => {
+  socket.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
-    if (discarded > lingerMaxBytes) close();
+    if (discarded > limits.lingerMaxBytes) close();
   });
-  this.on('end', close);
-  this.end();
-  this.resume();
-  restartReading(this);
+  socket.on('end', close);
+  socket.end();
+  socket.resume();
+  restartReading(socket);
+}
+
+/**
+ * Marks a connection whose client was too slow (a 408): once its answer is written it closes
+ * at once instead of lingering, so that a slow client is shed within its timeout.
+ * @internal
+ */
+export function skipLinger(socket: Socket): void {
+  (socket as LingeringSocket)[kNoLinger] = true;
+}
+
+/**
+ * Installed as the socket's own `destroySoon`, which Node's HTTP server calls once a response
+ * that announced `Connection: close` is finished.
+ */
+function lingeringDestroySoon(this: LingeringSocket): void {
+  lingerThenClose(this, this[kLimits] as LingerLimits);
 }
 
 /**

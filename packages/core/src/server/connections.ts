@@ -40,10 +40,10 @@ export class Connections {
     if (this.#closing) res.shouldKeepAlive = false;
   }
 
-  /** Whether a response is under way on this socket (nothing else may be written on it). */
-  responding(socket: object): boolean {
+  /** The response under way on this socket, if any (nothing else may be written on it). */
+  inFlight(socket: object): ServerResponse | undefined {
     const res = (socket as Tracked)[kResponse];
-    return res !== undefined && !res.writableFinished;
+    return res !== undefined && !res.writableFinished ? res : undefined;
   }
 
   /**
