@@ -36,7 +36,7 @@ const log = (message) =>
   console.log(`\n-- ${message} (${Math.round((Date.now() - started) / 1000)}s)`);
 
 /** The environment of a user in a fresh terminal, with only the rehearsal registry. */
-function userEnv(npmrc) {
+function userEnv(npmrc, registryUrl) {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
       ([key]) =>
@@ -50,6 +50,8 @@ function userEnv(npmrc) {
   return {
     ...env,
     npm_config_userconfig: npmrc,
+    // changeset publish reads the registry from the environment, not from the npmrc.
+    npm_config_registry: registryUrl,
     npm_config_update_notifier: 'false',
     npm_config_fund: 'false',
     npm_config_audit: 'false',
@@ -203,7 +205,7 @@ try {
   });
   const npmrc = path.join(work, 'npmrc');
   fs.writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=rehearsal\n`);
-  const env = userEnv(npmrc);
+  const env = userEnv(npmrc, url);
   run(path.join(root, 'node_modules/.bin/changeset'), ['publish', '--no-git-tag'], {
     cwd: scratch,
     env: { ...env, PATH: process.env.PATH },

@@ -29,6 +29,20 @@ export function entryPoints(packages) {
   return entries;
 }
 
+/** The workspace folders of the root package.json (`packages/core`, `examples/hello`, ...). */
+function workspaceDirs(root) {
+  const dirs = [];
+  for (const pattern of readJson(path.join(root, 'package.json')).workspaces ?? []) {
+    if (!pattern.endsWith('/*')) {
+      dirs.push(pattern);
+      continue;
+    }
+    const parent = pattern.slice(0, -2);
+    for (const name of fs.readdirSync(path.join(root, parent))) dirs.push(`${parent}/${name}`);
+  }
+  return dirs;
+}
+
 /**
  * A copy of the repository's tracked files as they are in the working tree, plus untracked
  * files git does not ignore, in a new temporary folder with its own git repository; its
@@ -53,7 +67,13 @@ export function scratchCopy(root, prefix = 'milkyway-scratch-') {
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.cpSync(from, to, { verbatimSymlinks: true });
   }
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
+  // Dependencies npm could not hoist live in a workspace's own node_modules: link those too.
+  for (const dir of ['.', ...workspaceDirs(root)]) {
+    const modules = path.join(root, dir, 'node_modules');
+    if (fs.existsSync(modules) && fs.existsSync(path.join(scratch, dir))) {
+      fs.symlinkSync(modules, path.join(scratch, dir, 'node_modules'), 'dir');
+    }
+  }
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: scratch });
   return scratch;
 }
