@@ -1,3 +1,4 @@
+import { instrumentationScope } from '@milkyway/protocol';
 import {
   createNoopMeter,
   type Meter,
@@ -10,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 
 /** Instrumentation scope (tracer and meter name) of this package. @internal */
-export const SCOPE = '@milkyway/observability';
+export const SCOPE = instrumentationScope('observability');
 
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
 const NoopMeter = createNoopMeter().constructor;
