@@ -72,13 +72,13 @@ export type TopicParseResult<T> =
  * stockReserved.type; // 'stock.reserved.v1'
  * ```
  */
-export interface Topic<S extends z.ZodType = z.ZodType> {
+export interface Topic<S extends z.ZodType = z.ZodType, Type extends string = string> {
   /** The topic's name, e.g. `order.placed`. */
   readonly name: string;
   /** The topic's version. */
   readonly version: number;
-  /** The CloudEvents `type` of its events: `<name>.v<version>`, e.g. `order.placed.v1`. */
-  readonly type: string;
+  /** The CloudEvents `type` of its events: `<name>.v<version>`, e.g. `order.placed.v1` (a literal type). */
+  readonly type: Type;
   /** Where its events travel (defaults to {@link Topic.type}). */
   readonly destination: string;
   /** The payload schema. */
@@ -120,7 +120,13 @@ const NAME = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/;
  * if (parsed.ok) console.info(parsed.value.quantity);
  * ```
  */
-export function defineTopic<S extends z.ZodType>(definition: TopicDefinition<S>): Topic<S> {
+export function defineTopic<
+  S extends z.ZodType,
+  const Name extends string,
+  const Version extends number,
+>(
+  definition: TopicDefinition<S> & { name: Name; version: Version },
+): Topic<S, `${Name}.v${Version}`> {
   const { name, version, schema } = definition;
   if (!NAME.test(name)) {
     throw new TypeError(
@@ -130,7 +136,7 @@ export function defineTopic<S extends z.ZodType>(definition: TopicDefinition<S>)
   if (!Number.isInteger(version) || version < 1) {
     throw new TypeError(`topic ${name}: version must be a positive integer, got ${version}`);
   }
-  const type = `${name}.v${version}`;
+  const type = `${name}.v${version}` as `${Name}.v${Version}`;
   return Object.freeze({
     name,
     version,

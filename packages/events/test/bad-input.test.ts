@@ -17,7 +17,7 @@ const orderPlaced = defineTopic({
 });
 
 const text = new TextEncoder();
-const ceHeaders = (type = orderPlaced.type) =>
+const ceHeaders = (type: string = orderPlaced.type) =>
   encodeBinary(
     {
       attributes: {

@@ -318,3 +318,27 @@ describe('shutdown', () => {
     expect(consumer.inFlight).toBe(0);
   });
 });
+
+describe('typing', () => {
+  it('narrows the event of a multi-topic handler on its type', async () => {
+    const { bus } = setup();
+    const rejected = defineTopic({
+      name: 'stock.rejected',
+      version: 1,
+      schema: z.object({ reason: z.string() }),
+    });
+    const seen: string[] = [];
+    await bus.subscribe(
+      [orderPlaced, rejected],
+      (event) => {
+        if (event.type === 'stock.rejected.v1') seen.push(event.data.reason);
+        else seen.push(event.data.orderId);
+      },
+      { group: 'narrow' },
+    );
+    await bus.publish(rejected, { reason: 'out of stock' });
+    await bus.publish(orderPlaced, { orderId: 'o-9', quantity: 1 });
+    await until(() => seen.length === 2, 'both handled');
+    expect(seen.sort()).toEqual(['o-9', 'out of stock']);
+  });
+});

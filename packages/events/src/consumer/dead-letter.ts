@@ -68,12 +68,13 @@ const DeadLetterSchema = z.object({
  * );
  * ```
  */
-export const deadLetterTopic: Topic<typeof DeadLetterSchema> = defineTopic({
-  name: 'milkyway.dead-letter',
-  version: 1,
-  description: 'A message a consumer gave up on, with the reason and the original message.',
-  schema: DeadLetterSchema,
-});
+export const deadLetterTopic: Topic<typeof DeadLetterSchema, 'milkyway.dead-letter.v1'> =
+  defineTopic({
+    name: 'milkyway.dead-letter',
+    version: 1,
+    description: 'A message a consumer gave up on, with the reason and the original message.',
+    schema: DeadLetterSchema,
+  });
 
 /** The data of a dead letter. */
 export type DeadLetter = z.output<typeof DeadLetterSchema>;
