@@ -45,21 +45,19 @@ describe.runIf(postgresAvailable)('PostgreSQL unreachable for a while', () => {
     const outbox = createOutbox({ source: '/orders' });
     const broker = createMemoryBroker();
     const received: string[] = [];
-    const sub = await broker
-      .connect()
-      .subscribe(
-        {
-          destinations: [orderPlaced.destination],
-          group: 'audit',
-          maxInFlight: 50,
-          ackDeadlineMs: 30_000,
-          maxDeliver: 5,
-        },
-        (d) => {
-          if (d.message.ok) received.push(d.message.envelope.attributes.id);
-          void d.ack();
-        },
-      );
+    const sub = await broker.connect().subscribe(
+      {
+        destinations: [orderPlaced.destination],
+        group: 'audit',
+        maxInFlight: 50,
+        ackDeadlineMs: 30_000,
+        maxDeliver: 5,
+      },
+      (d) => {
+        if (d.message.ok) received.push(d.message.envelope.attributes.id);
+        void d.ack();
+      },
+    );
     const relay = createRelay({
       db,
       transport: broker.connect(),
