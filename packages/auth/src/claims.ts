@@ -5,8 +5,8 @@ import { UnauthorizedError } from './unauthorized-error.js';
 export interface ClaimRules {
   issuers: readonly string[] | false;
   audiences: readonly string[] | false;
-  clockTolerance: number;
-  maxTokenAge: number | undefined;
+  clockToleranceSeconds: number;
+  maxTokenAgeSeconds: number | undefined;
   typ: readonly string[] | undefined;
   requiredClaims: readonly string[];
 }
@@ -38,7 +38,7 @@ export function checkClaims(
   rules: ClaimRules,
   now: number,
 ): void {
-  const tolerance = rules.clockTolerance;
+  const tolerance = rules.clockToleranceSeconds;
   if (rules.typ !== undefined) {
     if (typeof header.typ !== 'string' || !rules.typ.includes(normalizeTyp(header.typ)))
       fail('type');
@@ -50,9 +50,9 @@ export function checkClaims(
   if (nbf !== undefined && nbf > now + tolerance) fail('not_yet_valid');
   const iat = numeric(claims, 'iat');
   if (iat !== undefined && iat > now + tolerance) fail('issued_in_future');
-  if (rules.maxTokenAge !== undefined) {
+  if (rules.maxTokenAgeSeconds !== undefined) {
     if (iat === undefined) fail('missing_claim');
-    if (now - iat > rules.maxTokenAge + tolerance) fail('too_old');
+    if (now - iat > rules.maxTokenAgeSeconds + tolerance) fail('too_old');
   }
   if (rules.issuers !== false) {
     if (typeof claims.iss !== 'string' || !rules.issuers.includes(claims.iss)) fail('issuer');

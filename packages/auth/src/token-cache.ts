@@ -59,7 +59,7 @@ export class TokenCache<T extends {}> {
     return hit.value;
   }
 
-  /** Caches until min(exp, now + maxTtl). `expSeconds` is the token's exp claim. */
+  /** Caches until min(exp, now + maxTtlSeconds). `expSeconds` is the token's exp claim. */
   set(token: string, value: T, expSeconds: number): void {
     const now = this.#clock();
     const expiresAt = Math.min(expSeconds * 1000, now + this.#maxTtlMs);

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@milkyway/protocol';
-import { compactVerify, type JWSHeaderParameters } from 'jose';
+import { compactVerify, decodeProtectedHeader, type JWSHeaderParameters } from 'jose';
 import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { AuthConfigError } from './auth-config-error.js';
 import { isCanonicalBase64url } from './base64url.js';
@@ -17,6 +17,7 @@ import {
 } from './key-store.js';
 import { type Principal, rolesFromClaims, scopesFromClaims } from './principal.js';
 import { refuseRenamed } from './renamed.js';
+import { verifySignature } from './signature.js';
 import type { ClaimsSchema } from './standard-schema.js';
 import { authInstruments, recordFailure } from './telemetry.js';
 import { TokenCache, type TokenCacheOptions } from './token-cache.js';
@@ -177,6 +178,28 @@ function mapJoseError(error: unknown): Error {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The `crit` rules jose applies to a compact JWS (RFC 7515 §4.1.11), for the path where the
+ * signature is checked without jose: only `b64` is a recognised extension (and the verifier then
+ * refuses `b64` itself); a malformed list or a listed parameter that is absent is `header`.
+ */
+function checkCrit(header: Record<string, unknown>): void {
+  const crit = header.crit;
+  if (crit === undefined) return;
+  if (
+    !Array.isArray(crit) ||
+    crit.length === 0 ||
+    crit.some((name) => typeof name !== 'string' || name.length === 0)
+  ) {
+    invalid('header');
+  }
+  for (const name of crit as string[]) {
+    if (name !== 'b64') invalid('crit');
+    if (!Object.hasOwn(header, name) || header[name] === undefined) invalid('header');
+  }
+  if (typeof header.b64 !== 'boolean') invalid('header');
+}
+
 function keyStoreFrom(options: VerifierOptions<unknown>): KeyStore {
   const sources = (['jwksUrl', 'jwks', 'publicKey', 'secret'] as const).filter(
     (k) => options[k] !== undefined,
@@ -288,8 +311,8 @@ export function createVerifier<TClaims = Record<string, unknown>>(
   const rules: ClaimRules = {
     issuers: options.issuer === false ? false : list(options.issuer),
     audiences: options.audience === false ? false : list(options.audience),
-    clockTolerance,
-    maxTokenAge: options.maxTokenAgeSeconds,
+    clockToleranceSeconds: clockTolerance,
+    maxTokenAgeSeconds: options.maxTokenAgeSeconds,
     typ: options.typ === undefined ? undefined : list(options.typ).map(normalizeTyp),
     requiredClaims: options.requiredClaims ?? [],
   };
@@ -328,13 +351,40 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     ) {
       invalid('not_canonical');
     }
-    let result: Awaited<ReturnType<typeof compactVerify>>;
+    if (keys.kind === 'secret') {
+      // HMAC: jose end to end.
+      let result: Awaited<ReturnType<typeof compactVerify>>;
+      try {
+        result = await compactVerify(token, resolveKey, { algorithms: algorithms as string[] });
+      } catch (error) {
+        throw mapJoseError(error);
+      }
+      return { header: result.protectedHeader, payload: result.payload };
+    }
+    // Public keys: jose parses the header and selects and imports the key, in the order its
+    // compactVerify checks them; node:crypto's one-shot verify checks the signature.
+    let header: JWSHeaderParameters;
     try {
-      result = await compactVerify(token, resolveKey, { algorithms: algorithms as string[] });
+      header = decodeProtectedHeader(token) as JWSHeaderParameters;
+    } catch (cause) {
+      invalid('header', cause);
+    }
+    checkCrit(header);
+    const alg = header.alg;
+    if (typeof alg !== 'string' || alg.length === 0) invalid('header');
+    let key: CryptoKey;
+    try {
+      key = await resolveKey(header);
     } catch (error) {
       throw mapJoseError(error);
     }
-    return { header: result.protectedHeader, payload: result.payload };
+    const signingInput = Buffer.from(token.slice(0, second), 'latin1'); // ASCII: checked above
+    const signature = Buffer.from(token.slice(second + 1), 'base64url');
+    if (!verifySignature(alg as JwsAlgorithm, key, signingInput, signature)) invalid('signature');
+    return {
+      header,
+      payload: new Uint8Array(Buffer.from(token.slice(first + 1, second), 'base64url')),
+    };
   }
 
   async function verifyUncached(

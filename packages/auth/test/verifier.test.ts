@@ -9,7 +9,15 @@ import {
   UnauthorizedError,
   type VerifierOptions,
 } from '../src/index.js';
+import { verifySignature } from '../src/signature.js';
 import { AUDIENCE, claims, ISSUER, NOW, sign, signRaw, testClock, testKey } from './helpers.js';
+
+// Counts the public-key signature checks (node:crypto's one-shot verify, src/signature.ts).
+vi.mock('../src/signature.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../src/signature.js')>();
+  return { ...original, verifySignature: vi.fn(original.verifySignature) };
+});
+const signatureChecks = vi.mocked(verifySignature);
 
 const key = await testKey('ES256');
 const base = (overrides: Partial<VerifierOptions> = {}): VerifierOptions => ({
@@ -112,7 +120,9 @@ describe('configuration', () => {
     expect(
       await reason(createVerifier(base({ clock, clockToleranceSeconds: 0 })).verify(within)),
     ).toBe('expired');
-    expect(() => createVerifier(base({ clockToleranceSeconds: 3600 }))).toThrow(/clockTolerance/);
+    expect(() => createVerifier(base({ clockToleranceSeconds: 3600 }))).toThrow(
+      /clockToleranceSeconds/,
+    );
   });
 });
 
@@ -147,7 +157,7 @@ describe('token checks', () => {
     );
   });
 
-  it('rejects tokens older than maxTokenAge when set', async () => {
+  it('rejects tokens older than maxTokenAgeSeconds when set', async () => {
     const verifier = createVerifier(base({ maxTokenAgeSeconds: 60 }));
     expect(await reason(verifier.verify(await sign(key, claims({ iat: NOW - 120 }))))).toBe(
       'too_old',
@@ -178,13 +188,12 @@ describe('token checks', () => {
 
   it('refuses tokens longer than the cap before parsing them', async () => {
     const verifier = createVerifier(base());
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     const big = `${'a'.repeat(8193)}`;
     expect(await reason(verifier.verify(big))).toBe('too_long');
     const padded = await sign(key, claims({ pad: 'x'.repeat(9000) }));
     expect(await reason(verifier.verify(padded))).toBe('too_long');
-    expect(subtle).not.toHaveBeenCalled();
-    subtle.mockRestore();
+    expect(signatureChecks).not.toHaveBeenCalled();
   });
 
   it('refuses whitespace and "=" padding inside segments', async () => {
@@ -298,12 +307,11 @@ describe('verified-token cache', () => {
   it('skips signature verification for a repeated token', async () => {
     const verifier = createVerifier(base());
     const token = await sign(key);
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     await verifier.verify(token);
     await verifier.verify(token);
     await verifier.verify(token);
-    expect(subtle).toHaveBeenCalledTimes(1);
-    subtle.mockRestore();
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
   });
 
   it('never serves a cached token past its exp', async () => {
@@ -320,56 +328,73 @@ describe('verified-token cache', () => {
     const verifier = createVerifier(base({ clock, clockToleranceSeconds: 30 }));
     const token = await sign(key, claims({ exp: NOW + 60 }));
     await verifier.verify(token);
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     clock.advance(75_000); // past exp, within tolerance
     expect(await reason(verifier.verify(token))).toBe('accepted');
-    expect(subtle).toHaveBeenCalledTimes(1);
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
     clock.advance(20_000); // past exp + tolerance
     expect(await reason(verifier.verify(token))).toBe('expired');
-    subtle.mockRestore();
   });
 
   it('caches only successful verifications', async () => {
     const verifier = createVerifier(base());
     const bad = await sign(key, claims({ aud: 'someone-else' }));
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     await reason(verifier.verify(bad));
     await reason(verifier.verify(bad));
-    expect(subtle).toHaveBeenCalledTimes(2);
-    subtle.mockRestore();
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
   });
 
-  it('reuses a result no longer than maxTtl', async () => {
+  it('reuses a result no longer than maxTtlSeconds', async () => {
     const clock = testClock();
     const verifier = createVerifier(base({ clock, cache: { maxTtlSeconds: 10 } }));
     const token = await sign(key);
     await verifier.verify(token);
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     clock.advance(11_000);
     await verifier.verify(token);
-    expect(subtle).toHaveBeenCalledTimes(1);
-    subtle.mockRestore();
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
   });
 
   it('stays within its size bound', async () => {
     const verifier = createVerifier(base({ cache: { maxEntries: 2 } }));
     const tokens = await Promise.all([1, 2, 3].map((i) => sign(key, claims({ jti: String(i) }))));
     for (const token of tokens) await verifier.verify(token);
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     await verifier.verify(tokens[0]!); // evicted (least recently used)
     await verifier.verify(tokens[2]!); // still cached
-    expect(subtle).toHaveBeenCalledTimes(1);
-    subtle.mockRestore();
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps genuine entries through a flood of distinct forged and refused tokens', async () => {
+    const verifier = createVerifier(base({ cache: { maxEntries: 3 } }));
+    const genuine = await Promise.all([1, 2, 3].map((i) => sign(key, claims({ jti: `g${i}` }))));
+    const cached = [];
+    for (const token of genuine) cached.push(await verifier.verify(token));
+    const attacker = await testKey('ES256', key.kid); // same kid, another key
+    const makers: Array<(n: number) => Promise<string>> = [
+      (n) => sign(attacker, claims({ jti: `f${n}` })), // forged signature
+      (n) => sign(key, claims({ jti: `a${n}`, aud: 'someone-else' })), // genuine, wrong audience
+      (n) => sign(key, claims({ jti: `e${n}`, exp: NOW - 600, iat: NOW - 900 })), // expired
+    ];
+    const flood = makers.flatMap((make) => Array.from({ length: 100 }, (_, n) => () => make(n)));
+    const reasons = new Set<string>();
+    for (const next of flood) reasons.add(await reason(verifier.verify(await next())));
+    expect([...reasons].sort()).toEqual(['audience', 'expired', 'signature']);
+    signatureChecks.mockClear();
+    for (const [i, token] of genuine.entries()) {
+      expect(await verifier.verify(token)).toBe(cached[i]); // the cached principal itself
+    }
+    expect(signatureChecks).not.toHaveBeenCalled();
   });
 
   it('can be turned off', async () => {
     const verifier = createVerifier(base({ cache: false }));
     const token = await sign(key);
-    const subtle = vi.spyOn(crypto.subtle, 'verify');
+    signatureChecks.mockClear();
     await verifier.verify(token);
     await verifier.verify(token);
-    expect(subtle).toHaveBeenCalledTimes(2);
-    subtle.mockRestore();
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
   });
 });
 
