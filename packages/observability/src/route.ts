@@ -3,7 +3,8 @@ import { matchedRoutes } from 'hono/route';
 
 /**
  * The route template that matched a request (`/products/:id`, never the raw path), read from
- * Hono's router. Call it after `await next()` in a middleware (or inside a handler). Returns
+ * Hono's router. Call it in a middleware, before or after `await next()` (the router matched
+ * every handler of the request before the chain runs), or inside a handler. Returns
  * `undefined` when no route handler matched (a 404 that only went through `use()` middleware).
  *
  * The template is the last matched route that is not a wildcard `use()`/`all()` middleware,

@@ -32,7 +32,8 @@ export interface TracingOptions {
  * Hono middleware that traces every request with one SERVER span, following the
  * OpenTelemetry HTTP semantic conventions.
  *
- * - The span is named `METHOD /route/:template` once the router has matched (just `METHOD`
+ * - The span is named `METHOD /route/:template` when it starts (Hono's router has matched
+ *   every handler of the request before the chain runs, so samplers see it; just `METHOD`
  *   for unmatched requests) and carries `http.request.method`, `http.route`,
  *   `http.response.status_code`, `url.path`, `url.scheme`, `server.address`, `server.port`,
  *   `user_agent.original` and, on a 5xx, `error.type`.

@@ -3,6 +3,7 @@ import { setupTelemetry, type Telemetry } from '@milkyway/observability/setup';
 import type { Logger } from '@milkyway/protocol';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { DataPoint, Histogram } from '@opentelemetry/sdk-metrics';
+import { type Sampler, SamplingDecision } from '@opentelemetry/sdk-trace-base';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -179,6 +180,34 @@ describe('observability()', () => {
     await a.request('/metrics');
     const { spans, durations, access } = await signals(lines);
     expect([spans.length, durations.length, access.length]).toEqual([0, 0, 0]);
+  });
+
+  it('names the span and sets http.route at its start, so that samplers see them', async () => {
+    await telemetry.shutdown();
+    const seen: Array<[string, unknown]> = [];
+    const recordingSampler: Sampler = {
+      shouldSample: (_ctx, _trace, name, _kind, attributes) => {
+        seen.push([name, attributes['http.route']]);
+        return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+      },
+      toString: () => 'recording',
+    };
+    telemetry = setupTelemetry({
+      serviceName: 'test',
+      traces: 'memory',
+      spanProcessor: 'simple',
+      metrics: 'none',
+      sampler: recordingSampler,
+    });
+    const a = new Hono();
+    a.use(observability());
+    a.get('/products/:id', (c) => c.text('ok'));
+    await a.request('/products/9');
+    await a.request('/unknown');
+    expect(seen).toEqual([
+      ['GET /products/:id', '/products/:id'],
+      ['GET', undefined],
+    ]);
   });
 
   it('turns signals off one by one', async () => {

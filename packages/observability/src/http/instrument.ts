@@ -46,8 +46,11 @@ export function instrument(parts: InstrumentParts): MiddlewareHandler {
 
     const start = performance.now();
     const facts = requestFacts(c);
+    // The router matched every handler of the request before the chain runs: the template is
+    // known now, for the span's start, and stays the same for the metric and the log line.
+    const route = routeTemplate(c);
     const server: ServerSpan | undefined = traced
-      ? startServerSpan(tracer, c, facts, tracingPart!.traceIdHeader)
+      ? startServerSpan(tracer, c, facts, route, tracingPart!.traceIdHeader)
       : undefined;
     let active: InFlight | undefined;
     if (measured) {
@@ -81,7 +84,7 @@ export function instrument(parts: InstrumentParts): MiddlewareHandler {
       const elapsedMs = performance.now() - start;
       const outcome = {
         status: escaped ? 500 : c.res.status,
-        route: routeTemplate(c),
+        route,
         error: escaped ? thrown : c.error,
         escaped,
       };

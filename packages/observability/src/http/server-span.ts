@@ -37,8 +37,6 @@ export interface ServerSpan {
   span: Span;
   /** The context to run the rest of the chain in (parent + this span). */
   active: Context;
-  /** Span name before the route is known: the method, or `HTTP` for an unknown one. */
-  baseName: string;
   /** The trace id header still to set on the Fetch response (not on Node's head). */
   pendingHeader: string | undefined;
 }
@@ -53,6 +51,7 @@ export function startServerSpan(
   tracer: Tracer,
   c: HonoContext,
   facts: RequestFacts,
+  route: string | undefined,
   traceIdHeader: string | false,
 ): ServerSpan {
   const node = facts.node;
@@ -68,13 +67,19 @@ export function startServerSpan(
     [ATTR_URL_SCHEME]: facts.scheme,
   };
   if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method;
+  if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
   const host = header(node, request, 'host');
   if (host) setHost(attributes, host);
   const userAgent = header(node, request, 'user-agent');
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
 
-  const baseName = method === '_OTHER' ? 'HTTP' : method;
-  const span = tracer.startSpan(baseName, { kind: SpanKind.SERVER, attributes }, parent);
+  // Named and given `http.route` at start (the router matched before the chain ran), so that
+  // samplers see them, as the semantic conventions ask.
+  const span = tracer.startSpan(
+    spanName(method, route),
+    { kind: SpanKind.SERVER, attributes },
+    parent,
+  );
   const spanContext = span.spanContext();
   let pendingHeader: string | undefined;
   if (traceIdHeader !== false && isSpanContextValid(spanContext)) {
@@ -84,27 +89,22 @@ export function startServerSpan(
     if (outgoing !== undefined) outgoing.setHeader(traceIdHeader, spanContext.traceId);
     else pendingHeader = traceIdHeader;
   }
-  return { span, active: trace.setSpan(parent, span), baseName, pendingHeader };
+  return { span, active: trace.setSpan(parent, span), pendingHeader };
 }
 
 /**
- * Ends the SERVER span with the request's outcome: the route (name and `http.route`), the
- * status, and on a 5xx (or an error that escaped the chain) `error.type`, the ERROR status and
+ * Ends the SERVER span with the request's outcome: the status, and on a 5xx (or an error that escaped the chain) `error.type`, the ERROR status and
  * the exception. 4xx responses leave the status unset (the client's fault).
  * @internal
  */
 export function endServerSpan(
   server: ServerSpan,
   c: HonoContext,
-  outcome: { status: number; route: string | undefined; error: unknown; escaped: boolean },
+  outcome: { status: number; error: unknown; escaped: boolean },
 ): void {
   const { span } = server;
   if (span.isRecording()) {
-    const { status, route, error, escaped } = outcome;
-    if (route !== undefined) {
-      span.setAttribute(ATTR_HTTP_ROUTE, route);
-      span.updateName(`${server.baseName} ${route}`);
-    }
+    const { status, error, escaped } = outcome;
     if (!escaped) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     if (escaped || status >= 500) {
       span.setAttribute(ATTR_ERROR_TYPE, error !== undefined ? errorType(error) : String(status));
@@ -119,6 +119,20 @@ export function endServerSpan(
   if (server.pendingHeader !== undefined && !outcome.escaped) {
     setResponseHeader(c, server.pendingHeader, span.spanContext().traceId);
   }
+}
+
+/** Span names by method and route template, built once each (`GET /products/:id`). */
+const spanNames = new Map<string, string>();
+const MAX_SPAN_NAMES = 4096;
+
+function spanName(method: string, route: string | undefined): string {
+  const base = method === '_OTHER' ? 'HTTP' : method;
+  if (route === undefined) return base;
+  const key = `${base} ${route}`;
+  const known = spanNames.get(key);
+  if (known !== undefined) return known;
+  if (spanNames.size < MAX_SPAN_NAMES) spanNames.set(key, key);
+  return key;
 }
 
 function header(node: NodeHeaders | undefined, request: Request, name: string) {
