@@ -66,6 +66,8 @@ function writeHeadWithDefaults(this: Outgoing, ...args: unknown[]): unknown {
  */
 export function prepareNodeResponse(outgoing: NodeOutgoing, state: RequestState): void {
   const out = outgoing as Outgoing;
+  // Already answered by the server (a body Node could not parse): nothing more goes out.
+  if ((out as { writableEnded?: boolean }).writableEnded) return;
   out[kState] = state;
   if (out instanceof ServerResponse) {
     (out as Outgoing).writeHead = writeHeadWithDefaults;

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HttpError } from '../errors/http-error.js';
+import { kState, type RequestState } from '../request-signal.js';
 import { type LingerLimits, lingerThenClose, skipLinger } from './lingering-close.js';
-import { rawProblemAnswer, type StaticHeaders } from './problem-answers.js';
+import { rawProblemAnswer, type StaticHeaders, writeProblem } from './problem-answers.js';
 
 /** Requests Node rejects before any handler runs: status and detail. */
 const ANSWERS = {
@@ -37,18 +38,36 @@ export interface ClientErrorContext {
 }
 
 /**
- * Makes the request's body read fail with `error` (a status-carrying error), so that the
- * handler reading it — a typed route's validator, the body limit, a proxy — throws it and the
- * service answers it as a problem with every default header and the request id. Returns false
- * when nobody reads the body (nothing would answer). The request is not destroyed: that would
- * destroy the socket before the answer is written.
+ * Answers a dispatched request whose body failed (too slow, malformed chunks, an unknown
+ * `Transfer-Encoding`) with the problem, through its own response, and drops whatever the
+ * handler writes later: the connection closes after this answer. A handler reading the body gets
+ * `error` from the read at once, so it stops waiting; whatever it answers is dropped. Once the
+ * connection has closed, the request is destroyed, so that nothing waits on its body forever.
+ * (Emitting on the request, not destroying it: destroying an incomplete request destroys the
+ * socket before the answer is written.)
  */
-function failBodyRead(req: IncomingMessage, error: HttpError): boolean {
-  if (req.readableEnded || req.listenerCount('error') === 0) return false;
-  req.emit('error', error);
-  // The reader's stream is errored now: later bytes of the body must not reach it.
-  req.removeAllListeners('data');
-  return true;
+function answerInstead(
+  res: ServerResponse,
+  socket: Duplex,
+  error: HttpError,
+  headers: StaticHeaders,
+): void {
+  const requestId = (res as ServerResponse & { [kState]?: RequestState })[kState]?.requestId;
+  writeProblem(res, error.status, error.detail ?? '', headers, requestId);
+  res.writeHead = (() => res) as never;
+  res.write = (() => true) as never;
+  res.end = ((...args: unknown[]) => {
+    const done = args.find((arg) => typeof arg === 'function') as (() => void) | undefined;
+    done?.();
+    return res;
+  }) as never;
+  const req: IncomingMessage = res.req;
+  if (!req.readableEnded && req.listenerCount('error') > 0) {
+    req.emit('error', error);
+    // The reader's stream is errored now: later bytes of the body must not reach it.
+    req.removeAllListeners('data');
+  }
+  socket.once('close', () => req.destroy());
 }
 
 /**
@@ -58,8 +77,9 @@ function failBodyRead(req: IncomingMessage, error: HttpError): boolean {
  *
  * - before a request was dispatched: a raw problem answer with the security headers, then a
  *   lingering close (a timed-out client is closed at once instead);
- * - while a request's body is being read and no response has started (a slow or malformed
- *   body): the body read fails with a 408 or 400 `HttpError`, and the service answers it;
+ * - when a dispatched request's body fails (too slow, malformed chunks, an unknown
+ *   `Transfer-Encoding`) and no response has started: the problem is answered through the
+ *   request's response (with the request id and the service's default headers);
  * - otherwise (a response already under way, a reset connection): the socket is destroyed.
  * @internal
  */
@@ -74,25 +94,26 @@ export function answerClientError(
   }
   const status = clientErrorStatus(error.code);
   const timedOut = status === 408;
+  if (timedOut && socket instanceof Socket) skipLinger(socket);
   const res = context.inFlight(socket);
   if (res !== undefined) {
+    // A request was dispatched and its body is what failed: answer through its response.
+    if (res.headersSent) {
+      socket.destroy();
+      return;
+    }
     const detail = timedOut
       ? 'The request body was not received in time.'
       : 'The request body is not valid HTTP/1.1 framing.';
-    if (!res.headersSent && failBodyRead(res.req, new HttpError(timedOut ? 408 : 400, detail))) {
-      if (timedOut && socket instanceof Socket) skipLinger(socket);
-      // Bounded even if the service never answers.
-      const guard = setTimeout(() => socket.destroy(), context.linger.lingerMs);
-      guard.unref();
-      socket.once('close', () => clearTimeout(guard));
-      return;
-    }
-    socket.destroy();
+    answerInstead(res, socket, new HttpError(status, detail), context.securityHeaders() ?? []);
+    // Bounded even if the answer is never flushed (a client that reads nothing).
+    const guard = setTimeout(() => socket.destroy(), context.linger.lingerMs);
+    guard.unref();
+    socket.once('close', () => clearTimeout(guard));
     return;
   }
   socket.write(rawProblemAnswer(status, ANSWERS[status], context.securityHeaders()));
   if (socket instanceof Socket) {
-    if (timedOut) skipLinger(socket);
     lingerThenClose(socket, context.linger);
   } else {
     socket.end(() => socket.destroy());

@@ -4,13 +4,14 @@ import { PROBLEM_CONTENT_TYPE, type ProblemDetails, statusTitle } from '../error
 /** Static header pairs (the security headers) every answer before routing carries. @internal */
 export type StaticHeaders = ReadonlyArray<readonly [string, string]>;
 
-function problemBody(status: number, detail: string): string {
+function problemBody(status: number, detail: string, requestId?: string): string {
   const problem: ProblemDetails = {
     type: 'about:blank',
     title: statusTitle(status),
     status,
     detail,
   };
+  if (requestId !== undefined) problem.requestId = requestId;
   return JSON.stringify(problem);
 }
 
@@ -35,8 +36,9 @@ export function rawProblemAnswer(
 }
 
 /**
- * Answers a request with an RFC 9457 problem through its Node response, before any routing, and
- * ends its connection (the request is not one to keep a connection for).
+ * Answers a request with an RFC 9457 problem through its Node response, outside the routes, and
+ * ends its connection (the request is not one to keep a connection for). `requestId`, when the
+ * request got one, goes into the problem (the kernel's `writeHead` adds the header).
  * @internal
  */
 export function writeProblem(
@@ -44,8 +46,9 @@ export function writeProblem(
   status: number,
   detail: string,
   headers: StaticHeaders = [],
+  requestId?: string,
 ): void {
-  const body = problemBody(status, detail);
+  const body = problemBody(status, detail, requestId);
   res.shouldKeepAlive = false;
   for (const [name, value] of headers) res.setHeader(name, value);
   res.writeHead(status, {
@@ -58,7 +61,8 @@ export function writeProblem(
 
 /**
  * The same problem as a Fetch `Response`, for @hono/node-server's `errorHandler` (a request it
- * could not turn into a `Request`: an invalid Host, `OPTIONS *`, a backslash in the path).
+ * could not turn into a `Request`: an invalid Host, `OPTIONS *`, a backslash in the path); it
+ * closes the connection.
  * @internal
  */
 export function problemResponse(
@@ -68,7 +72,12 @@ export function problemResponse(
 ): Response {
   const response = new Response(problemBody(status, detail), {
     status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    // A request this malformed is the last one served on its connection.
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      connection: 'close',
+    },
   });
   for (const [name, value] of headers) response.headers.set(name, value);
   return response;
