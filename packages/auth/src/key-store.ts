@@ -34,6 +34,8 @@ interface Entry {
   imported: Map<string, Promise<CryptoKey>>;
 }
 
+const NONE: readonly Entry[] = [];
+
 const HMAC_HASH: Record<string, string> = { HS256: 'SHA-256', HS384: 'SHA-384', HS512: 'SHA-512' };
 
 function usable(entry: Entry, alg: JwsAlgorithm): boolean {
@@ -98,14 +100,19 @@ export class LocalKeyStore implements KeyStore {
   async resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): Promise<CryptoKey> {
     const kid = header.kid;
     // kid is only ever an exact-match map key: never a path, a URL or a query.
-    const pool =
-      kid === undefined ? this.#entries : [...(this.#byKid.get(kid) ?? []), ...this.#anyKid];
     let found: Entry | undefined;
-    for (const entry of pool) {
-      // A key that both carries the kid and answers to any kid is still one key.
-      if (entry === found || !usable(entry, alg)) continue;
-      if (found !== undefined) throw UnauthorizedError.invalidToken('ambiguous_key');
-      found = entry;
+    const consider = (pool: readonly Entry[]) => {
+      for (const entry of pool) {
+        // A key that both carries the kid and answers to any kid is still one key.
+        if (entry === found || !usable(entry, alg)) continue;
+        if (found !== undefined) throw UnauthorizedError.invalidToken('ambiguous_key');
+        found = entry;
+      }
+    };
+    if (kid === undefined) consider(this.#entries);
+    else {
+      consider(this.#byKid.get(kid) ?? NONE);
+      consider(this.#anyKid);
     }
     if (found === undefined) throw UnauthorizedError.invalidToken('no_key');
     try {

@@ -24,8 +24,24 @@ const PARAMS: Readonly<Record<Exclude<JwsAlgorithm, 'HS256' | 'HS384' | 'HS512'>
   Ed25519: { hash: null },
 };
 
-/** One KeyObject per imported CryptoKey (keys are imported once, so this is converted once). */
-const keyObjects = new WeakMap<CryptoKey, KeyObject>();
+/** A key converted once: node:crypto's verify input for the one algorithm it was imported for. */
+interface Prepared {
+  alg: JwsAlgorithm;
+  hash: string | null;
+  input: VerifyKeyObjectInput;
+}
+
+/** One conversion per imported CryptoKey (keys are imported once each, so this is done once). */
+const prepared = new WeakMap<CryptoKey, Prepared>();
+
+function prepare(alg: JwsAlgorithm, key: CryptoKey): Prepared | undefined {
+  const params = PARAMS[alg as keyof typeof PARAMS];
+  if (params === undefined) return undefined;
+  const { hash, ...options } = params;
+  const entry: Prepared = { alg, hash, input: { ...options, key: KeyObject.from(key) } };
+  prepared.set(key, entry);
+  return entry;
+}
 
 /**
  * @internal True when `signature` is a valid `alg` signature of `signingInput` under `key`
@@ -38,16 +54,11 @@ export function verifySignature(
   signingInput: Uint8Array,
   signature: Uint8Array,
 ): boolean {
-  const params = PARAMS[alg as keyof typeof PARAMS];
-  if (params === undefined) return false;
-  let keyObject = keyObjects.get(key);
-  if (keyObject === undefined) {
-    keyObject = KeyObject.from(key);
-    keyObjects.set(key, keyObject);
-  }
-  const { hash, ...options } = params;
+  let entry = prepared.get(key);
+  if (entry === undefined || entry.alg !== alg) entry = prepare(alg, key);
+  if (entry === undefined) return false;
   try {
-    return verify(hash, signingInput, { ...options, key: keyObject }, signature);
+    return verify(entry.hash, signingInput, entry.input, signature);
   } catch {
     return false;
   }
