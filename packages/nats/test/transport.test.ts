@@ -99,6 +99,23 @@ describe.runIf(await natsAvailable())('the JetStream transport', () => {
     await Promise.all([subA.stop(), subB.stop()]);
   });
 
+  it('hands messages to one subscriber in stream order although its pull requests overlap', async () => {
+    const t = await open();
+    const d = destination('order');
+    for (let i = 0; i < 300; i++) await t.publish(d, envelope(`o-${i}`));
+    const order: string[] = [];
+    const sub = await t.subscribe({ ...subscribeOptions(d), maxInFlight: 16 }, (delivery) => {
+      if (delivery.message.ok) order.push(delivery.message.envelope.attributes.id);
+      // Settle asynchronously so that slots free up while later pull requests are open.
+      setImmediate(() => void delivery.ack());
+    });
+    await waitUntil(() => order.length === 300, 'all 300 delivered', {
+      describe: () => `${order.length} delivered`,
+    });
+    expect(order).toEqual(Array.from({ length: 300 }, (_, i) => `o-${i}`));
+    await sub.stop();
+  });
+
   it('redelivers a nak-ed message after the delay with the attempt count raised', async () => {
     const t = await open();
     const d = destination('nak');

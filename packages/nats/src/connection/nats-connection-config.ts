@@ -76,4 +76,9 @@ export interface NatsConnectionConfig {
   maxReconnectAttempts?: number;
   /** Interval of client pings that detect a dead server, in ms (default 30 000). */
   pingIntervalMs?: number;
+  /**
+   * Capture the caller's stack for every request so a timeout points at the calling line
+   * (default false: it builds two `Error` objects per publish, ~10% of the publish CPU).
+   */
+  asyncTraces?: boolean;
 }

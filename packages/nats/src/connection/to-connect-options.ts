@@ -44,6 +44,7 @@ export function toConnectOptions(config: NatsConnectionConfig): NodeConnectionOp
     servers: typeof config.servers === 'string' ? config.servers : [...config.servers],
     maxReconnectAttempts: config.maxReconnectAttempts ?? -1,
     reconnectTimeWait: config.reconnectTimeWaitMs ?? 1_000,
+    noAsyncTraces: !config.asyncTraces,
   };
   if (config.name !== undefined) options.name = config.name;
   if (config.connectTimeoutMs !== undefined) options.timeout = config.connectTimeoutMs;

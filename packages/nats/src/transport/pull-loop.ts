@@ -20,102 +20,131 @@ export interface PullLoopOptions {
   logger: Logger;
 }
 
+/** Pull requests open at once: enough to keep one waiting on the server while another fills. */
+const MAX_OPEN_PULLS = 4;
+
 /**
  * Pulls from one durable consumer with strict backpressure: it asks the server only for as
- * many messages as it has free slots (`maxInFlight` minus unsettled deliveries), so the
- * handler never has more than `maxInFlight` out and nothing waits in a client buffer with its
- * ack deadline running. A failed pull (broker down, consumer gone) is retried with a capped
- * backoff, after the connection is back: the loop resumes by itself.
+ * many messages as it has free slots (`maxInFlight` minus unsettled deliveries minus messages
+ * already requested), so the handler never has more than `maxInFlight` out and nothing waits
+ * in a client buffer with its ack deadline running. Pull requests overlap (a new one starts as
+ * soon as a quarter of the slots is free), so the server always has one to fill. A failed pull
+ * (broker down, consumer gone) is retried with a capped backoff once the connection is back:
+ * the loop resumes by itself.
  */
 export class PullLoop {
   #inFlight = 0;
+  /** Messages asked for by open pull requests and not arrived yet. */
+  #requested = 0;
+  readonly #open = new Set<ConsumerMessages>();
+  readonly #running = new Set<Promise<void>>();
   #stopped = false;
-  #current: ConsumerMessages | undefined;
-  #wake: (() => void) | undefined;
-  readonly #done: Promise<void>;
+  #failures = 0;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #waitingForConnection = false;
+  /** Resolves when the latest pull request has handed out all its messages. */
+  #handOff: Promise<void> = Promise.resolve();
   readonly #refill: number;
 
   constructor(private readonly o: PullLoopOptions) {
-    // Pull again once a quarter of the slots are free: fewer, larger pull requests.
     this.#refill = Math.max(1, Math.ceil(o.maxInFlight / 4));
-    this.#done = this.#run();
+    this.#pump();
   }
 
   #release = () => {
     this.#inFlight--;
-    const free = this.o.maxInFlight - this.#inFlight;
-    if (this.#wake && (free >= this.#refill || this.#inFlight === 0)) this.#wakeUp();
+    this.#pump();
   };
 
-  #wakeUp(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #sleep(ms: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(() => this.#wakeUp(), ms);
-      this.#wake = () => {
-        if (timer) clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  async #run(): Promise<void> {
-    let failures = 0;
-    while (!this.#stopped) {
-      const free = this.o.maxInFlight - this.#inFlight;
-      if (free <= 0 || (free < this.#refill && this.#inFlight > 0)) {
-        await this.#sleep(undefined);
-        continue;
-      }
-      if (!this.o.state.connected) await this.o.state.whenConnected(1_000);
-      if (this.#stopped || this.o.state.closed) break;
-      try {
-        const batch = await this.o.consumer.fetch({
-          max_messages: free,
-          expires: this.o.expiresMs,
+  /** Opens pull requests for the free slots, if enough are free. */
+  #pump(): void {
+    while (!this.#stopped && this.#retryTimer === undefined && this.#open.size < MAX_OPEN_PULLS) {
+      const free = this.o.maxInFlight - this.#inFlight - this.#requested;
+      const idle = this.#inFlight + this.#requested === 0;
+      if (free <= 0 || (free < this.#refill && !idle)) return;
+      if (!this.o.state.connected) {
+        if (this.#waitingForConnection) return;
+        this.#waitingForConnection = true;
+        void this.o.state.whenConnected(1_000).then(() => {
+          this.#waitingForConnection = false;
+          this.#pump();
         });
-        this.#current = batch;
-        if (this.#stopped) void batch.close();
-        for await (const message of batch) {
-          if (this.#stopped) {
-            // Arrived after stop(): hand it back at once for another replica.
-            message.nak();
-            continue;
-          }
-          this.#inFlight++;
-          const delivery = jetstreamDelivery(
-            message,
-            this.o.destination,
-            this.o.flusher,
-            this.#release,
-            this.o.maxBodyBytes,
-          );
-          try {
-            this.o.onDelivery(delivery);
-          } catch (error) {
-            this.o.logger.error(
-              { err: error, destination: this.o.destination },
-              'delivery handler threw',
-            );
-          }
-        }
-        failures = 0;
-      } catch (error) {
-        if (this.#stopped || this.o.state.closed) break;
-        failures++;
-        const backoffMs = Math.min(2_000, 50 * 2 ** failures);
-        this.o.logger.warn(
-          { err: error, destination: this.o.destination, retryInMs: backoffMs },
-          'pulling from NATS failed; retrying',
-        );
-        await this.#sleep(backoffMs);
-      } finally {
-        this.#current = undefined;
+        return;
       }
+      this.#requested += free;
+      const running = this.#pull(free).finally(() => {
+        this.#running.delete(running);
+        this.#pump();
+      });
+      this.#running.add(running);
+    }
+  }
+
+  async #pull(asked: number): Promise<void> {
+    let arrived = 0;
+    let batch: ConsumerMessages | undefined;
+    // The server fills pull requests oldest first, so handing out one request's messages only
+    // after the previous request's keeps delivery order (keyed ordering relies on it).
+    const previous = this.#handOff;
+    let handedOff!: () => void;
+    this.#handOff = new Promise((resolve) => {
+      handedOff = resolve;
+    });
+    try {
+      batch = await this.o.consumer.fetch({
+        max_messages: asked,
+        expires: this.o.expiresMs,
+        // No consumer-info round trip before each pull (subscribe checked that it exists).
+        bind: true,
+      });
+      this.#open.add(batch);
+      if (this.#stopped) void batch.close();
+      await previous;
+      for await (const message of batch) {
+        arrived++;
+        this.#requested--;
+        if (this.#stopped) {
+          // Arrived after stop(): hand it back at once for another replica.
+          message.nak();
+          continue;
+        }
+        this.#inFlight++;
+        const delivery = jetstreamDelivery(
+          message,
+          this.o.destination,
+          this.o.flusher,
+          this.#release,
+          this.o.maxBodyBytes,
+        );
+        try {
+          this.o.onDelivery(delivery);
+        } catch (error) {
+          this.o.logger.error(
+            { err: error, destination: this.o.destination },
+            'delivery handler threw',
+          );
+        }
+      }
+      this.#failures = 0;
+    } catch (error) {
+      if (this.#stopped || this.o.state.closed) return;
+      this.#failures++;
+      const backoffMs = Math.min(2_000, 50 * 2 ** this.#failures);
+      this.o.logger.warn(
+        { err: error, destination: this.o.destination, retryInMs: backoffMs },
+        'pulling from NATS failed; retrying',
+      );
+      if (this.#retryTimer === undefined) {
+        this.#retryTimer = setTimeout(() => {
+          this.#retryTimer = undefined;
+          this.#pump();
+        }, backoffMs);
+      }
+    } finally {
+      this.#requested -= asked - arrived;
+      if (batch) this.#open.delete(batch);
+      await previous;
+      handedOff();
     }
   }
 
@@ -127,8 +156,8 @@ export class PullLoop {
   /** Stops pulling; resolves once no new delivery can be handed out. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    this.#wakeUp();
-    await this.#current?.close();
-    await this.#done;
+    clearTimeout(this.#retryTimer);
+    await Promise.all([...this.#open].map((batch) => batch.close()));
+    await Promise.all([...this.#running]);
   }
 }
