@@ -1,0 +1,158 @@
+import { DeadlineExceededError } from '@milkyway/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import {
+  createEventBus,
+  createMemoryBroker,
+  type DeadLetter,
+  deadLetterTopic,
+  defineTopic,
+} from '../src/index.js';
+import { advance, until, useFakeTime } from './support.js';
+
+const orderPlaced = defineTopic({
+  name: 'order.placed',
+  version: 1,
+  schema: z.object({ orderId: z.string(), step: z.number() }),
+  key: (o) => o.orderId,
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup() {
+  const broker = createMemoryBroker();
+  const bus = createEventBus({ source: '/orders', transport: broker.connect() });
+  const letters: DeadLetter[] = [];
+  const watch = () =>
+    bus.subscribe(deadLetterTopic, (e) => void letters.push(e.data), {
+      group: 'watch',
+      destination: 'dead-letter.catalog',
+    });
+  return { broker, bus, letters, watch };
+}
+
+describe('consumer runtime', () => {
+  it('fires the handler signal with a DeadlineExceededError when the attempt overruns and retries it', async () => {
+    useFakeTime();
+    const { bus } = setup();
+    const reasons: unknown[] = [];
+    const attempts: number[] = [];
+    await bus.subscribe(
+      orderPlaced,
+      (_e, ctx) => {
+        attempts.push(ctx.attempt);
+        if (ctx.attempt > 1) return;
+        ctx.signal.addEventListener('abort', () => reasons.push(ctx.signal.reason));
+        return new Promise<void>(() => undefined); // hangs
+      },
+      { group: 'catalog', handlerTimeoutMs: 1_000, retry: { baseDelayMs: 10, jitter: 'none' } },
+    );
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await until(() => attempts.length === 1, 'the first attempt');
+    await advance(1_000);
+    expect(DeadlineExceededError.is(reasons[0])).toBe(true);
+    await advance(10);
+    await until(() => attempts.length === 2, 'the retry');
+    expect(attempts).toEqual([1, 2]);
+  });
+
+  it('retries a keyed event in place so that the next event of its key waits for it', async () => {
+    useFakeTime();
+    const { bus } = setup();
+    const log: string[] = [];
+    await bus.subscribe(
+      orderPlaced,
+      (event, ctx) => {
+        log.push(`${event.data.step}#${ctx.attempt}`);
+        if (event.data.step === 1 && ctx.attempt < 3) throw new Error('not yet');
+      },
+      { group: 'catalog', retry: { baseDelayMs: 100, jitter: 'none' } },
+    );
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await bus.publish(orderPlaced, { orderId: 'a', step: 2 });
+    for (let i = 0; i < 5 && log.length < 4; i++) await advance(200);
+    await until(() => log.length === 4, 'both events handled');
+    expect(log).toEqual(['1#1', '1#2', '1#3', '2#1']);
+  });
+
+  it('keeps telling the broker it is working while a handler runs past the ack deadline', async () => {
+    useFakeTime();
+    const { bus } = setup();
+    const attempts: number[] = [];
+    let release = () => undefined as void;
+    await bus.subscribe(
+      orderPlaced,
+      (_e, ctx) => {
+        attempts.push(ctx.attempt);
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+      { group: 'catalog', ackDeadlineMs: 1_000, handlerTimeoutMs: 60_000 },
+    );
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await until(() => attempts.length === 1, 'the handler runs');
+    await advance(10_000); // ten ack deadlines
+    release();
+    await advance(2_000);
+    expect(attempts).toEqual([1]);
+  });
+
+  it('dead-letters a message the broker delivered more often than maxAttempts without running it', async () => {
+    useFakeTime();
+    const { broker, bus, letters, watch } = setup();
+    await watch();
+    // A replica that takes the message and dies each time (never settles).
+    const dying = broker.connect();
+    let taken = 0;
+    await dying.subscribe(
+      {
+        destinations: [orderPlaced.destination],
+        group: 'catalog',
+        maxInFlight: 1,
+        ackDeadlineMs: 100,
+        maxDeliver: 10,
+      },
+      () => void taken++,
+    );
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await advance(100);
+    await advance(100); // delivered again, never settled
+    await dying.close();
+    let ran = 0;
+    await bus.subscribe(orderPlaced, () => void ran++, {
+      group: 'catalog',
+      retry: { maxAttempts: 2 },
+    });
+    await advance(100);
+    await until(() => letters.length === 1, 'the dead letter');
+    expect(taken).toBeGreaterThanOrEqual(2);
+    expect(letters[0]).toMatchObject({ reason: 'max-deliveries', attempts: taken });
+    expect(ran).toBe(0);
+  });
+
+  it('runs middleware around the handler, outermost first', async () => {
+    const { bus } = setup();
+    const log: string[] = [];
+    await bus.subscribe(orderPlaced, () => void log.push('handler'), {
+      group: 'catalog',
+      middleware: [
+        async (_e, _c, next) => {
+          log.push('outer in');
+          await next();
+          log.push('outer out');
+        },
+        async (_e, _c, next) => {
+          log.push('inner in');
+          await next();
+          log.push('inner out');
+        },
+      ],
+    });
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await until(() => log.length === 5, 'the chain ran');
+    expect(log).toEqual(['outer in', 'inner in', 'handler', 'inner out', 'outer out']);
+  });
+});
