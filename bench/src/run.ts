@@ -15,6 +15,7 @@ import { int, mib, ns, ratio, rps, table } from './lib/stats.js';
 import { CACHE, jwtSubjects, KERNEL, REALISTIC, TRACING } from './lib/subjects.js';
 import { generateKey, keyEnv, signTokens } from './lib/tokens.js';
 import { peerVersions } from './lib/versions.js';
+import { messagingSection } from './messaging/section.js';
 import type { MicroCase, MicroResult } from './micro/types.js';
 
 const argv = process.argv.slice(2);
@@ -551,6 +552,14 @@ async function sectionEvents() {
   );
 }
 
+async function sectionMessaging() {
+  log('§messaging: NATS JetStream publish and consume');
+  const m = await messagingSection({ quick, log });
+  json.messaging = m.result;
+  out.push(...m.markdown);
+  for (const g of m.goals) goals.push({ section: 'messaging', ...g });
+}
+
 const steps: [string, () => Promise<void> | void][] = [
   ['1', section1],
   ['2', section2],
@@ -562,6 +571,7 @@ const steps: [string, () => Promise<void> | void][] = [
   ['events', sectionEvents],
   ['6', section6],
   ['profile', sectionProfile],
+  ['messaging', sectionMessaging],
 ];
 for (const [id, fn] of steps) {
   if (!sections.has(id)) continue;
