@@ -74,7 +74,12 @@ describe('createService', () => {
   it('renders a thrown plain object (not an Error) that carries a status', async () => {
     const service = quiet();
     service.get('/plain', () => {
-      throw { status: 503, title: 'Circuit Open', headers: { 'retry-after': '10' } };
+      throw {
+        status: 503,
+        title: 'Circuit Open',
+        type: 'https://errors.example/circuit-open',
+        headers: { 'retry-after': '10' },
+      };
     });
     const res = await service.request('/plain');
     expect(res.status).toBe(503);

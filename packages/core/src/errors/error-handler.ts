@@ -1,4 +1,4 @@
-import { LOG_FIELDS, type Logger } from '@milkyway/protocol';
+import { LOG_FIELDS, type Logger, PROBLEM_TYPE_BASE } from '@milkyway/protocol';
 import type { Context, Hono } from 'hono';
 import { TrieRouter } from 'hono/router/trie-router';
 import { PROBLEM_CONTENT_TYPE, type ProblemDetails, toProblem } from './problem.js';
@@ -8,6 +8,8 @@ import { ValidationError } from './validation-error.js';
 export interface ErrorRendering {
   logger: Logger;
   validationStatus: 400 | 422;
+  /** Where Milkyway's problem type URIs point instead of the project's docs/problems.md. */
+  problemTypeBaseUrl?: string | undefined;
 }
 
 /**
@@ -32,13 +34,20 @@ export function problemResponse(
  * unknown errors become a bare 500 and are logged with the request id.
  * @internal
  */
-export function createErrorRenderer({ logger, validationStatus }: ErrorRendering) {
+export function createErrorRenderer({
+  logger,
+  validationStatus,
+  problemTypeBaseUrl,
+}: ErrorRendering) {
   return function renderError(error: unknown, c: Context): Response {
     const requestId = c.get('requestId' as never) as string | undefined;
     const { problem, headers, unknown } = toProblem(error, requestId);
     if (ValidationError.is(error) && validationStatus !== 400) {
       problem.status = validationStatus;
       problem.title = 'Unprocessable Content';
+    }
+    if (problemTypeBaseUrl !== undefined && problem.type.startsWith(PROBLEM_TYPE_BASE)) {
+      problem.type = problemTypeBaseUrl + problem.type.slice(PROBLEM_TYPE_BASE.length);
     }
     const where = { [LOG_FIELDS.requestId]: requestId, method: c.req.method, path: c.req.path };
     if (unknown) {

@@ -2,7 +2,9 @@ import { ProblemError, type ProblemErrorOptions } from '@milkyway/protocol';
 
 /**
  * Options for {@link HttpError} beyond its status and detail: the protocol's
- * `ProblemErrorOptions` (title, type, instance, extensions, headers, expose, cause, stack).
+ * `ProblemErrorOptions` (title, type, instance, extensions, headers, expose, cause, stack),
+ * where a custom `title` comes with a `type` URI (RFC 9457 §4.2.1: with the default type
+ * `about:blank`, the title is the status phrase).
  *
  * @example
  * ```ts
@@ -16,7 +18,16 @@ import { ProblemError, type ProblemErrorOptions } from '@milkyway/protocol';
  * throw new HttpError(429, 'monthly quota used up', options);
  * ```
  */
-export type HttpErrorOptions = ProblemErrorOptions;
+export type HttpErrorOptions = Omit<ProblemErrorOptions, 'title' | 'type'> &
+  (
+    | { title?: undefined; type?: string }
+    | {
+        /** Short summary of the problem type; requires `type`. */
+        title: string;
+        /** The problem type URI the title summarises. */
+        type: string;
+      }
+  );
 
 /**
  * An HTTP error rendered by the service as an RFC 9457 `application/problem+json` response.
@@ -38,4 +49,14 @@ export type HttpErrorOptions = ProblemErrorOptions;
  */
 export class HttpError extends ProblemError {
   static override readonly brand: symbol = Symbol.for('milkyway.httpError');
+
+  /**
+   * @param status - HTTP status, 400–599.
+   * @param detail - explanation of this occurrence; shown to clients when `expose` (4xx by default).
+   * @param options - title (with a type), type, headers, extension members, expose, cause.
+   */
+  // biome-ignore lint/complexity/noUselessConstructor: narrows the options (a title needs a type)
+  constructor(status: number, detail?: string, options?: HttpErrorOptions) {
+    super(status, detail, options);
+  }
 }

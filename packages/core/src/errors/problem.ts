@@ -154,7 +154,8 @@ function headersOf(err: Record<string, unknown>): Record<string, string> | undef
 
 /**
  * Maps any thrown value to an RFC 9457 problem (the error protocol): a value with a numeric
- * `status` (400–599) keeps it, its `title`/`type`/`detail`/`instance`/`headers`, and its
+ * `status` (400–599) keeps it, its `type`/`detail`/`instance`/`headers`, its `title` when it
+ * has a type URI (RFC 9457 §4.2.1), and its
  * message as `detail` when `expose` (default for 4xx); anything else becomes a bare 500.
  *
  * @example
@@ -162,7 +163,7 @@ function headersOf(err: Record<string, unknown>): Record<string, string> | undef
  * import { toProblem } from '@milkyway/core';
  *
  * const { problem } = toProblem({ status: 503, title: 'Circuit Open' });
- * // { type: 'about:blank', title: 'Circuit Open', status: 503 }
+ * // { type: 'about:blank', title: 'Service Unavailable', status: 503 }: a custom title needs a type
  * ```
  */
 export function toProblem(error: unknown, requestId?: string): ProblemOutcome {
@@ -177,9 +178,13 @@ export function toProblem(error: unknown, requestId?: string): ProblemOutcome {
   // A ProblemError's message falls back to its title or status: only its own detail is shown.
   const problemError = ProblemError.is(error);
   const expose = typeof err.expose === 'boolean' ? err.expose : status < 500;
+  const type = typeof err.type === 'string' && err.type !== '' ? err.type : 'about:blank';
+  // RFC 9457 §4.2.1: with `about:blank`, the title is the status phrase; a title of its own
+  // needs a type URI of its own.
   const problem: ProblemDetails = {
-    type: typeof err.type === 'string' ? err.type : 'about:blank',
-    title: typeof err.title === 'string' ? err.title : statusTitle(status),
+    type,
+    title:
+      type !== 'about:blank' && typeof err.title === 'string' ? err.title : statusTitle(status),
     status,
   };
   if (expose) {

@@ -1,4 +1,4 @@
-import { ProblemError, REJECTION } from '@milkyway/protocol';
+import { ProblemError, problemType, REJECTION } from '@milkyway/protocol';
 
 /**
  * Thrown by a fail-closed {@link rateLimit} (`failOpen: false`) while its store is unreachable:
@@ -38,7 +38,7 @@ export class RateLimitUnavailableError extends ProblemError {
     // The detail names no internals: it is shown to the client.
     super(503, 'rate limiting is temporarily unavailable; retry shortly', {
       title: 'Service Unavailable',
-      type: 'https://milkyway.dev/problems/rate-limit-unavailable',
+      type: problemType('rate-limit-unavailable'),
       headers: { 'Retry-After': String(retryAfterSeconds) },
       expose: true,
       cause,

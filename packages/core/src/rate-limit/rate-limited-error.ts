@@ -1,4 +1,4 @@
-import { ProblemError, REJECTION } from '@milkyway/protocol';
+import { ProblemError, problemType, REJECTION } from '@milkyway/protocol';
 
 /**
  * Thrown by {@link rateLimit} when a request is over the limit: status 429, rendered by core as
@@ -36,7 +36,7 @@ export class RateLimitedError extends ProblemError {
   ) {
     super(429, `rate limit "${limiter}" exceeded; retry in ${retryAfterSeconds} s`, {
       title: 'Too Many Requests',
-      type: 'https://milkyway.dev/problems/rate-limited',
+      type: problemType('rate-limited'),
       headers,
       stack: false,
     });
