@@ -6,10 +6,25 @@ import { kState, type NodeOutgoing, type RequestState } from './request-signal.j
 type Outgoing = NodeOutgoing & {
   setHeader(name: string, value: string): unknown;
   hasHeader(name: string): boolean;
+  removeHeader(name: string): unknown;
   writeHead: (...args: unknown[]) => unknown;
 };
 
 const UPPER = /[A-Z]/;
+
+/**
+ * What a 304 must not carry (RFC 9110 §15.4.5: only Content-Location, Date, ETag, Vary,
+ * Cache-Control and Expires of the 200, no other representation metadata). @hono/node-server
+ * gives every response without one a `content-type: text/plain`, 304s included.
+ */
+const REPRESENTATION_METADATA = ['content-type', 'content-encoding', 'content-language'] as const;
+
+function dropRepresentationMetadata(headers: Record<string, unknown>): void {
+  for (const key in headers) {
+    const name = key.toLowerCase();
+    if ((REPRESENTATION_METADATA as readonly string[]).includes(name)) delete headers[key];
+  }
+}
 const nodeWriteHead = ServerResponse.prototype.writeHead as (...args: unknown[]) => unknown;
 
 /**
@@ -49,11 +64,13 @@ function writeHeadWithDefaults(this: Outgoing, ...args: unknown[]): unknown {
     ) {
       headers[REQUEST_ID_HEADER] = state.requestId;
     }
+    if (args[0] === 304) dropRepresentationMetadata(headers);
   } else {
     for (const [name, value] of state.defaults ?? [])
       if (!this.hasHeader(name)) this.setHeader(name, value);
     if (!this.hasHeader(REQUEST_ID_HEADER)) this.setHeader(REQUEST_ID_HEADER, state.requestId);
   }
+  if (args[0] === 304) for (const name of REPRESENTATION_METADATA) this.removeHeader(name);
   return nodeWriteHead.apply(this, args);
 }
 

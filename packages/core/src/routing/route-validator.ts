@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { HttpError } from '../errors/http-error.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
+import { readJsonBody } from './json-body.js';
 import type { RouteSpec } from './route.js';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
@@ -70,12 +71,7 @@ export function createRouteValidator(spec: RouteSpec): MiddlewareHandler | undef
         if (body) {
           if (!JSON_TYPE.test(type))
             throw new HttpError(415, 'Expected an application/json request body.');
-          try {
-            value = await c.req.json();
-          } catch (e) {
-            if (HttpError.is(e) || (typeof e === 'object' && e !== null && 'status' in e)) throw e;
-            throw new HttpError(400, 'Malformed JSON in request body.');
-          }
+          value = await readJsonBody(c, type);
         } else {
           if (!FORM_TYPE.test(type))
             throw new HttpError(
