@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@milkyway/protocol';
-import { compactVerify, type JWSHeaderParameters } from 'jose';
+import { compactVerify, decodeProtectedHeader, type JWSHeaderParameters } from 'jose';
 import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { AuthConfigError } from './auth-config-error.js';
 import { isCanonicalBase64url } from './base64url.js';
@@ -177,22 +177,6 @@ function mapJoseError(error: unknown): Error {
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * The protected header, parsed as jose's `decodeProtectedHeader` does (base64url, strict UTF-8,
- * JSON, a plain object) but with Node's base64 decoder: jose's portable one costs ~10 µs a
- * token on Node 20, a fifth of an ES256 verification. The segment is already known canonical.
- */
-function parseHeader(segment: string): JWSHeaderParameters {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(Buffer.from(segment, 'base64url')));
-  } catch (cause) {
-    invalid('header', cause);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) invalid('header');
-  return parsed as JWSHeaderParameters;
-}
 
 /**
  * The `crit` rules jose applies to a compact JWS (RFC 7515 §4.1.11), for the path where the
@@ -377,9 +361,14 @@ export function createVerifier<TClaims = Record<string, unknown>>(
       }
       return { header: result.protectedHeader, payload: result.payload };
     }
-    // Public keys: the checks of jose's compactVerify in its order, jose selecting and importing
-    // the key; node:crypto's one-shot verify checks the signature.
-    const header = parseHeader(token.slice(0, first));
+    // Public keys: jose parses the header and selects and imports the key, with the checks of
+    // its compactVerify in the same order; node:crypto's one-shot verify checks the signature.
+    let header: JWSHeaderParameters;
+    try {
+      header = decodeProtectedHeader(token) as JWSHeaderParameters; // strict UTF-8, a JSON object
+    } catch (cause) {
+      invalid('header', cause);
+    }
     checkCrit(header);
     const alg = header.alg;
     if (typeof alg !== 'string' || alg.length === 0) invalid('header');
