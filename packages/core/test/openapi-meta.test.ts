@@ -62,7 +62,7 @@ describe('withOpenApi on a guard that already carries metadata', () => {
       withOpenApi(guard, { responses: { 429: { description: 'Too many requests' } } }),
     ).not.toThrow();
     const meta = readOpenApiMeta(guard);
-    expect(meta?.security).toEqual([{ bearer: ['a:b'] }]);
+    expect(Object.values(meta?.security?.[0] ?? {})).toEqual([['a:b']]);
     expect(meta?.responses?.[429]).toEqual({ description: 'Too many requests' });
   });
 });
