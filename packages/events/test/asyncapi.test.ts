@@ -57,9 +57,12 @@ describe('AsyncAPI', () => {
   it('uses the topic destination as channel address and the CloudEvents type as header constant', () => {
     const channels = document.channels as Record<string, { address: string }>;
     expect(channels['order.placed.v1']!.address).toBe('order.placed.v1');
-    const message = (document.components as { messages: Record<string, { headers: any }> })
-      .messages['stock.reserved.v1']!;
-    expect(message.headers.properties['ce-type'].const).toBe('stock.reserved.v1');
+    const message = (
+      document.components as {
+        messages: Record<string, { headers: { properties: Record<string, { const?: string }> } }>;
+      }
+    ).messages['stock.reserved.v1']!;
+    expect(message.headers.properties['ce-type']!.const).toBe('stock.reserved.v1');
   });
 
   it('serves the document as JSON from a Hono route', async () => {

@@ -55,7 +55,7 @@ describe('service integration', () => {
     attachEventBus(service, bus, { drainMs: 60_000 });
     const finished: string[] = [];
     let running = false;
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     await bus.subscribe(
       orderPlaced,
       async (event) => {

@@ -81,7 +81,7 @@ describe('consumer runtime', () => {
     useFakeTime();
     const { bus } = setup();
     const attempts: number[] = [];
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     await bus.subscribe(
       orderPlaced,
       (_e, ctx) => {

@@ -24,7 +24,7 @@ describe('memory inbox', () => {
   it('runs the effect once when two deliveries of one key arrive together', async () => {
     const inbox = memoryInbox();
     let runs = 0;
-    let release = () => undefined as void;
+    let release: () => void = () => undefined;
     const first = inbox.runOnce(key, () => {
       runs++;
       return new Promise<void>((resolve) => {

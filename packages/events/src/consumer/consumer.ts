@@ -397,10 +397,7 @@ export async function startConsumer<Tx>(
     onDelivery,
   );
 
-  const lagGauge = instruments.meter.createObservableGauge('milkyway.events.consumer.lag', {
-    description: 'Messages waiting for a consumer group, as the transport reports it.',
-    unit: '{message}',
-  });
+  const lagGauge = instruments.lag;
   const observeLag = (result: { observe(value: number, attributes?: Attributes): void }) => {
     if (lastLag !== undefined) result.observe(lastLag, baseAttributes(destinations.join(',')));
     void subscription

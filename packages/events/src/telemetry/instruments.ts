@@ -5,6 +5,7 @@ import {
   type Histogram,
   type Meter,
   metrics,
+  type ObservableGauge,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
@@ -27,6 +28,8 @@ export interface Instruments {
   readonly redeliveries: Counter<Attributes>;
   /** `milkyway.events.dead_lettered` by `milkyway.events.dead_letter.reason`. */
   readonly deadLettered: Counter<Attributes>;
+  /** `milkyway.events.consumer.lag`: each consumer adds a callback. */
+  readonly lag: ObservableGauge<Attributes>;
 }
 
 /** The instruments on the global tracer and meter providers (no-ops until an SDK is set up). */
@@ -61,6 +64,10 @@ export function createInstruments(): Instruments {
     }),
     deadLettered: meter.createCounter('milkyway.events.dead_lettered', {
       description: 'Messages moved to a dead-letter destination, by reason.',
+      unit: '{message}',
+    }),
+    lag: meter.createObservableGauge('milkyway.events.consumer.lag', {
+      description: 'Messages waiting for a consumer group, as the transport reports it.',
       unit: '{message}',
     }),
   };
