@@ -381,8 +381,14 @@ export async function startConsumer<Tx>(
       return;
     }
     const key = ordered ? prepared.event.key : undefined;
-    if (key === undefined) void process(h, prepared.event, false);
-    else lanes.run(key, () => process(h, prepared.event, true));
+    const run = (inPlace: boolean) =>
+      process(h, prepared.event, inPlace).catch((error: unknown) => {
+        // A bug in a step, not in the handler: leave the message for redelivery, keep going.
+        logger.error({ err: error, group }, 'events: processing failed unexpectedly');
+        if (!h.settled) abandon(h, destination);
+      });
+    if (key === undefined) void run(false);
+    else lanes.run(key, () => run(true));
   };
 
   const subscription: Subscription = await transport.subscribe(

@@ -6,10 +6,14 @@
 export class KeyedLanes {
   readonly #tails = new Map<string, Promise<void>>();
 
-  /** Runs `task` after every task already added for `key`. `task` must not reject. */
+  /**
+   * Runs `task` after every task already added for `key`. A task that rejects does not stall
+   * its key: the next one still runs (report the failure inside the task).
+   */
   run(key: string, task: () => Promise<void>): void {
+    const guarded = () => task().catch(() => undefined);
     const previous = this.#tails.get(key);
-    const tail = previous ? previous.then(task) : task();
+    const tail = previous ? previous.then(guarded) : guarded();
     this.#tails.set(key, tail);
     void tail.then(() => {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
