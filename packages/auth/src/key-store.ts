@@ -19,7 +19,8 @@ import { UnauthorizedError } from './unauthorized-error.js';
 export interface KeyStore {
   /** 'secret' for HMAC keys, 'public' for public keys. */
   readonly kind: 'secret' | 'public';
-  resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): Promise<CryptoKey>;
+  /** The key, or a promise of it (a local key already imported is returned at once). */
+  resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): CryptoKey | Promise<CryptoKey>;
 }
 
 interface Entry {
@@ -32,6 +33,8 @@ interface Entry {
   anyKid: boolean;
   secretBytes: number | undefined;
   imported: Map<string, Promise<CryptoKey>>;
+  /** The keys whose import has finished, by algorithm (served without a promise). */
+  ready: Map<string, CryptoKey>;
 }
 
 const NONE: readonly Entry[] = [];
@@ -49,7 +52,9 @@ function usable(entry: Entry, alg: JwsAlgorithm): boolean {
   return true;
 }
 
-function importEntry(entry: Entry, alg: JwsAlgorithm): Promise<CryptoKey> {
+function importEntry(entry: Entry, alg: JwsAlgorithm): CryptoKey | Promise<CryptoKey> {
+  const ready = entry.ready.get(alg);
+  if (ready !== undefined) return ready;
   let pending = entry.imported.get(alg);
   if (pending === undefined) {
     if (entry.jwk.kty === 'oct') {
@@ -66,6 +71,10 @@ function importEntry(entry: Entry, alg: JwsAlgorithm): Promise<CryptoKey> {
       pending = importJWK({ ...(members as JoseJwk), ext: false }, alg) as Promise<CryptoKey>;
     }
     entry.imported.set(alg, pending);
+    pending.then(
+      (key) => entry.ready.set(alg, key),
+      () => undefined, // surfaced to the caller awaiting `pending`
+    );
   }
   return pending;
 }
@@ -97,7 +106,7 @@ export class LocalKeyStore implements KeyStore {
     }
   }
 
-  async resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): Promise<CryptoKey> {
+  resolve(alg: JwsAlgorithm, header: JWSHeaderParameters): CryptoKey | Promise<CryptoKey> {
     const kid = header.kid;
     // kid is only ever an exact-match map key: never a path, a URL or a query.
     let found: Entry | undefined;
@@ -115,11 +124,11 @@ export class LocalKeyStore implements KeyStore {
       consider(this.#anyKid);
     }
     if (found === undefined) throw UnauthorizedError.invalidToken('no_key');
-    try {
-      return await importEntry(found, alg);
-    } catch (cause) {
+    const key = importEntry(found, alg);
+    if (!(key instanceof Promise)) return key;
+    return key.catch((cause: unknown) => {
       throw UnauthorizedError.invalidToken('no_key', cause);
-    }
+    });
   }
 }
 
@@ -134,6 +143,7 @@ function entryFrom(jwk: Jwk, anyKid: boolean, where: string): Entry | undefined 
     anyKid,
     secretBytes: verdict.secretBytes,
     imported: new Map(),
+    ready: new Map(),
   };
 }
 

@@ -326,7 +326,7 @@ export function createVerifier<TClaims = Record<string, unknown>>(
       ? undefined
       : new TokenCache<Principal<TClaims>>(options.cache ?? {}, clock);
 
-  const resolveKey = async (header: JWSHeaderParameters): Promise<CryptoKey> => {
+  const resolveKey = (header: JWSHeaderParameters): CryptoKey | Promise<CryptoKey> => {
     // Only the protected header reaches here (compact serialization has no other).
     const alg = header.alg;
     if (typeof alg !== 'string' || !allowed.has(alg)) invalid('algorithm');
@@ -374,7 +374,8 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     if (typeof alg !== 'string' || alg.length === 0) invalid('header');
     let key: CryptoKey;
     try {
-      key = await resolveKey(header);
+      const resolved = resolveKey(header); // a local key already imported: no await
+      key = resolved instanceof Promise ? await resolved : resolved;
     } catch (error) {
       throw mapJoseError(error);
     }
