@@ -17,7 +17,9 @@ import { backoffDelay, type ResolvedRetryPolicy, resolveRetryPolicy } from './ba
 import type { ConsumerOptions } from './consumer-options.js';
 import type { DeadLetterReason } from './dead-letter.js';
 import type { ConsumerMiddleware, HandlerContext, ReceivedEvent } from './handler.js';
+import { type Held, HeldDeliveries } from './held-deliveries.js';
 import { KeyedLanes } from './keyed-lanes.js';
+import { runChain } from './middleware-chain.js';
 import { prepare } from './prepare.js';
 
 /**
@@ -62,11 +64,6 @@ export interface ConsumerRuntime {
     delivery: Delivery,
     info: { reason: DeadLetterReason; error: string; attempts: number; group: string },
   ): Promise<void>;
-}
-
-interface Held {
-  readonly delivery: Delivery;
-  settled: boolean;
 }
 
 interface Attempt {
@@ -116,36 +113,14 @@ export async function startConsumer<Tx>(
   }
 
   const system = transport.system;
-  const held = new Set<Held>();
+  const held = new HeldDeliveries(scheduler, ackDeadlineMs);
   const attempts = new Set<Attempt>();
   const lanes = new KeyedLanes();
   let stopping = false;
   let abandoning = false;
-  let ticker: unknown;
-  let drained: (() => void) | undefined;
   let lastLag: number | undefined;
-
-  // One timer for every held delivery (not one per message): "working" well inside the deadline.
-  const tickMs = Math.max(Math.floor(ackDeadlineMs / 3), 1);
-  const tick = () => {
-    ticker = undefined;
-    for (const h of held) h.delivery.working().catch(() => undefined);
-    if (held.size > 0) ticker = scheduler.setTimeout(tick, tickMs);
-  };
-  const hold = (delivery: Delivery): Held => {
-    const h: Held = { delivery, settled: false };
-    held.add(h);
-    if (ticker === undefined) ticker = scheduler.setTimeout(tick, tickMs);
-    return h;
-  };
-  const release = (h: Held) => {
-    held.delete(h);
-    if (held.size === 0) {
-      if (ticker !== undefined) scheduler.clearTimeout(ticker);
-      ticker = undefined;
-      drained?.();
-    }
-  };
+  const hold = (delivery: Delivery): Held => held.hold(delivery);
+  const release = (h: Held) => held.release(h);
 
   const baseAttributes = (destination: string): Attributes => ({
     [ATTR.system]: system,
@@ -218,17 +193,8 @@ export async function startConsumer<Tx>(
     await settle(h, () => h.delivery.ack());
   };
 
-  const invoke = (event: ReceivedEvent, ctx: HandlerContext<Tx>): Promise<void> => {
-    let index = -1;
-    const next = async (i: number): Promise<void> => {
-      if (i <= index) throw new Error('next() called twice by a consumer middleware');
-      index = i;
-      const step = middleware[i];
-      if (step) return step(event, ctx, () => next(i + 1));
-      await handler(event, ctx);
-    };
-    return next(0);
-  };
+  const invoke = (event: ReceivedEvent, ctx: HandlerContext<Tx>): Promise<void> =>
+    runChain(middleware, handler, event, ctx);
 
   const runAttempt = async (
     event: ReceivedEvent,
@@ -428,23 +394,14 @@ export async function startConsumer<Tx>(
         stopping = true;
         lagGauge.removeCallback(observeLag);
         await subscription.stop();
-        if (held.size > 0) {
-          const drainMs = stopOptions.drainMs ?? 10_000;
-          await new Promise<void>((resolve) => {
-            const timer = scheduler.setTimeout(resolve, drainMs);
-            drained = () => {
-              scheduler.clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
+        await held.whenEmpty(stopOptions.drainMs ?? 10_000);
         abandoning = true;
         for (const attempt of [...attempts]) {
           attempt.shutdown = true;
           attempt.controller?.abort(new Error('the consumer is shutting down'));
           attempt.stop(SHUTDOWN);
         }
-        if (ticker !== undefined) scheduler.clearTimeout(ticker);
+        held.stop();
       })();
       return stopped;
     },
