@@ -34,7 +34,7 @@ export interface MessagingBenchOptions {
 /** Messages per second of each case over the repetitions. */
 export interface MessagingBenchResult {
   publish: { raw: Spread; bus: Spread };
-  consume: { raw: Spread; bus: Spread };
+  consume: { raw: Spread; bus: Spread; transport: Spread };
   messages: number;
   concurrency: number;
   payloadBytes: number;
@@ -73,6 +73,7 @@ export async function runMessagingBench(
     publishBus: [] as number[],
     consumeRaw: [] as number[],
     consumeBus: [] as number[],
+    consumeTransport: [] as number[],
   };
 
   try {
@@ -149,15 +150,45 @@ export async function runMessagingBench(
           await consumer.stop();
           return rate;
         };
+        // The transport alone (pull loop, CloudEvent decode, ack confirmed by a flush), no runtime.
+        const consumeTransport = async () => {
+          let handled = 0;
+          let finish: () => void = () => {};
+          const done = new Promise<void>((resolve) => {
+            finish = resolve;
+          });
+          const started = performance.now();
+          const subscription = await transport.subscribe(
+            {
+              destinations: ['order.placed.v1'],
+              group: 'transport',
+              maxInFlight: concurrency,
+              ackDeadlineMs: 30_000,
+              maxDeliver: 5,
+            },
+            (delivery) => {
+              void delivery.ack();
+              if (++handled === total) finish();
+            },
+          );
+          await done;
+          const rate = total / ((performance.now() - started) / 1000);
+          await subscription.stop();
+          return rate;
+        };
         let cRaw: number;
         let cBus: number;
+        let cTransport: number;
         if (rawFirst) {
           cRaw = await consumeRaw();
+          cTransport = await consumeTransport();
           cBus = await consumeBus();
         } else {
           cBus = await consumeBus();
+          cTransport = await consumeTransport();
           cRaw = await consumeRaw();
         }
+        results.consumeTransport.push(cTransport);
         results.consumeRaw.push(cRaw);
         results.consumeBus.push(cBus);
         log(
@@ -173,7 +204,11 @@ export async function runMessagingBench(
   }
   return {
     publish: { raw: spread(results.publishRaw), bus: spread(results.publishBus) },
-    consume: { raw: spread(results.consumeRaw), bus: spread(results.consumeBus) },
+    consume: {
+      raw: spread(results.consumeRaw),
+      bus: spread(results.consumeBus),
+      transport: spread(results.consumeTransport),
+    },
     messages,
     concurrency,
     payloadBytes: payloadBytes.byteLength,
