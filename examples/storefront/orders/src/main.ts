@@ -90,6 +90,7 @@ service.post(
               if (UpstreamResponseError.is(error) && error.upstreamStatus === 404) {
                 throw new HttpError(422, `no product ${item.productId}`, {
                   title: 'Unknown product',
+                  type: 'https://storefront.example/problems#unknown-product',
                 });
               }
               throw error;
