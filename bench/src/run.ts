@@ -17,6 +17,7 @@ import { generateKey, keyEnv, signTokens } from './lib/tokens.js';
 import { peerVersions } from './lib/versions.js';
 import { messagingSection } from './messaging/section.js';
 import type { MicroCase, MicroResult } from './micro/types.js';
+import { relaySection } from './relay/section.js';
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
@@ -560,6 +561,13 @@ async function sectionMessaging() {
   for (const g of m.goals) goals.push({ section: 'messaging', ...g });
 }
 
+async function sectionRelay() {
+  const r = await relaySection({ quick, log });
+  json.relay = r.result;
+  out.push(...r.markdown);
+  for (const g of r.goals) goals.push({ section: 'relay', ...g });
+}
+
 const steps: [string, () => Promise<void> | void][] = [
   ['1', section1],
   ['2', section2],
@@ -572,6 +580,7 @@ const steps: [string, () => Promise<void> | void][] = [
   ['6', section6],
   ['profile', sectionProfile],
   ['messaging', sectionMessaging],
+  ['relay', sectionRelay],
 ];
 for (const [id, fn] of steps) {
   if (!sections.has(id)) continue;
