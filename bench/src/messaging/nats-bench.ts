@@ -192,7 +192,7 @@ export async function runMessagingBench(
         results.consumeRaw.push(cRaw);
         results.consumeBus.push(cBus);
         log(
-          `consume rep ${rep + 1} (${total} messages): raw ${cRaw.toFixed(0)}/s, bus ${cBus.toFixed(0)}/s`,
+          `consume rep ${rep + 1} (${total} messages): raw ${cRaw.toFixed(0)}/s, transport ${cTransport.toFixed(0)}/s, bus ${cBus.toFixed(0)}/s`,
         );
       } finally {
         await bus.close({ drainMs: 1_000 }).catch(() => undefined);
