@@ -141,8 +141,9 @@ function report(
 /**
  * A Hono route handler that forwards the request to an upstream through a resilient
  * {@link HttpClient} (its breaker, bulkhead, retries, timeouts and interceptors, e.g. trace
- * propagation): method, path (with `stripPrefix`/`prefix`/`rewrite`), query, body (buffered, at
- * most `maxRequestBytes`, else 413) and headers minus hop-by-hop ones (a client's `Connection`
+ * propagation): method, path (with `stripPrefix`/`prefix`/`rewrite`), query, body (streamed
+ * both ways and counted, at most `maxRequestBytes`, else 413; small bodies of known length are
+ * read first so idempotent requests can be retried) and headers minus hop-by-hop ones (a client's `Connection`
  * list cannot strip the ones in `keepHeaders`), `Host`, `Content-Length` and a client's
  * `x-deadline-ms`. It states its own `x-forwarded-for/-host/-proto` (a client's forwarding
  * headers are believed only from a `trustProxy` peer) and `x-request-id` (from
