@@ -134,6 +134,16 @@ describe('OpenAPI', () => {
     expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['413', '415']));
   });
 
+  it('gives a declared error response without a schema its problem+json content', () => {
+    const get = build().openapi().paths['/v1/products/{id}']?.get as Json;
+    expect(get.responses['404']).toEqual({
+      description: 'No such product',
+      content: {
+        'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+      },
+    });
+  });
+
   it('merges security schemes and requirements declared by middleware', () => {
     const doc = build().openapi();
     expect(doc.components.securitySchemes).toEqual({

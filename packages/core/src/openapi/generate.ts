@@ -295,6 +295,9 @@ export function generateOpenApi(
         response.content = {
           'application/json': { schema: toComponentSchema(schema, 'output', schemas) },
         };
+      // A declared error without a schema is what core renders for it: RFC 9457 problem+json.
+      else if (Number(status) >= 400)
+        response.content = problemResponse(description).content as Record<string, unknown>;
       responses[status] = response;
     }
     if (Object.keys(responses).length === 0) responses['200'] = { description: 'Success' };
