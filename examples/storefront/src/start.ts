@@ -73,6 +73,10 @@ out('Services:');
 for (const [name, url] of Object.entries(storefront.urls)) {
   out(`  ${name.padEnd(9)} ${url}   OpenAPI: ${url}/openapi.json   health: ${url}/readyz`);
 }
+out('Metrics (loopback admin listeners, not the public ports):');
+for (const service of storefront.supervisor.services) {
+  out(`  ${service.spec.name.padEnd(9)} ${service.metricsUrl}`);
+}
 out(`  spans     ${traceFile} (one JSON object a line)`);
 
 if (flags.exit) {

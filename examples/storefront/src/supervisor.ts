@@ -27,6 +27,8 @@ export interface ServiceSpec {
   dir: string;
   /** The port the service listens on (passed as `PORT`). */
   port: number;
+  /** The loopback admin port serving its `/metrics` (passed as `METRICS_PORT`). */
+  metricsPort: number;
   /** Extra environment for this service. */
   env?: Record<string, string | undefined>;
 }
@@ -64,6 +66,11 @@ export class ManagedService {
     return `http://127.0.0.1:${this.spec.port}`;
   }
 
+  /** The Prometheus scrape URL, on the service's loopback admin listener (not its public port). */
+  get metricsUrl() {
+    return `http://127.0.0.1:${this.spec.metricsPort}/metrics`;
+  }
+
   /** True while the process runs. */
   get running() {
     return (
@@ -86,6 +93,7 @@ export class ManagedService {
         ...process.env,
         ...this.spec.env,
         PORT: String(this.spec.port),
+        METRICS_PORT: String(this.spec.metricsPort),
         SERVICE_INSTANCE: this.spec.name,
       },
       // Own process group: Ctrl-C reaches only the supervisor, which stops services in order.

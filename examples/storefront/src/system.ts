@@ -12,10 +12,34 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** The services, their folders and default ports (each overridable with its `*_PORT`). */
 export const SERVICES = {
-  identity: { dir: path.join(root, 'identity'), portEnv: 'IDENTITY_PORT', defaultPort: 4001 },
-  catalog: { dir: path.join(root, 'catalog'), portEnv: 'CATALOG_PORT', defaultPort: 4002 },
-  orders: { dir: path.join(root, 'orders'), portEnv: 'ORDERS_PORT', defaultPort: 4003 },
-  gateway: { dir: path.join(root, 'gateway'), portEnv: 'GATEWAY_PORT', defaultPort: 4000 },
+  identity: {
+    dir: path.join(root, 'identity'),
+    portEnv: 'IDENTITY_PORT',
+    defaultPort: 4001,
+    metricsPortEnv: 'IDENTITY_METRICS_PORT',
+    defaultMetricsPort: 9401,
+  },
+  catalog: {
+    dir: path.join(root, 'catalog'),
+    portEnv: 'CATALOG_PORT',
+    defaultPort: 4002,
+    metricsPortEnv: 'CATALOG_METRICS_PORT',
+    defaultMetricsPort: 9402,
+  },
+  orders: {
+    dir: path.join(root, 'orders'),
+    portEnv: 'ORDERS_PORT',
+    defaultPort: 4003,
+    metricsPortEnv: 'ORDERS_METRICS_PORT',
+    defaultMetricsPort: 9403,
+  },
+  gateway: {
+    dir: path.join(root, 'gateway'),
+    portEnv: 'GATEWAY_PORT',
+    defaultPort: 4000,
+    metricsPortEnv: 'GATEWAY_METRICS_PORT',
+    defaultMetricsPort: 9400,
+  },
 } as const;
 
 /** A service name. */
@@ -49,8 +73,10 @@ export interface Storefront {
   stop(): Promise<void>;
 }
 
-function configuredPort(name: ServiceName, offset = 0) {
-  const { portEnv, defaultPort } = SERVICES[name];
+function configuredPort(name: ServiceName, offset = 0, kind: 'public' | 'metrics' = 'public') {
+  const s = SERVICES[name];
+  const [portEnv, defaultPort] =
+    kind === 'public' ? [s.portEnv, s.defaultPort] : [s.metricsPortEnv, s.defaultMetricsPort];
   const fromEnv = Number(process.env[portEnv]);
   return (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : defaultPort) + offset;
 }
@@ -62,18 +88,31 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const replicas = Math.max(1, options.gatewayReplicas ?? 1);
   const gatewayPorts: number[] = [];
+  const gatewayMetricsPorts: number[] = [];
   let identityPort: number;
   let catalogPort: number;
   let ordersPort: number;
+  // The loopback admin listeners serving each service's /metrics.
+  const metricsPorts = {} as Record<Exclude<ServiceName, 'gateway'>, number>;
   if (random) {
-    const ports = await freePorts(3 + replicas);
+    const ports = await freePorts(2 * (3 + replicas));
     [identityPort, catalogPort, ordersPort] = ports as [number, number, number];
-    gatewayPorts.push(...ports.slice(3));
+    gatewayPorts.push(...ports.slice(3, 3 + replicas));
+    [metricsPorts.identity, metricsPorts.catalog, metricsPorts.orders] = ports.slice(
+      3 + replicas,
+    ) as [number, number, number];
+    gatewayMetricsPorts.push(...ports.slice(6 + replicas));
   } else {
     identityPort = configuredPort('identity');
     catalogPort = configuredPort('catalog');
     ordersPort = configuredPort('orders');
-    for (let i = 0; i < replicas; i++) gatewayPorts.push(configuredPort('gateway', i * 10));
+    for (const name of ['identity', 'catalog', 'orders'] as const) {
+      metricsPorts[name] = configuredPort(name, 0, 'metrics');
+    }
+    for (let i = 0; i < replicas; i++) {
+      gatewayPorts.push(configuredPort('gateway', i * 10));
+      gatewayMetricsPorts.push(configuredPort('gateway', i * 10, 'metrics'));
+    }
   }
 
   const url = (port: number) => `http://127.0.0.1:${port}`;
@@ -90,20 +129,26 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
     ...options.env,
     ...options.serviceEnv?.[name],
   });
-  const spec = (name: ServiceName, port: number, instance: string = name): ServiceSpec => ({
+  const spec = (
+    name: ServiceName,
+    port: number,
+    metricsPort: number,
+    instance: string = name,
+  ): ServiceSpec => ({
     name: instance,
     dir: SERVICES[name].dir,
     port,
+    metricsPort,
     env: env(name),
   });
 
   const backends = [
-    spec('identity', identityPort),
-    spec('catalog', catalogPort),
-    spec('orders', ordersPort),
+    spec('identity', identityPort, metricsPorts.identity),
+    spec('catalog', catalogPort, metricsPorts.catalog),
+    spec('orders', ordersPort, metricsPorts.orders),
   ];
   const gateways = gatewayPorts.map((port, i) =>
-    spec('gateway', port, i === 0 ? 'gateway' : `gateway-${i + 1}`),
+    spec('gateway', port, gatewayMetricsPorts[i]!, i === 0 ? 'gateway' : `gateway-${i + 1}`),
   );
   try {
     // All at once: nothing needs another service to start (tokens are checked lazily).

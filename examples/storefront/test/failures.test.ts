@@ -79,7 +79,7 @@ describe('the storefront when things break', () => {
       .map((l) => l.to);
     expect(transitions).toContain('open');
     expect(transitions.at(-1)).toBe('closed');
-    const metrics = (await call(`${gw}/metrics`)).text;
+    const metrics = (await call(system.supervisor.get('gateway').metricsUrl)).text;
     expect(metrics).toMatch(/^milkyway_breaker_transitions\S*\{[^}]*\} [1-9]/m);
     expect(metrics).toMatch(/^milkyway_breaker_rejections\S*\{[^}]*\} [1-9]/m);
   }, 60_000);
@@ -98,9 +98,9 @@ describe('the storefront when things break', () => {
       await system.restart('catalog');
     }, 60_000);
 
-    /** In-flight requests of a service, read from its Prometheus endpoint. */
-    const activeRequests = async (url: string) => {
-      const text = (await call(`${url}/metrics`)).text;
+    /** In-flight requests of a service, read from its Prometheus endpoint (admin listener). */
+    const activeRequests = async (name: string) => {
+      const text = (await call(system.supervisor.get(name).metricsUrl)).text;
       let sum = 0;
       for (const [, value] of text.matchAll(/^http_server_active_requests(?:\{[^}]*\})? (\d+)/gm)) {
         sum += Number(value);
@@ -116,7 +116,7 @@ describe('the storefront when things break', () => {
           headers: { 'cache-control': 'no-cache' },
         }),
       );
-      await waitFor(async () => (await activeRequests(gw)) >= 20, {
+      await waitFor(async () => (await activeRequests('gateway')) >= 20, {
         timeoutMs: 10_000,
         what: 'the gateway to hold the whole burst',
       });

@@ -176,6 +176,8 @@ export function rawRequest(
     headers?: Record<string, string>;
     body?: string;
     timeoutMs?: number;
+    /** The request target sent as is (e.g. `/a/%2e%2e/b`), instead of the URL's normalised path. */
+    path?: string;
   } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
@@ -193,6 +195,7 @@ export function rawRequest(
       method: init.method ?? 'GET',
       headers: init.headers,
       agent: false,
+      ...(init.path !== undefined && { path: init.path }),
     });
     const timer = setTimeout(() => {
       fail(`no complete answer within ${limitMs} ms`);

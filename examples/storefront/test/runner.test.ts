@@ -41,7 +41,14 @@ describe('the supervisor', () => {
     const supervisor = new Supervisor({ print: false });
     await expect(
       supervisor.start(
-        [{ name: 'broken', dir: path.join(dir, 'broken'), port: await freePort() }],
+        [
+          {
+            name: 'broken',
+            dir: path.join(dir, 'broken'),
+            port: await freePort(),
+            metricsPort: await freePort(),
+          },
+        ],
         20_000,
       ),
     ).rejects.toThrow(/broken did not become ready[\s\S]*exited[\s\S]*cannot start: no config/);

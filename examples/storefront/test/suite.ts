@@ -84,6 +84,56 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         }
       });
 
+      it("describes the gateway's request bodies and responses with the upstreams' schemas", async () => {
+        const doc = (await call(`${gw}/openapi.json`)).json;
+        const placeOrder = doc.paths['/orders'].post;
+        expect(placeOrder.requestBody.content['application/json'].schema).toBeDefined();
+        expect(placeOrder.responses['201'].content['application/json'].schema).toBeDefined();
+        expect(placeOrder.parameters).toContainEqual(
+          expect.objectContaining({ name: 'idempotency-key', in: 'header', required: true }),
+        );
+        const patch = doc.paths['/products/{id}'].patch;
+        expect(patch.requestBody.content['application/json'].schema).toBeDefined();
+        for (const [path, method] of [
+          ['/products', 'get'],
+          ['/products/{id}', 'get'],
+          ['/orders', 'get'],
+          ['/orders/{id}', 'get'],
+        ] as const) {
+          expect(
+            doc.paths[path][method].responses['200'].content,
+            `${method} ${path}`,
+          ).toHaveProperty('application/json');
+        }
+        // Where the catalog sends ETags, the 304 is documented (gateway and catalog alike).
+        const catalogDoc = (await call(`${system.urls.catalog}/openapi.json`)).json;
+        for (const d of [doc, catalogDoc]) {
+          expect(d.paths['/products/{id}'].get.responses).toHaveProperty('304');
+          expect(d.paths['/products'].get.responses).toHaveProperty('304');
+        }
+      });
+
+      it('documents every error response of every service as application/problem+json', async () => {
+        type Operation = { responses: Record<string, { content?: Record<string, unknown> }> };
+        const missing: string[] = [];
+        for (const url of [gw, system.urls.catalog, system.urls.orders, system.urls.identity]) {
+          const doc = (await call(`${url}/openapi.json`)).json as {
+            paths: Record<string, Record<string, Operation>>;
+          };
+          for (const [path, operations] of Object.entries(doc.paths)) {
+            for (const [method, operation] of Object.entries(operations)) {
+              for (const [status, response] of Object.entries(operation.responses)) {
+                if (status !== 'default' && Number(status) < 400) continue;
+                if (!response.content?.['application/problem+json']) {
+                  missing.push(`${url} ${method} ${path} ${status}`);
+                }
+              }
+            }
+          }
+        }
+        expect(missing).toEqual([]);
+      });
+
       it('answers a conditional GET of the catalog with 304 Not Modified', async () => {
         const first = await call(`${gw}/products/p-1003`, { token: alice });
         const etag = first.headers.get('etag');
@@ -122,6 +172,17 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         expect(res.status).toBe(401);
         problem(res);
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+      });
+
+      it('answers a wrong password at the token endpoint with 400 invalid_grant (RFC 6749 §5.2)', async () => {
+        const res = await call(`${system.urls.identity}/token`, {
+          body: { username: 'alice', password: 'not-alice' },
+        });
+        expect(res.status).toBe(400);
+        problem(res);
+        expect(res.json).toMatchObject({ error: 'invalid_grant' });
+        expect(res.headers.get('www-authenticate')).toBeNull();
+        expect(res.headers.get('cache-control')).toBe('no-store');
       });
 
       it('answers 403 problem+json when the token lacks the scope', async () => {
@@ -291,6 +352,33 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         problem(res);
       });
 
+      it('refuses an invalid order at the gateway: it is never forwarded to orders', async () => {
+        const traceId = randomBytes(16).toString('hex');
+        const res = await call(`${gw}/orders`, {
+          token: alice,
+          body: { items: [{ productId: 'p-1001', quantity: 0 }] },
+          headers: {
+            'idempotency-key': randomUUID(),
+            traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+          },
+        });
+        expect(res.status).toBe(400);
+        problem(res);
+        expect(res.json.errors).toContainEqual(
+          expect.objectContaining({ path: 'body.items.0.quantity' }),
+        );
+        // Spans are exported in the order they end: once the gateway's server span is in the
+        // file, a client span of a forwarded call (which ends before it) would be too.
+        const spans = await waitFor(
+          () => {
+            const found = system.spans().filter((s) => s.traceId === traceId);
+            return found.some((s) => s.service === 'gateway' && s.kind === 1) ? found : undefined;
+          },
+          { timeoutMs: 10_000, what: "the gateway's server span of the refused order" },
+        );
+        expect(spans.filter((s) => s.kind === 2 || s.service !== 'gateway')).toEqual([]);
+      });
+
       it('answers an unknown product in an order with 422 problem+json', async () => {
         const res = await call(`${gw}/orders`, {
           token: alice,
@@ -393,15 +481,47 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
 
       it('counted all of it: every service exposes request metrics, the gateway its 429s', async () => {
         for (const service of system.supervisor.services) {
-          const text = (await call(`${service.url}/metrics`)).text;
+          const text = (await call(service.metricsUrl)).text;
           expect(text, service.spec.name).toMatch(
             /^http_server_request_duration(_seconds)?_count\{/m,
           );
         }
-        const gateways = await Promise.all(system.gateways.map((url) => call(`${url}/metrics`)));
+        const gateways = await Promise.all(
+          system.supervisor.services
+            .filter((s) => s.spec.name.startsWith('gateway'))
+            .map((s) => call(s.metricsUrl)),
+        );
         expect(gateways.map((g) => g.text).join('\n')).toMatch(
           /^milkyway_rate_limit_rejections\S*\{[^}]*\} [1-9]/m,
         );
+      });
+
+      it('serves no /metrics on any public port: 404, also as /products/%2e%2e/metrics', async () => {
+        for (const service of system.supervisor.services) {
+          for (const target of ['/metrics', '/products/%2e%2e/metrics', '/x/../metrics']) {
+            // Sent byte for byte (fetch and URL would normalise the dot segments first).
+            const res = await rawRequest(service.url, {
+              path: target,
+              headers: { authorization: `Bearer ${alice}` },
+            });
+            expect(res.status, `${service.spec.name} ${target}`).toBe(404);
+            expect(res.text).not.toMatch(/http_server|milkyway_/);
+          }
+        }
+      });
+
+      it('serves each service its metrics on its own loopback admin listener', async () => {
+        const ports = new Set<number>();
+        for (const service of system.supervisor.services) {
+          const url = new URL(service.metricsUrl);
+          expect(url.hostname).toBe('127.0.0.1');
+          expect(url.port).not.toBe(new URL(service.url).port);
+          ports.add(Number(url.port));
+          const res = await call(service.metricsUrl);
+          expect(res.status, service.spec.name).toBe(200);
+          expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+        }
+        expect(ports.size).toBe(system.supervisor.services.length);
       });
 
       it('keeps every service up after all of it', async () => {

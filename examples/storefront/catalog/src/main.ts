@@ -5,6 +5,7 @@
  * - tag invalidation: changing a product drops its cached entries and the cached list at once.
  * With REDIS_URL set, both caches live in Redis and every catalog replica shares them.
  *
+ *   npm start            # metrics: METRICS_PORT, else CATALOG_METRICS_PORT, else 9402 (loopback)
  *   npm start            # PORT, else CATALOG_PORT, else 4002
  */
 import { jwtAuth, requireScopes } from '@milkyway/auth';
@@ -16,23 +17,29 @@ import {
   responseCache,
 } from '@milkyway/core';
 import { redisCacheStore } from '@milkyway/redis';
-import { z } from 'zod';
-import { Product, ProductParams, ProductPatch } from '../../shared/src/contracts/index.js';
+import {
+  Product,
+  ProductList,
+  ProductParams,
+  ProductPatch,
+} from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
   env,
   envNumber,
   listen,
+  metricsPortFrom,
   portFrom,
   tokenSettings,
 } from '../../shared/src/service-kit.js';
 import { ProductRepository } from './products.js';
 
 const port = portFrom('CATALOG_PORT', 4002);
-const { service, logger } = createStorefrontService(
+const kit = createStorefrontService(
   'catalog',
   'Products of the storefront: cached reads with ETags, tag invalidation on change.',
 );
+const { service, logger } = kit;
 
 // Where cached entries live: this process, or Redis shared by every replica.
 const redisUrl = process.env.REDIS_URL;
@@ -55,6 +62,9 @@ const http = createCache({ store, namespace: 'http', ttlMs: 30_000, logger });
 
 const repo = new ProductRepository();
 
+/** The answer to a conditional GET whose If-None-Match names the current ETag (no body). */
+const notModified = { description: 'Not Modified: If-None-Match matched the current ETag' };
+
 // Demo knob: make every catalog request slow (shows deadlines, breakers and draining).
 const latencyMs = envNumber('CATALOG_LATENCY_MS', 0);
 if (latencyMs > 0) {
@@ -67,7 +77,7 @@ if (latencyMs > 0) {
 service.get(
   '/products',
   {
-    responses: { 200: z.object({ products: z.array(Product) }) },
+    responses: { 200: ProductList, 304: notModified },
     summary: 'All products',
     tags: ['products'],
   },
@@ -82,7 +92,7 @@ service.get(
   '/products/:id',
   {
     params: ProductParams,
-    responses: { 200: Product, 404: { description: 'No such product' } },
+    responses: { 200: Product, 304: notModified, 404: { description: 'No such product' } },
     summary: 'One product',
     tags: ['products'],
   },
@@ -130,4 +140,4 @@ service.patch(
   },
 );
 
-await listen(service, port);
+await listen(kit, port, metricsPortFrom('CATALOG_METRICS_PORT', 9402));

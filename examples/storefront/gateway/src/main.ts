@@ -4,32 +4,48 @@
  * - a rate limit per principal (in Redis with REDIS_URL, so every replica shares it);
  * - forwarding to catalog and orders with the resilience package's `proxy` helper over one
  *   resilient client per upstream: a breaker, a bulkhead, retries and a deadline each. A broken
- *   upstream is a fast 503 problem+json, not a hang.
+ *   upstream is a fast 503 problem+json, not a hang;
+ * - typed routes declared with the upstreams' own schemas (the shared contracts): params,
+ *   headers and bodies are validated here before anything is forwarded, and the gateway's
+ *   OpenAPI document describes every request body and response.
  *
+ *   npm start            # metrics: METRICS_PORT, else GATEWAY_METRICS_PORT, else 9400 (loopback)
  *   npm start            # PORT, else GATEWAY_PORT, else 4000
  */
 import { jwtAuth, requireScopes } from '@milkyway/auth';
 import { memoryRateLimitStore, type RateLimitStore, rateLimit, withOpenApi } from '@milkyway/core';
 import { tracingInterceptor } from '@milkyway/observability';
 import { redisRateLimitStore } from '@milkyway/redis';
-import { httpClient, proxy } from '@milkyway/resilience/http';
-import type { MiddlewareHandler } from 'hono';
-import { OrderParams, ProductParams } from '../../shared/src/contracts/index.js';
+import { type HttpClient, httpClient, type ProxyOptions, proxy } from '@milkyway/resilience/http';
+import type { Context, MiddlewareHandler } from 'hono';
+import {
+  NewOrder,
+  NewOrderHeaders,
+  Order,
+  OrderList,
+  OrderParams,
+  Product,
+  ProductList,
+  ProductParams,
+  ProductPatch,
+} from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
   env,
   envNumber,
   listen,
+  metricsPortFrom,
   portFrom,
   tokenSettings,
   upstreams,
 } from '../../shared/src/service-kit.js';
 
 const port = portFrom('GATEWAY_PORT', 4000);
-const { service, logger } = createStorefrontService(
+const kit = createStorefrontService(
   'gateway',
   'The storefront API: products and orders, authenticated, rate limited, resilient.',
 );
+const { service, logger } = kit;
 
 /** One resilient client per upstream: its own breaker, bulkhead, retries and deadline. */
 function upstream(name: string, baseUrl: string, totalTimeoutMs: number) {
@@ -110,46 +126,97 @@ const upstreamFailures: MiddlewareHandler = withOpenApi((_c, next) => next(), {
 });
 for (const path of ['/products/*', '/orders/*']) service.use(path, upstreamFailures);
 
+/**
+ * The resilience package's `proxy` as the handler of a typed route. Core's validator has
+ * already read the JSON body (to check it against the upstream's schema), so the request's own
+ * stream is spent: the proxy forwards the very bytes that were validated (Hono's body cache).
+ * The upstream's answer is returned as it is; its shape is the upstream's contract, which the
+ * route declares with the same schemas.
+ */
+function forwardTo(client: HttpClient, options: ProxyOptions) {
+  const forward = proxy(client, options);
+  return async (c: Context): Promise<never> => {
+    if (c.req.bodyCache.arrayBuffer !== undefined) {
+      const raw = c.req.raw;
+      c.req.raw = new Request(raw.url, {
+        method: raw.method,
+        headers: raw.headers,
+        body: await c.req.arrayBuffer(),
+        signal: raw.signal,
+      });
+    }
+    return (await forward(c, async () => {})) as never;
+  };
+}
+
 // Reads of the catalog are public inside the network: not forwarding the token lets the
 // catalog cache one response for everybody.
-const catalogRead = proxy(catalog, { dropHeaders: ['authorization', 'cookie'] });
-const catalogWrite = proxy(catalog, { dropHeaders: ['cookie'] });
-const toOrders = proxy(orders, { dropHeaders: ['cookie'] });
+const catalogRead = forwardTo(catalog, { dropHeaders: ['authorization', 'cookie'] });
+const catalogWrite = forwardTo(catalog, { dropHeaders: ['cookie'] });
+const toOrders = forwardTo(orders, { dropHeaders: ['cookie'] });
 
-// Path parameters are checked here with the upstream's own schemas (the shared contracts), so a
-// malformed id is refused before it is forwarded.
+// Every route declares its inputs and responses with the upstream's own schemas (the shared
+// contracts): invalid input is refused here (400/415 problem+json) and never forwarded, and the
+// gateway's OpenAPI document describes the whole public API.
+const notModified = { description: 'Not Modified: If-None-Match matched the current ETag' };
 const doc = (summary: string, tag: string) => ({ summary, tags: [tag] });
 
 service.get(
   '/products',
-  doc('All products', 'catalog'),
+  { ...doc('All products', 'catalog'), responses: { 200: ProductList, 304: notModified } },
   requireScopes('catalog:read'),
   catalogRead,
 );
 service.get(
   '/products/:id',
-  { ...doc('One product (ETag, If-None-Match)', 'catalog'), params: ProductParams },
+  {
+    ...doc('One product (ETag, If-None-Match)', 'catalog'),
+    params: ProductParams,
+    responses: { 200: Product, 304: notModified, 404: { description: 'No such product' } },
+  },
   requireScopes('catalog:read'),
   catalogRead,
 );
 service.patch(
   '/products/:id',
-  { ...doc('Change a product', 'catalog'), params: ProductParams },
+  {
+    ...doc('Change a product (price, stock, name)', 'catalog'),
+    params: ProductParams,
+    body: ProductPatch,
+    responses: { 200: Product, 404: { description: 'No such product' } },
+  },
   requireScopes('catalog:write'),
   catalogWrite,
 );
 service.post(
   '/orders',
-  doc('Place an order (header Idempotency-Key)', 'orders'),
+  {
+    ...doc('Place an order (send an Idempotency-Key; retries return the first order)', 'orders'),
+    headers: NewOrderHeaders,
+    body: NewOrder,
+    responses: {
+      201: Order,
+      422: { description: 'Unknown product, or the Idempotency-Key was used for another order' },
+    },
+  },
   requireScopes('orders:write'),
   toOrders,
 );
-service.get('/orders', doc('My orders', 'orders'), requireScopes('orders:read'), toOrders);
+service.get(
+  '/orders',
+  { ...doc('My orders, newest first', 'orders'), responses: { 200: OrderList } },
+  requireScopes('orders:read'),
+  toOrders,
+);
 service.get(
   '/orders/:id',
-  { ...doc('One of my orders', 'orders'), params: OrderParams },
+  {
+    ...doc('One of my orders', 'orders'),
+    params: OrderParams,
+    responses: { 200: Order, 404: { description: 'No such order (or not yours)' } },
+  },
   requireScopes('orders:read'),
   toOrders,
 );
 
-await listen(service, port);
+await listen(kit, port, metricsPortFrom('GATEWAY_METRICS_PORT', 9400));

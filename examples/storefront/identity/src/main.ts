@@ -4,13 +4,20 @@
  * identity provider. A real system uses its IdP here; the other services only need a JWKS URL,
  * an issuer and an audience.
  *
+ *   npm start            # metrics: METRICS_PORT, else IDENTITY_METRICS_PORT, else 9401 (loopback)
  *   npm start            # PORT, else IDENTITY_PORT, else 4001
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createTokenIssuer, type TokenIssuer } from '@milkyway/auth';
 import { HttpError, rateLimit } from '@milkyway/core';
 import { z } from 'zod';
-import { createStorefrontService, env, listen, portFrom } from '../../shared/src/service-kit.js';
+import {
+  createStorefrontService,
+  env,
+  listen,
+  metricsPortFrom,
+  portFrom,
+} from '../../shared/src/service-kit.js';
 import { DEMO_USERS } from './users.js';
 
 const port = portFrom('IDENTITY_PORT', 4001);
@@ -34,10 +41,11 @@ const issuerAt = (clock: () => number) =>
   });
 const issuer = issuerAt(Date.now);
 
-const { service, logger } = createStorefrontService(
+const kit = createStorefrontService(
   'identity',
   'DEMO ONLY: issues short-lived ES256 tokens for demo users and serves the JWKS.',
 );
+const { service, logger } = kit;
 
 const TokenRequest = z
   .object({
@@ -64,7 +72,13 @@ service.post(
   '/token',
   {
     body: TokenRequest,
-    responses: { 200: TokenResponse, 401: { description: 'Unknown user or wrong password' } },
+    responses: {
+      200: TokenResponse,
+      400: {
+        description:
+          'Invalid request, or `error: "invalid_grant"` (RFC 6749 §5.2): unknown user or wrong password',
+      },
+    },
     summary: 'Sign in a demo user (DEMO ONLY: passwords are the user names)',
     tags: ['tokens'],
   },
@@ -74,8 +88,11 @@ service.post(
     const request = c.req.valid('json');
     const user = DEMO_USERS.find((u) => u.username === request.username);
     if (!user || user.password !== request.password) {
-      throw new HttpError(401, 'unknown user or wrong password', {
-        headers: { 'WWW-Authenticate': 'Basic realm="storefront-demo"' },
+      // A token endpoint answers bad credentials with 400 invalid_grant (RFC 6749 §5.2), not
+      // with 401 + WWW-Authenticate: Basic (that would invite a browser's password prompt).
+      throw new HttpError(400, 'unknown user or wrong password', {
+        headers: { 'cache-control': 'no-store' },
+        extensions: { error: 'invalid_grant', error_description: 'unknown user or wrong password' },
       });
     }
     const wanted = request.scope?.split(' ').filter(Boolean);
@@ -117,4 +134,4 @@ service.get(
   },
 );
 
-await listen(service, port);
+await listen(kit, port, metricsPortFrom('IDENTITY_METRICS_PORT', 9401));

@@ -4,6 +4,7 @@
  * Prices come from the catalog through the resilient HTTP client (deadline, retries,
  * breaker, bulkhead); every input is validated with zod.
  *
+ *   npm start            # metrics: METRICS_PORT, else ORDERS_METRICS_PORT, else 9403 (loopback)
  *   npm start            # PORT, else ORDERS_PORT, else 4003
  */
 import { createHash } from 'node:crypto';
@@ -11,17 +12,18 @@ import { jwtAuth, requireScopes } from '@milkyway/auth';
 import { HttpError } from '@milkyway/core';
 import { tracingInterceptor } from '@milkyway/observability';
 import { httpClient, UpstreamResponseError } from '@milkyway/resilience/http';
-import { z } from 'zod';
 import {
-  IdempotencyKey,
   NewOrder,
+  NewOrderHeaders,
   Order,
+  OrderList,
   OrderParams,
   Product,
 } from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
   listen,
+  metricsPortFrom,
   portFrom,
   tokenSettings,
   upstreams,
@@ -29,10 +31,11 @@ import {
 import { IdempotencyStore, OrderStore } from './orders.js';
 
 const port = portFrom('ORDERS_PORT', 4003);
-const { service, logger } = createStorefrontService(
+const kit = createStorefrontService(
   'orders',
   'Orders of the storefront: idempotent placement, prices from the catalog.',
 );
+const { service, logger } = kit;
 
 /** The catalog, through the resilient client: each call has a deadline, retries, a breaker. */
 const catalog = httpClient({
@@ -58,7 +61,7 @@ const fingerprint = (value: unknown) =>
 service.post(
   '/orders',
   {
-    headers: z.object({ 'idempotency-key': IdempotencyKey }),
+    headers: NewOrderHeaders,
     body: NewOrder,
     responses: {
       201: Order,
@@ -118,7 +121,7 @@ service.post(
 service.get(
   '/orders',
   {
-    responses: { 200: z.object({ orders: z.array(Order) }) },
+    responses: { 200: OrderList },
     summary: 'My orders, newest first',
     tags: ['orders'],
   },
@@ -144,4 +147,4 @@ service.get(
   },
 );
 
-await listen(service, port);
+await listen(kit, port, metricsPortFrom('ORDERS_METRICS_PORT', 9403));

@@ -1,14 +1,21 @@
 /**
  * What every storefront service sets up the same way: telemetry (traces, metrics), a
- * structured logger, the service itself with tracing, metrics and request logs on, the
- * Prometheus endpoint, and its port. Each service's main.ts calls `createStorefrontService()`
- * and adds its own routes.
+ * structured logger, the service itself with tracing, metrics and request logs on (one
+ * `observability()` middleware), the Prometheus scrape on a separate admin listener (never on
+ * the public port), and its ports. Each service's main.ts calls `createStorefrontService()`,
+ * adds its own routes and calls `listen()`.
  */
 import { STATUS_CODES } from 'node:http';
 import type { PrincipalEnv } from '@milkyway/auth';
 import { createService } from '@milkyway/core';
-import { createLogger, metrics, requestLogger, tracing } from '@milkyway/observability';
-import { setupTelemetry, type TraceExporterChoice } from '@milkyway/observability/setup';
+import { createLogger, observability } from '@milkyway/observability';
+import {
+  type MetricsServer,
+  serveMetrics,
+  setupTelemetry,
+  type Telemetry,
+  type TraceExporterChoice,
+} from '@milkyway/observability/setup';
 import type { Context } from 'hono';
 import { jsonLinesSpanExporter } from './span-file-exporter.js';
 
@@ -69,8 +76,7 @@ function spanExporter(): TraceExporterChoice {
   return dropSpans;
 }
 
-const quiet = (c: Context) =>
-  c.req.path === '/livez' || c.req.path === '/readyz' || c.req.path === '/metrics';
+const quiet = (c: Context) => c.req.path === '/livez' || c.req.path === '/readyz';
 
 /** Creates a storefront service with telemetry, logs and metrics wired in. */
 export function createStorefrontService(name: string, description: string) {
@@ -91,25 +97,50 @@ export function createStorefrontService(name: string, description: string) {
     version: VERSION,
     logger,
     openapi: { description },
-  })
-    .use(tracing({ ignore: quiet }))
-    .use(metrics({ ignore: quiet }))
-    .use(requestLogger({ logger, ignore: quiet }));
-  service.get('/metrics', { hidden: true }, () => telemetry.metricsHandler());
+  }).use(observability({ logger, ignore: quiet }));
+  // No /metrics route here: the scrape is served by `listen()` on the admin listener.
   // Flush the last spans when the service closes (SIGTERM drains requests first).
   service.onClose(() => telemetry.shutdown());
   return { service, logger, telemetry };
 }
 
 /**
- * Listens on `port` (on HOST, default 127.0.0.1) and answers requests Node rejects before
- * they reach the app (headers over its 16 KiB limit, malformed HTTP) with a problem+json
- * instead of a bare status line, unless something already handles `clientError`.
+ * The admin port of the metrics listener: `METRICS_PORT`, else the service's own
+ * `*_METRICS_PORT`, else its default (9400 + n, beside Prometheus' 9464).
+ */
+export function metricsPortFrom(portEnv: string, defaultPort: number): number {
+  return envNumber('METRICS_PORT', envNumber(portEnv, defaultPort));
+}
+
+/**
+ * Serves the Prometheus scrape on its own admin listener: `METRICS_HOST` (default 127.0.0.1,
+ * loopback: only this host can scrape) and `port`; `METRICS_TOKEN`, when set, is the bearer
+ * token every scrape must send (required when METRICS_HOST is not a loopback address).
+ */
+async function serveAdminMetrics(telemetry: Telemetry, port: number): Promise<MetricsServer> {
+  const token = process.env.METRICS_TOKEN;
+  return serveMetrics(telemetry, {
+    port,
+    hostname: env('METRICS_HOST', '127.0.0.1'),
+    ...(token ? { token } : {}),
+  });
+}
+
+/**
+ * Starts the admin listener with the metrics (on `metricsPort`), then listens on `port` (on
+ * HOST, default 127.0.0.1) and answers requests Node rejects before they reach the app
+ * (headers over its 16 KiB limit, malformed HTTP) with a problem+json instead of a bare status
+ * line, unless something already handles `clientError`. The public port serves no `/metrics`.
  */
 export async function listen(
-  service: { listen: ReturnType<typeof createStorefrontService>['service']['listen'] },
+  kit: Pick<ReturnType<typeof createStorefrontService>, 'service' | 'telemetry' | 'logger'>,
   port: number,
+  metricsPort: number,
 ) {
+  const { service, telemetry, logger } = kit;
+  const admin = await serveAdminMetrics(telemetry, metricsPort);
+  service.onClose(() => admin.close());
+  logger.info({ url: admin.url }, 'metrics on the admin listener');
   const info = await service.listen({ port, hostname: env('HOST', '127.0.0.1') });
   if (info.server.listenerCount('clientError') === 0) {
     info.server.on('clientError', (error: NodeJS.ErrnoException, socket) => {

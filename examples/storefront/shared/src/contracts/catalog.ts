@@ -19,6 +19,9 @@ export const Product = z.object({
 /** A product. */
 export type Product = z.infer<typeof Product>;
 
+/** The body of `GET /products`. */
+export const ProductList = z.object({ products: z.array(Product) });
+
 /** What a price/stock update may change. */
 export const ProductPatch = z
   .object({

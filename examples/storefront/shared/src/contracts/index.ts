@@ -1,4 +1,11 @@
 // The storefront's shared contracts: the schemas each service's API is built from, imported by
 // the service that implements them, by the services that call it, and by the gateway.
-export { Product, ProductId, ProductParams, ProductPatch } from './catalog.js';
-export { IdempotencyKey, NewOrder, Order, OrderParams } from './orders.js';
+export { Product, ProductId, ProductList, ProductParams, ProductPatch } from './catalog.js';
+export {
+  IdempotencyKey,
+  NewOrder,
+  NewOrderHeaders,
+  Order,
+  OrderList,
+  OrderParams,
+} from './orders.js';

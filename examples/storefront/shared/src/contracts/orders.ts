@@ -44,5 +44,11 @@ export const Order = z.object({
 /** An order. */
 export type Order = z.infer<typeof Order>;
 
+/** The body of `GET /orders`: the caller's orders, newest first. */
+export const OrderList = z.object({ orders: z.array(Order) });
+
 /** The Idempotency-Key header: 1-255 visible ASCII characters (a UUID is typical). */
 export const IdempotencyKey = z.string().regex(/^[\x21-\x7e]{1,255}$/);
+
+/** The headers of POST /orders (names in lower case). */
+export const NewOrderHeaders = z.object({ 'idempotency-key': IdempotencyKey });
