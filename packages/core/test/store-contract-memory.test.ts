@@ -1,5 +1,5 @@
 import { memoryRateLimitStore, memoryStore } from '../src/index.js';
-import { cacheStoreContract, rateLimitStoreContract } from './contracts/stores.js';
+import { cacheStoreContract, rateLimitStoreContract } from '../../../test-support/store-contracts.js';
 
 // Memory stores: each replica has its own memory, so nothing is shared across instances.
 cacheStoreContract('memoryStore', () => ({

@@ -8,16 +8,7 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import { afterAll } from 'vitest';
 
-/** A clock the test moves by hand: time-based behaviour without sleeping. */
-export function manualClock(start = 1_700_000_000_000) {
-  let now = start;
-  return {
-    clock: () => now,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+export { manualClock } from '../../../test-support/manual-clock.js';
 
 /**
  * Registers a global meter provider whose data points the test reads after

@@ -17,10 +17,11 @@ export interface RedisRateLimitStoreOptions extends RedisConnection {
   /** Prefix of every key this store writes (one per service), e.g. `'catalog:'`. */
   prefix: string;
   /**
-   * Whose clock decides: `'server'` (default: Redis `TIME`, so replicas with skewed clocks
-   * share one timeline) or `'caller'` (the limiter's clock; for tests with a manual clock).
+   * Whose time decides: `'redis'` (default: Redis `TIME`, so replicas with skewed clocks share
+   * one timeline) or `'caller'` (the time the limiter passes in, i.e. its `clock`; for tests
+   * with a manual clock). Named `timeSource` because `clock` is always a function in Milkyway.
    */
-  clock?: 'server' | 'caller';
+  timeSource?: 'redis' | 'caller';
 }
 
 /**
@@ -82,7 +83,7 @@ export function redisRateLimitStore(options: RedisRateLimitStoreOptions): RedisR
   const connected = connectionGuard(client);
   client.defineCommand('milkywayGcra', { numberOfKeys: 1, lua: GCRA_SCRIPT });
   const scripted = client as unknown as ScriptedClient;
-  const serverClock = (options.clock ?? 'server') === 'server';
+  const serverClock = (options.timeSource ?? 'redis') === 'redis';
 
   return {
     client,

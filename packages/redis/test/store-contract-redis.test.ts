@@ -8,7 +8,7 @@ import {
   cacheStoreContract,
   lockContract,
   rateLimitStoreContract,
-} from '../../core/test/contracts/stores.js';
+} from '../../../test-support/store-contracts.js';
 import { deleteByPrefix, uniquePrefix, whenReady } from './helpers.js';
 
 // The same contract the memory stores pass (packages/core/test/store-contract-memory.test.ts),
@@ -38,7 +38,7 @@ describe.runIf(available)('redis stores on 127.0.0.1:6379', () => {
   const rateLimitHarness = () => ({
     instances: (n: number): RateLimitStore[] =>
       Array.from({ length: n }, (_, i) =>
-        redisRateLimitStore({ client: replicas[i % 2]!, prefix, clock: 'caller' }),
+        redisRateLimitStore({ client: replicas[i % 2]!, prefix, timeSource: 'caller' }),
       ),
     sharedAcrossInstances: true,
   });

@@ -1,18 +1,20 @@
 /**
  * The one contract every cache store and rate-limit store must pass. Run by
  * packages/core/test/store-contract-memory.test.ts (memory stores) and by
- * packages/redis/test/store-contract-redis.test.ts (Redis stores, real server).
+ * packages/redis/test/store-contract-redis.test.ts (Redis stores, real server). It lives here,
+ * not in core's tests, so that another package's tests reach it without a deep import.
  */
-import { Hono } from 'hono';
-import { describe, expect, it, vi } from 'vitest';
+
 import {
   type CacheStore,
   createCache,
   type RateLimitPolicy,
   type RateLimitStore,
   rateLimit,
-} from '../../src/index.js';
-import { manualClock } from '../support.js';
+} from '@milkyway/core';
+import { Hono } from 'hono';
+import { describe, expect, it, vi } from 'vitest';
+import { manualClock } from './manual-clock.js';
 
 /** How a suite gets stores: `instances(n)` = the stores of n service replicas. */
 export interface CacheStoreHarness {
