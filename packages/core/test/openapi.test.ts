@@ -144,6 +144,20 @@ describe('OpenAPI', () => {
     });
   });
 
+  it('describes a 400 that may come without errors (a body that is not JSON at all)', async () => {
+    const service = build();
+    const res = await service.request('/v1/products', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as Json;
+    expect(body.errors).toBeUndefined();
+    const schemas = service.openapi().components.schemas as Json;
+    expect(schemas.ValidationProblem.allOf[1].required ?? []).not.toContain('errors');
+  });
+
   it('merges security schemes and requirements declared by middleware', () => {
     const doc = build().openapi();
     expect(doc.components.securitySchemes).toEqual({

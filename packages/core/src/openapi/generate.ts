@@ -72,6 +72,8 @@ const PROBLEM_SCHEMA: JsonSchema = {
   required: ['type', 'title', 'status'],
 };
 
+// A 400 is a failed schema check (with `errors`) or a body that could not be read at all
+// (malformed JSON, invalid UTF-8: no `errors`), so `errors` is described but not required.
 const VALIDATION_PROBLEM_SCHEMA: JsonSchema = {
   allOf: [
     { $ref: '#/components/schemas/Problem' },
@@ -87,7 +89,6 @@ const VALIDATION_PROBLEM_SCHEMA: JsonSchema = {
           },
         },
       },
-      required: ['errors'],
     },
   ],
 };
