@@ -7,6 +7,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { type Storefront, type StorefrontOptions, startStorefront } from '../src/system.js';
+import type { RecordedExchange } from './openapi-conformance.js';
 
 /** A started storefront plus test helpers. */
 export interface TestSystem extends Storefront {
@@ -120,6 +121,12 @@ export async function waitFor<T>(
   );
 }
 
+/**
+ * Every exchange `call()` made in this test file, in order: the OpenAPI conformance check
+ * validates each against the document of the service that answered it.
+ */
+export const exchanges: RecordedExchange[] = [];
+
 /** fetch with a JSON body and optional bearer token; never hangs longer than `timeoutMs`. */
 export async function call(
   url: string,
@@ -146,6 +153,13 @@ export async function call(
     signal: AbortSignal.timeout(init.timeoutMs ?? 10_000),
   });
   const text = await res.text();
+  exchanges.push({
+    method: init.method ?? (body ? 'POST' : 'GET'),
+    url,
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    text,
+  });
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;

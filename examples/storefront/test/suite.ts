@@ -5,7 +5,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, rawRequest, startTestSystem, type TestSystem, waitFor } from './harness.js';
+import {
+  call,
+  exchanges,
+  rawRequest,
+  startTestSystem,
+  type TestSystem,
+  waitFor,
+} from './harness.js';
+import { conformanceMismatches } from './openapi-conformance.js';
 
 /** Options of one run of the suite. */
 export interface SuiteOptions {
@@ -21,6 +29,8 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
     let system: TestSystem;
     let gw: string;
     let alice: string;
+    /** Where this suite's exchanges start in the harness's record. */
+    let firstExchange = 0;
 
     beforeAll(async () => {
       system = await startTestSystem({
@@ -34,6 +44,7 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
       });
       gw = system.urls.gateway;
       alice = await system.token('alice');
+      firstExchange = exchanges.length;
     }, 90_000);
 
     afterAll(async () => {
@@ -533,6 +544,28 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
           s.jsonLines().filter((l) => Number(l['http.response.status_code'] ?? l.status) >= 500),
         );
         expect(errors).toEqual([]);
+      });
+    });
+
+    describe('the OpenAPI documents', () => {
+      it('every response of this suite conforms to the OpenAPI document of the service that sent it', async () => {
+        const recorded = exchanges.slice(firstExchange);
+        const documents = new Map<string, Record<string, unknown>>();
+        const services = [
+          ...system.gateways,
+          system.urls.catalog,
+          system.urls.orders,
+          system.urls.identity,
+        ];
+        for (const url of services) {
+          documents.set(new URL(url).origin, (await call(`${url}/openapi.json`)).json);
+        }
+        const { checked, mismatches } = conformanceMismatches(recorded, (origin) =>
+          documents.get(origin),
+        );
+        expect(mismatches).toEqual([]);
+        // Every exchange of the suite above except the probes and the documents themselves.
+        expect(checked).toBeGreaterThan(80);
       });
     });
   });

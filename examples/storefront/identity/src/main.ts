@@ -61,6 +61,11 @@ const TokenRequest = z
   })
   .strict();
 
+/** A JWK Set (RFC 7517 §5): public keys only, each with its type and key id. */
+const JwkSet = z.object({
+  keys: z.array(z.looseObject({ kty: z.string(), kid: z.string().optional() })),
+});
+
 const TokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),
@@ -127,10 +132,14 @@ service.post(
 
 service.get(
   '/.well-known/jwks.json',
-  { summary: 'The public keys that verify our tokens', tags: ['tokens'] },
+  {
+    responses: { 200: JwkSet },
+    summary: 'The public keys that verify our tokens',
+    tags: ['tokens'],
+  },
   async (c) => {
     c.header('Cache-Control', 'public, max-age=300');
-    return c.json(await issuer.publicJwks());
+    return c.json(await issuer.publicJwks(), 200);
   },
 );
 
