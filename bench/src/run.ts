@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --sections=1,2,3,4,5,6,7,jwt,events,profile] [-- --reps=3 --duration=8]
+// npm run bench [-- --quick] [-- --sections=1,2,3,4,5,6,7,jwt,events,profile,messaging] [-- --reps=3 --duration=8]
 // Prints a markdown table (every figure a ratio against a peer measured in the same run) and
 // writes it to results/latest.md (+ latest.json).
 
@@ -22,7 +22,7 @@ import { relaySection } from './relay/section.js';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const sectionsArg = argv.find((a) => a.startsWith('--sections='))?.slice('--sections='.length);
-const ALL = ['1', '2', '3', '4', '5', '6', '7', 'jwt', 'events', 'profile'];
+const ALL = ['1', '2', '3', '4', '5', '6', '7', 'jwt', 'events', 'profile', 'messaging'];
 const QUICK = ['1', '2', '3', '4', '5', '6', '7'];
 const sections = new Set(sectionsArg ? sectionsArg.split(',') : quick ? QUICK : ALL);
 const base: RunConfig = quick
