@@ -1,3 +1,5 @@
+import { createService, silentLogger } from '@milkyway/core';
+import { expectProblem, testRequest } from '@milkyway/core/testing';
 import { createMemoryBroker } from '@milkyway/events';
 import { ProblemError } from '@milkyway/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +86,16 @@ describe.runIf(postgresAvailable)('PostgreSQL unreachable for a while', () => {
     const error = await write(2).catch((e: unknown) => e);
     expect(DatabaseUnavailableError.is(error)).toBe(true);
     expect(ProblemError.is(error) && error.status).toBe(503);
+    // Through a service, the same failure is a 503 problem with Retry-After (rendered by core).
+    const service = createService({ name: 'orders', version: '1.0.0', logger: silentLogger });
+    service.post('/orders', async (c) => {
+      await write(99);
+      return c.json({ ok: true }, 201);
+    });
+    const res = await testRequest(service, '/orders', { method: 'POST' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+    expect(expectProblem(res)).toMatchObject({ status: 503, title: 'Database Unavailable' });
     await eventually(() => relay.status().failures >= 2, 'the relay to notice and back off');
 
     await proxy.restore();
