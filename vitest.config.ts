@@ -16,6 +16,7 @@ export default defineConfig({
   test: {
     projects: [
       {
+        resolve: { alias },
         test: { name: 'repository', include: ['test/**/*.test.ts'] },
       },
       {
