@@ -1,5 +1,8 @@
+import {
+  cacheStoreContract,
+  rateLimitStoreContract,
+} from '../../../test-support/store-contracts.js';
 import { memoryRateLimitStore, memoryStore } from '../src/index.js';
-import { cacheStoreContract, rateLimitStoreContract } from '../../../test-support/store-contracts.js';
 
 // Memory stores: each replica has its own memory, so nothing is shared across instances.
 cacheStoreContract('memoryStore', () => ({

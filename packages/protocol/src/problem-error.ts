@@ -128,6 +128,7 @@ export class ProblemError extends Error implements ProblemLike {
     return (
       typeof value === 'object' &&
       value !== null &&
+      // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass the check was called on
       (value as Record<symbol, unknown>)[this.brand] === true
     );
   }

@@ -55,7 +55,7 @@ export class HttpError extends ProblemError {
    * @param detail - explanation of this occurrence; shown to clients when `expose` (4xx by default).
    * @param options - title (with a type), type, headers, extension members, expose, cause.
    */
-  // biome-ignore lint/complexity/noUselessConstructor: narrows the options (a title needs a type)
+  // The constructor only narrows the options' type (a custom title needs a type URI).
   constructor(status: number, detail?: string, options?: HttpErrorOptions) {
     super(status, detail, options);
   }
