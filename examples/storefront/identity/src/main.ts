@@ -139,7 +139,8 @@ service.get(
   },
   async (c) => {
     c.header('Cache-Control', 'public, max-age=300');
-    return c.json(await issuer.publicJwks(), 200);
+    // Parsed with its own schema: every key has its `kty` (optional in the JWK type).
+    return c.json(JwkSet.parse(await issuer.publicJwks()), 200);
   },
 );
 
