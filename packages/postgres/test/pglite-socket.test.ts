@@ -30,21 +30,19 @@ describe('a shared PGlite behind pglite-socket', () => {
   it('the relay still publishes: polling covers the notifications that do not cross the socket', async () => {
     const broker = createMemoryBroker();
     const received: string[] = [];
-    const sub = await broker
-      .connect()
-      .subscribe(
-        {
-          destinations: [orderPlaced.destination],
-          group: 'audit',
-          maxInFlight: 10,
-          ackDeadlineMs: 30_000,
-          maxDeliver: 5,
-        },
-        (d) => {
-          if (d.message.ok) received.push(d.message.envelope.attributes.id);
-          void d.ack();
-        },
-      );
+    const sub = await broker.connect().subscribe(
+      {
+        destinations: [orderPlaced.destination],
+        group: 'audit',
+        maxInFlight: 10,
+        ackDeadlineMs: 30_000,
+        maxDeliver: 5,
+      },
+      (d) => {
+        if (d.message.ok) received.push(d.message.envelope.attributes.id);
+        void d.ack();
+      },
+    );
     const relay = createRelay({ db, transport: broker.connect(), pollIntervalMs: 50 });
     await relay.start();
     try {
