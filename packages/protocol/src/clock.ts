@@ -15,7 +15,8 @@
 export type Clock = () => number;
 
 /**
- * The default clock: `Date.now`.
+ * The default clock: the current `Date.now()`, read on every call (so vitest's fake timers,
+ * which replace `Date.now`, move it too).
  *
  * @example
  * ```ts
@@ -24,4 +25,4 @@ export type Clock = () => number;
  * const startedAt = systemClock();
  * ```
  */
-export const systemClock: Clock = Date.now;
+export const systemClock: Clock = () => Date.now();

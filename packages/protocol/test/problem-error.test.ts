@@ -86,3 +86,18 @@ describe('DeadlineExceededError', () => {
     expect(DeadlineExceededError.is(error)).toBe(true);
   });
 });
+
+describe('systemClock', () => {
+  it('follows vitest fake timers (it reads Date.now on every call)', async () => {
+    const { vi } = await import('vitest');
+    const { systemClock } = await import('../src/index.js');
+    vi.useFakeTimers({ now: 1_000 });
+    try {
+      expect(systemClock()).toBe(1_000);
+      vi.advanceTimersByTime(250);
+      expect(systemClock()).toBe(1_250);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
