@@ -121,6 +121,15 @@ describe('the dependency check (npm run lint:deps)', { timeout: 60_000 }, () => 
     expect(result.ok).toBe(true);
   });
 
+  it('accepts a cycle made only of type imports (nothing loads at run time)', () => {
+    const result = check({
+      'packages/core/src/a.ts': "import type { B } from './b.js';\nexport interface A { b?: B }\n",
+      'packages/core/src/b.ts': "import type { A } from './a.js';\nexport interface B { a?: A }\n",
+    });
+    expect(result.output).not.toContain('no-circular');
+    expect(result.ok).toBe(true);
+  });
+
   it('refuses a cycle', () => {
     const result = check({
       'packages/core/src/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",

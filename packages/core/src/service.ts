@@ -99,12 +99,6 @@ export interface ServiceOptions {
  */
 export type ServiceState = 'idle' | 'listening' | 'closing' | 'closed';
 
-declare module './routing/route-methods.js' {
-  interface KindMap<E extends Env, S extends Schema, BasePath extends string> {
-    service: Service<E, S, BasePath>;
-  }
-}
-
 /**
  * A Milkyway service: a Hono app (typed routes, any Hono middleware, `fetch`, `request`) with
  * Milkyway's defaults installed and a lifecycle (`listen`, `close`, `onClose`).

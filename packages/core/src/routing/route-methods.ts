@@ -10,16 +10,21 @@ import type {
   Schema,
   ToSchema,
 } from 'hono/types';
+// Type-only, on purpose: the chain's return types name the classes; nothing runs here.
+import type { Service } from '../service.js';
 import type { RouteHandler, RouteInput, RouteOutput, RouteSpec } from './route.js';
+import type { Router } from './router.js';
 
 /**
- * The classes typed methods return, by kind, so that a chain keeps its class. An open registry:
- * `router.ts` and `service.ts` each add their class (no import cycle between them).
+ * The classes typed methods return, by kind, so that a chain keeps its class. Named here with
+ * type-only imports (a module augmentation from router.ts and service.ts would be lost when the
+ * declarations are bundled, leaving published chains typed `unknown`).
  * @internal
  */
-// biome-ignore lint/suspicious/noEmptyInterface: an open registry, filled by augmentation
-// biome-ignore lint/correctness/noUnusedVariables: the parameters are used by the augmentations
-export interface KindMap<E extends Env, S extends Schema, BasePath extends string> {}
+export interface KindMap<E extends Env, S extends Schema, BasePath extends string> {
+  router: Router<E, S, BasePath>;
+  service: Service<E, S, BasePath>;
+}
 
 /** A kind name (`router`, `service`). @internal */
 export type Kind = keyof KindMap<Env, Schema, string>;

@@ -22,12 +22,6 @@ import type { RouteSpec } from './route.js';
 import type { TypedRouteMethod, TypedUse } from './route-methods.js';
 import { createRouteValidator } from './route-validator.js';
 
-declare module './route-methods.js' {
-  interface KindMap<E extends Env, S extends Schema, BasePath extends string> {
-    router: Router<E, S, BasePath>;
-  }
-}
-
 const ROUTE_METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const DETACHED = [...ROUTE_METHODS, 'use'] as const;
 type Detached = (typeof DETACHED)[number];
