@@ -336,3 +336,77 @@ describe('responseCache with foreign entries', () => {
     expect(calls).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('responseCache hit path', () => {
+  function counted() {
+    const deserialize = vi.fn((text: string) => JSON.parse(text));
+    const serialize = vi.fn((value: unknown) => JSON.stringify(value));
+    const cache = createCache({ ttlMs: 60_000, serializer: { serialize, deserialize } });
+    return { cache, serialize, deserialize };
+  }
+
+  it('serves repeated hits without running the handler or the serializer again', async () => {
+    const { cache, serialize, deserialize } = counted();
+    const { app, calls } = setup({ cache });
+    await app.request('/items/1');
+    await app.request('/items/1'); // the first hit decodes the stored entry once
+    serialize.mockClear();
+    deserialize.mockClear();
+    for (let i = 0; i < 5; i++) expect((await app.request('/items/1')).status).toBe(200);
+    expect(calls).toHaveBeenCalledTimes(1);
+    expect(serialize).not.toHaveBeenCalled();
+    expect(deserialize).not.toHaveBeenCalled();
+  });
+
+  it('decodes again once the stored entry has been replaced', async () => {
+    const { cache, deserialize } = counted();
+    const { app, calls } = setup({ cache });
+    await app.request('/items/1');
+    await app.request('/items/1');
+    await app.request('/items/1', { headers: { 'cache-control': 'no-cache' } });
+    deserialize.mockClear();
+    const hit = await app.request('/items/1');
+    expect(await hit.json()).toMatchObject({ n: 2 });
+    expect(deserialize).toHaveBeenCalledTimes(1);
+    expect(calls).toHaveBeenCalledTimes(2);
+  });
+
+  it('serves exactly the bytes the handler produced, text or binary', async () => {
+    const png = Uint8Array.from({ length: 300 }, (_, i) => (i * 37) % 256);
+    for (const [type, body] of [
+      ['application/json; charset=UTF-8', new TextEncoder().encode('{"name":"Zoë ✓ 日本"}')],
+      ['image/png', png],
+    ] as const) {
+      const { app } = setup({}, (c) => c.body(body.slice(), 200, { 'content-type': type }));
+      const first = new Uint8Array(await (await app.request('/items/1')).arrayBuffer());
+      const hit = await app.request('/items/1');
+      expect(hit.headers.get('Age')).toBe('0');
+      expect(new Uint8Array(await hit.arrayBuffer())).toEqual(first);
+      expect(first).toEqual(body);
+    }
+  });
+
+  it('answers a matching If-None-Match on a hit with only the fields RFC 9110 §15.4.5 lists, plus Age', async () => {
+    const { app } = setup({ vary: ['accept-language'] }, (c) =>
+      c.json({ ok: true }, 200, {
+        'content-location': '/items/1',
+        expires: 'Thu, 01 Jan 2099 00:00:00 GMT',
+        'x-custom': 'body-metadata',
+        'content-language': 'en',
+      }),
+    );
+    const first = await app.request('/items/1');
+    const etag = first.headers.get('ETag')!;
+    const revalidated = await app.request('/items/1', { headers: { 'if-none-match': etag } });
+    expect(revalidated.status).toBe(304);
+    expect(Object.fromEntries(revalidated.headers)).toEqual({
+      etag,
+      age: '0',
+      'cache-control': 'public, max-age=60',
+      'content-location': '/items/1',
+      expires: 'Thu, 01 Jan 2099 00:00:00 GMT',
+      vary: 'accept-language',
+    });
+    expect(await revalidated.text()).toBe('');
+  });
+});

@@ -221,3 +221,42 @@ describe('memoryStore', () => {
     expect(await store.get('a')).toBeUndefined();
   });
 });
+
+describe('createCache getShared', () => {
+  it('returns one deep-frozen value for every read of the same stored bytes', async () => {
+    const cache = createCache({ ttlMs: 60_000 });
+    await cache.set('k', { list: [{ id: 1 }] });
+    const a = await cache.getShared<{ list: { id: number }[] }>('k');
+    const b = await cache.getShared<{ list: { id: number }[] }>('k');
+    expect(b).toBe(a);
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(Object.isFrozen(a?.list[0])).toBe(true);
+  });
+
+  it('returns the new value after a set and nothing after a delete', async () => {
+    const cache = createCache({ ttlMs: 60_000 });
+    await cache.set('k', { v: 1 });
+    expect(await cache.getShared('k')).toEqual({ v: 1 });
+    await cache.set('k', { v: 2 });
+    expect(await cache.getShared('k')).toEqual({ v: 2 });
+    await cache.delete('k');
+    expect(await cache.getShared('k')).toBeUndefined();
+  });
+
+  it('leaves get’s values unshared and mutable', async () => {
+    const cache = createCache({ ttlMs: 60_000 });
+    await cache.set('k', { v: 1 });
+    await cache.getShared('k');
+    const own = await cache.get<{ v: number }>('k');
+    expect(Object.isFrozen(own)).toBe(false);
+    expect(own).not.toBe(await cache.getShared('k'));
+  });
+
+  it('treats a value under an invalidated tag as a miss', async () => {
+    const cache = createCache({ ttlMs: 60_000 });
+    await cache.set('k', { v: 1 }, { tags: ['t'] });
+    expect(await cache.getShared('k')).toEqual({ v: 1 });
+    await cache.invalidateTag('t');
+    expect(await cache.getShared('k')).toBeUndefined();
+  });
+});

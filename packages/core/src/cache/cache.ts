@@ -1,5 +1,6 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@milkyway/protocol';
 import type { Attributes } from '@opentelemetry/api';
+import { LRUCache } from 'lru-cache';
 import { cacheRequestsCounter } from '../support/metrics.js';
 import { memoryStore } from './memory-store.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
@@ -91,6 +92,12 @@ export interface Cache {
   readonly ttlMs: number;
   /** The fresh value under `key`, or `undefined` (absent, expired, stale, invalidated or unreadable). */
   get<T = unknown>(key: string): Promise<T | undefined>;
+  /**
+   * Like {@link Cache.get}, but the value is deep-frozen and shared by every caller that reads
+   * the same stored bytes: while the stored string is unchanged it is deserialized once, not on
+   * every read. For hot read-only values (the response cache's hits); never mutate the result.
+   */
+  getShared<T = unknown>(key: string): Promise<Readonly<T> | undefined>;
   /** Stores `value` under `key`. Values the serializer cannot encode (`undefined`) are skipped. */
   set<T>(key: string, value: T, options?: CacheSetOptions): Promise<void>;
   /** Removes `key`. */
@@ -125,6 +132,16 @@ interface EntryHeader {
 interface Entry {
   header: EntryHeader;
   value: unknown;
+}
+
+/** How many decoded entries `getShared` keeps per cache. */
+const SHARED_MEMO_ENTRIES = 1_000;
+
+/** Freezes a plain JSON-like value and everything it holds. */
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 const HIT: Attributes = { 'milkyway.cache.result': 'hit' };
@@ -183,8 +200,13 @@ export function createCache(options: CacheOptions): Cache {
     logger.warn({ err, op, key }, 'cache store unavailable; treating as a miss');
   };
 
-  /** Reads and validates an entry; any problem is a miss. */
-  async function read(key: string): Promise<Entry | undefined> {
+  // getShared's memo: the last decoded (and frozen) entry per key with the exact string it came
+  // from. A memory store hands back the same string object, so the check is a pointer compare;
+  // another store's equal copy costs one string compare, still far less than a JSON parse.
+  const shared = new LRUCache<string, { raw: string; entry: Entry }>({ max: SHARED_MEMO_ENTRIES });
+
+  /** Reads and validates an entry; any problem is a miss. `share` reuses a frozen decode. */
+  async function read(key: string, share = false): Promise<Entry | undefined> {
     let raw: string | undefined;
     try {
       raw = await store.get(key);
@@ -193,7 +215,18 @@ export function createCache(options: CacheOptions): Cache {
       return undefined;
     }
     if (typeof raw !== 'string') return undefined;
-    const entry = decode(key, raw);
+    let entry: Entry | undefined;
+    if (share) {
+      const memo = shared.get(key);
+      if (memo?.raw === raw) entry = memo.entry;
+      else {
+        entry = decode(key, raw);
+        if (entry) {
+          deepFreeze(entry);
+          shared.set(key, { raw, entry });
+        }
+      }
+    } else entry = decode(key, raw);
     if (!entry?.header.t) return entry;
     const tags = Object.keys(entry.header.t);
     let current: number[];
@@ -368,6 +401,16 @@ export function createCache(options: CacheOptions): Cache {
       if (entry && clock() < entry.header.f) {
         requests.add(1, hitAttrs);
         return entry.value as T;
+      }
+      requests.add(1, missAttrs);
+      return undefined;
+    },
+
+    async getShared<T>(key: string) {
+      const entry = await read(prefix + key, true);
+      if (entry && clock() < entry.header.f) {
+        requests.add(1, hitAttrs);
+        return entry.value as Readonly<T>;
       }
       requests.add(1, missAttrs);
       return undefined;

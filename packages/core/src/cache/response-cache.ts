@@ -157,11 +157,49 @@ async function entityTag(body: ArrayBuffer): Promise<string> {
   return `"${btoa(binary).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}"`;
 }
 
-function notModified(etag: string, cacheControl: string | null, vary: string | null, age?: number) {
+/** What a hit needs beyond the stored entry, computed once per (shared, frozen) entry. */
+interface Prepared {
+  /** The body bytes as stored (base64 decoded for binary bodies). */
+  body: Uint8Array<ArrayBuffer>;
+  /** The stored fields a 304 repeats (RFC 9110 §15.4.5), without `Age`. */
+  notModified: Record<string, string>;
+}
+
+/** Fields a 304 carries when the 200 would have (RFC 9110 §15.4.5; `Date` comes from the server). */
+const NOT_MODIFIED_FIELDS = ['cache-control', 'content-location', 'expires', 'vary'] as const;
+
+const preparedEntries = new WeakMap<CachedResponse, Prepared>();
+const utf8 = new TextEncoder();
+
+/**
+ * The bytes and 304 fields of a stored entry. Memoized on the entry object, which the cache
+ * shares (frozen) between hits while the stored bytes are unchanged.
+ */
+function prepared(hit: CachedResponse): Prepared {
+  let ready = preparedEntries.get(hit);
+  if (ready) return ready;
+  const notModified: Record<string, string> = { etag: hit.etag };
+  for (const name of NOT_MODIFIED_FIELDS) {
+    const value = hit.headers[name];
+    if (value) notModified[name] = value;
+  }
+  ready = {
+    body: hit.binary
+      ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0))
+      : utf8.encode(hit.body),
+    notModified,
+  };
+  preparedEntries.set(hit, ready);
+  return ready;
+}
+
+/** The 304 for a miss whose fresh response matches `If-None-Match`. */
+function notModified(etag: string, stored: Headers) {
   const headers = new Headers({ ETag: etag });
-  if (cacheControl) headers.set('Cache-Control', cacheControl);
-  if (vary) headers.set('Vary', vary);
-  if (age !== undefined) headers.set('Age', String(age));
+  for (const name of NOT_MODIFIED_FIELDS) {
+    const value = stored.get(name);
+    if (value) headers.set(name, value);
+  }
   return new Response(null, { status: 304, headers });
 }
 
@@ -200,23 +238,19 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
 
   /**
    * Answers from a stored entry (304 when `If-None-Match` matches). Built with `c.body`, so the
-   * headers earlier middleware set for this request (e.g. `RateLimit`) are kept.
+   * headers earlier middleware set for this request (e.g. `RateLimit`) are kept. The entry is the
+   * cache's shared frozen value; its bytes and header sets are prepared once per entry.
    */
   const respond = (c: Context, hit: CachedResponse): Response => {
+    const ready = prepared(hit);
     const age = String(Math.max(0, Math.floor((clock() - hit.storedAt) / 1000)));
     if (matches(c.req.header('if-none-match'), hit.etag)) {
-      const headers: Record<string, string> = { etag: hit.etag, age };
-      const cacheControl = hit.headers['cache-control'];
-      if (cacheControl) headers['cache-control'] = cacheControl;
-      const varyValue = hit.headers.vary;
-      if (varyValue) headers.vary = varyValue;
-      return c.body(null, 304, headers);
+      return c.body(null, 304, { ...ready.notModified, age });
     }
-    const headers = { ...hit.headers, age };
     const status = hit.status as 200;
+    const headers = { ...hit.headers, age };
     if (c.req.method === 'HEAD') return c.body(null, status, headers);
-    const body = hit.binary ? Uint8Array.from(atob(hit.body), (ch) => ch.charCodeAt(0)) : hit.body;
-    return c.body(body, status, headers);
+    return c.body(ready.body, status, headers);
   };
 
   /** Decides whether the handler's response may be stored, and what to store. */
@@ -276,7 +310,7 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
       ...(options.tags ? { tags: options.tags(c) } : {}),
     });
     if (matches(c.req.header('if-none-match'), etag)) {
-      c.res = notModified(etag, headers.get('cache-control'), headers.get('vary'));
+      c.res = notModified(etag, headers);
       c.res.headers.delete('content-length');
     } else {
       c.res = new Response(res.body, { status: res.status, headers });
@@ -309,7 +343,7 @@ export function responseCache(options: ResponseCacheOptions): MiddlewareHandler 
 
     const k = key(c, subject);
     if (!requestCc.has('no-cache')) {
-      const hit = await cache.get<CachedResponse>(k);
+      const hit = await cache.getShared<CachedResponse>(k);
       if (isCachedResponse(hit)) return respond(c, hit);
       const running = inflight.get(k);
       if (running) {
