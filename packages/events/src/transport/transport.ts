@@ -179,7 +179,7 @@ export interface Transport {
   /**
    * Sends one event. Resolves only when it is durable (the broker acknowledged it, or the
    * receiver answered 2xx after its handler committed); otherwise rejects with a
-   * {@link PublishError}.
+   * `PublishError` (exported by `@milkyway/events`).
    */
   publish(
     destination: string,
