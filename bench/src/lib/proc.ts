@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { serverEntry, TSX_IMPORT, tsxEnv } from './paths.js';
+import { pinnedServer } from './pin.js';
 
 /** A benchmark server running in its own child process. */
 export interface ServerProcess {
@@ -34,14 +35,15 @@ export interface StartOptions {
  */
 export function startServer(opts: StartOptions): Promise<ServerProcess> {
   const name = `${opts.entry}:${opts.scenario}`;
-  const child = spawn(
-    process.execPath,
-    [...(opts.nodeFlags ?? []), ...TSX_IMPORT, serverEntry(opts.entry)],
-    {
-      env: { ...tsxEnv(), ...opts.env, BENCH_SCENARIO: opts.scenario, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    },
-  );
+  const [command, args] = pinnedServer(process.execPath, [
+    ...(opts.nodeFlags ?? []),
+    ...TSX_IMPORT,
+    serverEntry(opts.entry),
+  ]);
+  const child = spawn(command, args, {
+    env: { ...tsxEnv(), ...opts.env, BENCH_SCENARIO: opts.scenario, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

@@ -45,3 +45,24 @@ export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
+
+/**
+ * The ratio a/b with its spread over paired runs: run i of `a` against run i of `b` (the runs
+ * are interleaved, so a pair saw the same machine state). Undefined when nothing pairs up.
+ */
+export function pairedRatio(a: number[] | undefined, b: number[] | undefined): Spread | undefined {
+  if (!a || !b) return undefined;
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (b[i]! > 0 && Number.isFinite(a[i]!)) ratios.push(a[i]! / b[i]!);
+  }
+  return ratios.length ? spread(ratios) : undefined;
+}
+
+/** "1.23x (1.10–1.31x)": a paired ratio's median and its min–max. */
+export const ratioSpread = (s: Spread | undefined) =>
+  !s
+    ? 'n/a'
+    : s.min === s.max
+      ? `${s.median.toFixed(2)}x`
+      : `${s.median.toFixed(2)}x (${s.min.toFixed(2)}–${s.max.toFixed(2)}x)`;
