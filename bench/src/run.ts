@@ -94,16 +94,20 @@ function httpTable(ms: Measured[], refs: { label: string; m?: Measured }[]): str
       ...refs.map((r) => `vs ${r.label}`),
       'non-2xx / errors',
       'RSS after load',
+      'load generator CPU (max, cores)',
     ],
     ms.map((m) =>
       m.error || !m.rps
-        ? [m.subject.label, m.error ?? 'not measured', ...refs.map(() => '—'), '—', '—']
+        ? [m.subject.label, m.error ?? 'not measured', ...refs.map(() => '—'), '—', '—', '—']
         : [
             m.subject.label,
             rps(m.rps),
             ...refs.map((r) => ratioSpread(paired(m, r.m))),
             `${int(m.non2xx)} / ${int(m.errors)} of ${int(m.total)}`,
             mib(m.rssAfterLoad ?? Number.NaN),
+            m.clientCpuMax === undefined
+              ? '—'
+              : `${m.clientCpuMax.toFixed(2)}${m.clientCpuMax >= 0.9 ? ' (client-bound)' : ''}`,
           ],
     ),
   );

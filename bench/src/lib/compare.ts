@@ -22,6 +22,8 @@ export interface Measured {
   errors: number;
   total: number;
   latencyP99ms?: number;
+  /** The most CPU the load generator used in one run, in cores (near 1: client-bound). */
+  clientCpuMax?: number;
   rssAfterLoad?: number;
   /** Token pool cursor wrapped around (fresh-token runs). */
   tokenPoolWrapped?: boolean;
@@ -87,8 +89,9 @@ export async function compare(
         e.m.errors += r.errors;
         e.m.total += r.total;
         e.m.latencyP99ms = Math.max(e.m.latencyP99ms ?? 0, r.latencyP99ms);
+        e.m.clientCpuMax = Math.max(e.m.clientCpuMax ?? 0, r.clientCpu);
         log(
-          `  ${e.m.subject.label} #${rep + 1}: ${Math.round(r.rps)} req/s, non-2xx ${r.non2xx}, errors ${r.errors}`,
+          `  ${e.m.subject.label} #${rep + 1}: ${Math.round(r.rps)} req/s, non-2xx ${r.non2xx}, errors ${r.errors}, load generator CPU ${r.clientCpu.toFixed(2)} cores`,
         );
       }
     }

@@ -11,6 +11,11 @@ export interface LoadResult {
   total: number;
   latencyP50ms: number;
   latencyP99ms: number;
+  /**
+   * CPU the load generator (this process) used, in cores (CPU time / wall time). Near 1 it was
+   * the bottleneck: the server may be faster than measured.
+   */
+  clientCpu: number;
 }
 
 export interface LoadOptions {
@@ -56,10 +61,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       },
     ],
   }) as unknown as autocannon.Instance & Promise<autocannon.Result>;
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const guard = setTimeout(() => instance.stop(), (opts.durationS + 15) * 1000);
   try {
     const r = await instance;
+    const cpu = process.cpuUsage(cpuBefore);
     return {
+      clientCpu: (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore),
       rps: r.requests.average,
       non2xx: r.non2xx,
       errors: r.errors + r.timeouts,
