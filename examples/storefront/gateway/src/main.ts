@@ -56,6 +56,8 @@ function upstream(name: string, baseUrl: string, totalTimeoutMs: number) {
     name,
     attemptTimeoutMs: totalTimeoutMs / 2,
     totalTimeoutMs,
+    // Our own upstreams: they get the remaining budget as x-deadline-ms (a third party would not).
+    propagateDeadline: true,
     // Only idempotent requests (and POSTs with an Idempotency-Key) are ever retried.
     retry: { maxAttempts: 2 },
     // Judged over the last 5 s: a dead upstream opens it within a handful of calls.

@@ -43,6 +43,8 @@ const catalog = httpClient({
   name: 'catalog',
   attemptTimeoutMs: 2_000,
   totalTimeoutMs: 5_000,
+  // The catalog is ours: it gets the remaining budget as x-deadline-ms.
+  propagateDeadline: true,
   retry: { maxAttempts: 3 },
   breaker: { minimumCalls: 5, failureRateThreshold: 50, windowMs: 5_000, resetTimeoutMs: 2_000 },
   bulkhead: { maxConcurrent: 32, maxQueue: 64 },
