@@ -31,7 +31,11 @@ if (fs.existsSync(dist) && newest(dist) >= sourceTime) process.exit(0);
 console.error(
   `prepack: building ${path.basename(pkgDir)} (dist/ is missing or older than its sources)`,
 );
-execFileSync('npm', ['run', 'build'], { cwd: pkgDir, stdio: ['ignore', 'inherit', 'inherit'] });
+// The build's output goes to stderr: `npm pack --json` prints its JSON on stdout.
+execFileSync('npm', ['run', 'build'], {
+  cwd: pkgDir,
+  stdio: ['ignore', process.stderr, 'inherit'],
+});
 if (!fs.existsSync(dist) || fs.readdirSync(dist).length === 0) {
   console.error('prepack: the build produced no dist/; refusing to pack an empty package');
   process.exit(1);

@@ -34,6 +34,8 @@ describe('every publishable package', () => {
       expect(pkg.publishConfig).toEqual({ access: 'public' });
       expect(pkg.files).toContain('dist');
       expect(fs.existsSync(path.join(root, 'packages', dir, 'README.md'))).toBe(true);
+      // `npm pack` before `npm run build` must never produce a tarball without its code.
+      expect(pkg.scripts.prepack).toBe('node ../../scripts/prepack.mjs');
       if (pkg.bin) return;
       expect(pkg.main).toBeTypeOf('string');
       expect(pkg.module).toBeTypeOf('string');
