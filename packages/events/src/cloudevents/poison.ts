@@ -20,12 +20,16 @@
  * const retryable = (reason: PoisonReason) => reason === 'max-deliveries';
  * ```
  */
-export type PoisonReason =
-  | 'missing-attributes'
-  | 'invalid-attribute'
-  | 'unsupported-content-type'
-  | 'too-large'
-  | 'wrong-type'
-  | 'invalid-json'
-  | 'schema'
-  | 'max-deliveries';
+export type PoisonReason = (typeof POISON_REASONS)[number];
+
+/** Every {@link PoisonReason}, once: the dead-letter schema extends this list. @internal */
+export const POISON_REASONS = [
+  'missing-attributes',
+  'invalid-attribute',
+  'unsupported-content-type',
+  'too-large',
+  'wrong-type',
+  'invalid-json',
+  'schema',
+  'max-deliveries',
+] as const;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { POISON_REASONS } from '../cloudevents/poison.js';
 import { defineTopic, type Topic } from '../topic.js';
 
 /**
@@ -12,29 +13,13 @@ import { defineTopic, type Topic } from '../topic.js';
  * const fixable = (reason: DeadLetterReason) => reason === 'handler-failed' || reason === 'max-deliveries';
  * ```
  */
-export type DeadLetterReason =
-  | 'missing-attributes'
-  | 'invalid-attribute'
-  | 'unsupported-content-type'
-  | 'too-large'
-  | 'wrong-type'
-  | 'invalid-json'
-  | 'schema'
-  | 'max-deliveries'
-  | 'handler-failed';
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+/** The poison reasons, and a handler that failed its last attempt. */
+const DEAD_LETTER_REASONS = [...POISON_REASONS, 'handler-failed'] as const;
 
 const DeadLetterSchema = z.object({
-  reason: z.enum([
-    'missing-attributes',
-    'invalid-attribute',
-    'unsupported-content-type',
-    'too-large',
-    'wrong-type',
-    'invalid-json',
-    'schema',
-    'max-deliveries',
-    'handler-failed',
-  ]),
+  reason: z.enum(DEAD_LETTER_REASONS),
   error: z.string().describe('What went wrong: the poison detail or the last error message.'),
   attempts: z.number().int().nonnegative().describe('Processing attempts made.'),
   destination: z.string().describe('Where the message was consumed from (replay target).'),
