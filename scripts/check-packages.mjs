@@ -9,7 +9,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { publishablePackages } from './lib/workspace.mjs';
+import { entryPointsWithFormats, publishablePackages } from './lib/workspace.mjs';
+
+const excludeFlag = (subpaths) =>
+  subpaths.length > 0 ? ['--exclude-entrypoints', ...subpaths] : [];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const packsDir = path.join(root, '.tmp', 'packs');
@@ -32,7 +35,14 @@ for (const { dir, pkg } of packages) {
   run('npx', ['publint', 'run', '--strict', tarball]);
   // node10 resolution (TypeScript's legacy `moduleResolution: node`) cannot see subpath
   // exports; we require Node >= 20, so the node16/bundler profile is the one that applies.
-  if (pkg.exports)
-    run('npx', ['attw', tarball, '--profile', 'node16', '--format', 'table-flipped']);
+  if (!pkg.exports) continue;
+  // An ESM-only entry (no `require` condition) is checked with the esm-only profile; the rest
+  // must resolve for both import and require.
+  const entries = entryPointsWithFormats([{ pkg }]);
+  const esmOnly = entries.filter(({ cjs }) => !cjs).map(({ subpath }) => subpath);
+  const attw = ['attw', tarball, '--format', 'table-flipped'];
+  run('npx', [...attw, '--profile', 'node16', ...excludeFlag(esmOnly)]);
+  if (esmOnly.length > 0)
+    run('npx', [...attw, '--profile', 'esm-only', '--entrypoints', ...esmOnly]);
 }
 console.log(`\npackage checks passed for ${packages.length} packages (publint + attw)`);

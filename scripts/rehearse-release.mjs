@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   entryPoints,
+  entryPointsWithFormats,
   importCheckScript,
   publishablePackages,
   readJson,
@@ -295,6 +296,8 @@ try {
       'pg@^8',
       '@types/pg@^8',
       '@electric-sql/pglite@0.5.14',
+      // @milkyway/events/testing runs its suite with vitest, as its users do.
+      'vitest@^4',
     ],
     { cwd: consumer, env },
   );
@@ -322,7 +325,10 @@ try {
     }),
   );
   run('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: consumer, env });
-  fs.writeFileSync(path.join(consumer, 'check-imports.mjs'), importCheckScript(entries));
+  fs.writeFileSync(
+    path.join(consumer, 'check-imports.mjs'),
+    importCheckScript(entryPointsWithFormats(libraries)),
+  );
   for (const major of nodeMajors) {
     run(process.execPath, [path.join(root, 'scripts/run-node.mjs'), major, 'check-imports.mjs'], {
       cwd: consumer,

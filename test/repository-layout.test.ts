@@ -42,7 +42,13 @@ describe('every publishable package', () => {
       expect(pkg.types).toBeTypeOf('string');
       for (const [subpath, target] of Object.entries<Record<string, unknown>>(pkg.exports)) {
         if (subpath.endsWith('package.json')) continue;
-        for (const condition of ['import', 'require'] as const) {
+        // Every entry can be imported; all but the ESM-only ones (the vitest-based
+        // `@milkyway/events/testing`) can be required too.
+        const esmOnly = pkg.name === '@milkyway/events' && subpath === './testing';
+        expect(target.require === undefined).toBe(esmOnly);
+        for (const condition of esmOnly
+          ? (['import'] as const)
+          : (['import', 'require'] as const)) {
           const entry = target[condition] as Record<string, string>;
           // `types` must come first in each condition, or TypeScript may miss it.
           expect(Object.keys(entry)[0]).toBe('types');

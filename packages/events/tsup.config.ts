@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.shared.js';
 
-export default defineConfig(
-  packageBuild({ entry: ['src/index.ts', 'src/http.ts', 'src/testing.ts'] }),
-);
+// The runtime entries, ESM + CJS. `@milkyway/events/testing` is built by tsup.testing.config.ts
+// after this one: it imports vitest, which cannot be required, so that entry is ESM only.
+export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/http.ts'] }));

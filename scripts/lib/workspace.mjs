@@ -19,11 +19,23 @@ export function publishablePackages(root) {
 
 /** Import specifiers of every entry point (`@milkyway/core`, `@milkyway/core/testing`, ...). */
 export function entryPoints(packages) {
+  return entryPointsWithFormats(packages).map(({ name }) => name);
+}
+
+/**
+ * Every entry point with whether it can be `require`d: an entry whose conditions have no
+ * `require` (`@milkyway/events/testing`, which imports ESM-only vitest) is ESM only.
+ */
+export function entryPointsWithFormats(packages) {
   const entries = [];
   for (const { pkg } of packages) {
-    for (const subpath of Object.keys(pkg.exports ?? {})) {
+    for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
       if (subpath.endsWith('package.json')) continue;
-      entries.push(subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`);
+      entries.push({
+        name: subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`,
+        subpath,
+        cjs: typeof target === 'object' && target !== null && 'require' in target,
+      });
     }
   }
   return entries;
@@ -78,19 +90,32 @@ export function scratchCopy(root, prefix = 'milkyway-scratch-') {
   return scratch;
 }
 
-/** The script that imports every entry point through ESM `import` and CJS `require`. */
+/**
+ * The script that imports every entry point through ESM `import` and, where the entry has a
+ * `require` condition, CJS `require` (same exports both ways); an ESM-only entry must refuse
+ * `require` rather than load something half-working.
+ */
 export function importCheckScript(entries) {
   return `import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const entries = ${JSON.stringify(entries)};
-for (const name of entries) {
+for (const { name, cjs } of entries) {
   const esm = await import(name);
-  const cjs = require(name);
   const esmKeys = Object.keys(esm).filter((k) => k !== 'default').sort();
-  const cjsKeys = Object.keys(cjs).sort();
   if (esmKeys.length === 0) throw new Error(name + ': the ESM entry exports nothing');
-  if (esmKeys.join() !== cjsKeys.join()) throw new Error(name + ': ESM and CJS exports differ');
-  console.log('  ok', name, '(' + esmKeys.length + ' exports, ESM + CJS) on Node', process.versions.node);
+  if (cjs) {
+    const cjsKeys = Object.keys(require(name)).sort();
+    if (esmKeys.join() !== cjsKeys.join()) throw new Error(name + ': ESM and CJS exports differ');
+  } else {
+    let refused = false;
+    try {
+      require.resolve(name);
+    } catch {
+      refused = true;
+    }
+    if (!refused) throw new Error(name + ': an ESM-only entry resolves for require()');
+  }
+  console.log('  ok', name, '(' + esmKeys.length + ' exports, ' + (cjs ? 'ESM + CJS' : 'ESM only') + ') on Node', process.versions.node);
 }
 `;
 }
