@@ -2,6 +2,15 @@
 // the service that implements them, by the services that call it, and by the gateway.
 export { Product, ProductId, ProductList, ProductParams, ProductPatch } from './catalog.js';
 export {
+  OrderLine,
+  OrderStatus,
+  orderConfirmed,
+  orderPlaced,
+  orderRejected,
+  stockRejected,
+  stockReserved,
+} from './events.js';
+export {
   IdempotencyKey,
   NewOrder,
   NewOrderHeaders,
