@@ -68,7 +68,9 @@ function importEntry(entry: Entry, alg: JwsAlgorithm): CryptoKey | Promise<Crypt
       );
     } else {
       const { use: _use, key_ops: _ops, ...members } = entry.jwk;
-      pending = importJWK({ ...(members as JoseJwk), ext: false }, alg) as Promise<CryptoKey>;
+      // Extractable: a public key is no secret, and node:crypto converts it to a KeyObject (a
+      // non-extractable CryptoKey passed to KeyObject.from() is deprecated on Node 24, DEP0204).
+      pending = importJWK({ ...(members as JoseJwk), ext: true }, alg) as Promise<CryptoKey>;
     }
     entry.imported.set(alg, pending);
     pending.then(
