@@ -12,8 +12,15 @@ export class OrderStore {
   }
 
   /** Saves a new order and returns it. */
-  create(order: Omit<Order, 'id' | 'createdAt'>): Order {
-    const saved = { ...order, id: `o-${randomUUID()}`, createdAt: new Date().toISOString() };
+  create(order: Omit<Order, 'id' | 'createdAt' | 'updatedAt' | 'status'>): Order {
+    const now = new Date().toISOString();
+    const saved: Order = {
+      ...order,
+      id: `o-${randomUUID()}`,
+      status: 'pending',
+      createdAt: now,
+      updatedAt: now,
+    };
     this.orders.set(saved.id, saved);
     return saved;
   }

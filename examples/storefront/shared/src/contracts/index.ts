@@ -15,6 +15,11 @@ export {
   NewOrder,
   NewOrderHeaders,
   Order,
+  OrderHistory,
+  OrderHistoryEntry,
   OrderList,
   OrderParams,
+  OrderTotals,
+  ProjectionLag,
+  ProjectionRebuild,
 } from './orders.js';
