@@ -3,6 +3,9 @@
  * together through environment variables. `startStorefront()` starts them all (identity,
  * catalog and orders first, then the gateway) and returns their URLs.
  */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from './ports.js';
@@ -57,6 +60,12 @@ export interface StorefrontOptions extends SupervisorOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string | undefined>>>;
   /** How long each service may take to become ready. */
   readyTimeoutMs?: number;
+  /**
+   * Give this run its own namespace on shared servers (tests): with DATABASE_URL, schemas
+   * `sf_<run>_<service>` (dropped at stop), with NATS_URL, the subject prefix `sf_<run>`.
+   * Default: true with `randomPorts`, else false (schemas `storefront_<service>`, prefix `events`).
+   */
+  isolateRun?: boolean;
 }
 
 /** A running storefront. */
@@ -71,6 +80,8 @@ export interface Storefront {
   specs: ServiceSpec[];
   /** Stops everything gracefully: gateways first, then orders, catalog, identity. */
   stop(): Promise<void>;
+  /** The data folder of each service (PGlite), or undefined with DATABASE_URL. */
+  dataDirs: Partial<Record<ServiceName, string>>;
 }
 
 function configuredPort(name: ServiceName, offset = 0, kind: 'public' | 'metrics' = 'public') {
@@ -117,18 +128,64 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
 
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const identityUrl = url(identityPort);
+  const shared = { ...process.env, ...options.env };
+  const run = randomBytes(4).toString('hex');
+  const isolate = options.isolateRun ?? random;
   const wiring = {
     IDENTITY_URL: identityUrl,
     JWKS_URL: `${identityUrl}/.well-known/jwks.json`,
     TOKEN_ISSUER: identityUrl,
     CATALOG_URL: url(catalogPort),
     ORDERS_URL: url(ordersPort),
+    // The secret the services send each other's POST /events (HTTP push), new every run.
+    EVENTS_TOKEN: shared.EVENTS_TOKEN || randomBytes(24).toString('base64url'),
+    ...(isolate && shared.NATS_URL ? { NATS_SUBJECT_PREFIX: `sf_${run}` } : {}),
   };
+  // Each service's own data: a PostgreSQL schema with DATABASE_URL, else a PGlite folder that
+  // outlives the process (a killed service restarts with its data) and goes with the run.
+  const schemas: Partial<Record<ServiceName, string>> = {};
+  const dataDirs: Partial<Record<ServiceName, string>> = {};
+  let ownDataRoot: string | undefined;
+  for (const name of ['catalog', 'orders'] as const) {
+    if (shared.DATABASE_URL) {
+      schemas[name] = isolate ? `sf_${run}_${name}` : `storefront_${name}`;
+    } else {
+      if (!shared.DATA_DIR && !ownDataRoot) {
+        ownDataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'storefront-data-'));
+      }
+      dataDirs[name] = path.join(shared.DATA_DIR || ownDataRoot!, name);
+    }
+  }
+  const dataEnv = (name: ServiceName) =>
+    schemas[name]
+      ? { DATABASE_SCHEMA: schemas[name] }
+      : dataDirs[name]
+        ? { DATA_DIR: dataDirs[name] }
+        : {};
   const env = (name: ServiceName) => ({
     ...wiring,
     ...options.env,
+    ...dataEnv(name),
     ...options.serviceEnv?.[name],
   });
+  /** Drops this run's own schemas and data folder (isolated runs only). */
+  const cleanUp = async () => {
+    if (ownDataRoot) fs.rmSync(ownDataRoot, { recursive: true, force: true });
+    if (isolate && shared.DATABASE_URL && Object.keys(schemas).length > 0) {
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: shared.DATABASE_URL });
+      try {
+        await client.connect();
+        for (const schema of Object.values(schemas)) {
+          await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        }
+      } catch {
+        // best effort: a test server that went away keeps its schemas
+      } finally {
+        await client.end().catch(() => {});
+      }
+    }
+  };
   const spec = (
     name: ServiceName,
     port: number,
@@ -155,6 +212,7 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
     await supervisor.start([...backends, ...gateways], readyTimeoutMs);
   } catch (error) {
     await supervisor.stopAll(['gateway'], 3_000);
+    await cleanUp();
     throw error;
   }
   return {
@@ -167,6 +225,13 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
     },
     gateways: gatewayPorts.map(url),
     specs: [...backends, ...gateways],
-    stop: () => supervisor.stopAll(['gateway', 'orders', 'catalog', 'identity']),
+    dataDirs,
+    async stop() {
+      try {
+        await supervisor.stopAll(['gateway', 'orders', 'catalog', 'identity']);
+      } finally {
+        await cleanUp();
+      }
+    },
   };
 }

@@ -4,6 +4,10 @@
  * - `getOrLoad` behind it, so concurrent misses for one product load it once (coalescing);
  * - tag invalidation: changing a product drops its cached entries and the cached list at once.
  * With REDIS_URL set, both caches live in Redis and every catalog replica shares them.
+ * - the stock: products live in the catalog's own database (PostgreSQL with DATABASE_URL, else
+ *   PGlite in DATA_DIR). `order.placed` is consumed through the inbox (once per event): every
+ *   line is reserved or none, and `stock.reserved` / `stock.rejected` goes to the outbox in
+ *   the same transaction; the relay publishes it. `stock` in the API is the available stock.
  *
  *   npm start            # metrics: METRICS_PORT, else CATALOG_METRICS_PORT, else 9402 (loopback)
  *   npm start            # PORT, else CATALOG_PORT, else 4002
@@ -16,13 +20,20 @@ import {
   memoryStore,
   responseCache,
 } from '@milkyway/core';
+import { attachEventBus, createEventBus, type Inbox } from '@milkyway/events';
+import { createOutbox, createRelay, postgresInbox, type SqlClient } from '@milkyway/postgres';
 import { redisCacheStore } from '@milkyway/redis';
 import {
+  orderPlaced,
   Product,
   ProductList,
   ProductParams,
   ProductPatch,
+  stockRejected,
+  stockReserved,
 } from '../../shared/src/contracts/index.js';
+import { databaseReady, openDatabase } from '../../shared/src/data.js';
+import { createServiceTransport, serveEvents } from '../../shared/src/messaging.js';
 import {
   createStorefrontService,
   env,
@@ -31,13 +42,15 @@ import {
   metricsPortFrom,
   portFrom,
   tokenSettings,
+  upstreams,
+  VERSION,
 } from '../../shared/src/service-kit.js';
-import { ProductRepository } from './products.js';
+import { catalogSchema, ProductRepository } from './products.js';
 
 const port = portFrom('CATALOG_PORT', 4002);
 const kit = createStorefrontService(
   'catalog',
-  'Products of the storefront: cached reads with ETags, tag invalidation on change.',
+  'Products of the storefront: cached reads with ETags, tag invalidation on change, stock reserved by events.',
 );
 const { service, logger } = kit;
 
@@ -60,7 +73,88 @@ const data = createCache({
 /** Whole HTTP responses, with their ETags. */
 const http = createCache({ store, namespace: 'http', ttlMs: 30_000, logger });
 
-const repo = new ProductRepository();
+// The catalog's own database (PostgreSQL schema or PGlite) and its outbox.
+const { db, lockScope } = await openDatabase('catalog', logger, catalogSchema);
+service.readiness('database', databaseReady(db));
+service.onClose(() => db.close()); // registered first: runs last
+const outbox = createOutbox({ source: '/catalog' });
+const repo = new ProductRepository(db, outbox);
+
+/** Drops every cached copy of these products and of the list. */
+const invalidate = (ids: readonly string[]) =>
+  Promise.all(
+    [data, http].flatMap((cache) => [
+      ...ids.map((id) => cache.invalidateTag(`product:${id}`)),
+      cache.invalidateTag('products'),
+    ]),
+  );
+
+// The events: JetStream with NATS_URL, else HTTP push to orders' /events.
+const messaging = await createServiceTransport('catalog', logger, {
+  [stockReserved.destination]: upstreams.orders(),
+  [stockRejected.destination]: upstreams.orders(),
+});
+const bus = createEventBus({ source: '/catalog', transport: messaging.transport, logger });
+attachEventBus(service, bus, { drainMs: 10_000 });
+
+// The inbox applies each order.placed once; after its transaction COMMITTED, the cached stock
+// of the products it changed is dropped (dropping it before could re-cache the old stock).
+const changedBy = new Map<string, readonly string[]>();
+const inbox = postgresInbox(db);
+const invalidatingInbox: Inbox<SqlClient> = {
+  async runOnce(key, effect) {
+    try {
+      const outcome = await inbox.runOnce(key, effect);
+      const changed = changedBy.get(key.messageId);
+      if (outcome === 'applied' && changed && changed.length > 0) await invalidate(changed);
+      return outcome;
+    } finally {
+      changedBy.delete(key.messageId);
+    }
+  },
+};
+await bus.subscribe(
+  orderPlaced,
+  async (event, { tx }) => {
+    const outcome = await repo.reserve(tx, event.data);
+    changedBy.set(event.id, outcome.productIds);
+    logger.info(
+      { order: event.data.orderId, reserved: outcome.reserved },
+      outcome.reserved ? 'stock reserved' : `stock rejected (${outcome.reason})`,
+    );
+  },
+  {
+    group: 'catalog',
+    inbox: invalidatingInbox,
+    maxInFlight: 32,
+    retry: { maxAttempts: 20, baseDelayMs: 200, maxDelayMs: 5_000 },
+  },
+);
+
+// The relay publishes the answers to orders.
+const relay = createRelay({
+  db,
+  transport: messaging.relayTransport,
+  name: `catalog-${lockScope}`,
+  pollIntervalMs: 500,
+  backoff: { minMs: 100, maxMs: 2_000 },
+  topics: [stockReserved, stockRejected],
+  logger,
+});
+await relay.start();
+service.onClose(() => relay.stop()); // registered last: stops first, before the consumer
+service.readiness('relay', () => {
+  if (!relay.status().running) throw new Error('the outbox relay is not running');
+});
+
+serveEvents(service, messaging, {
+  title: 'catalog',
+  version: VERSION,
+  description: `The events the catalog consumes and publishes (transport: ${messaging.describe}).`,
+  publishes: [stockReserved, stockRejected],
+  consumes: [{ topic: orderPlaced, group: 'catalog' }],
+});
+logger.info({ transport: messaging.describe }, 'catalog: events wired');
 
 /** The answer to a conditional GET whose If-None-Match names the current ETag (no body). */
 const notModified = { description: 'Not Modified: If-None-Match matched the current ETag' };
@@ -129,12 +223,7 @@ service.patch(
     const product = await repo.update(id, c.req.valid('json'));
     if (!product) throw new HttpError(404, `no product ${id}`);
     // Drop every cached copy: the product, the list, and the HTTP responses holding them.
-    await Promise.all(
-      [data, http].flatMap((cache) => [
-        cache.invalidateTag(`product:${id}`),
-        cache.invalidateTag('products'),
-      ]),
-    );
+    await invalidate([id]);
     logger.info({ product: id, by: c.var.principal.subject }, 'product changed');
     return c.json(product, 200);
   },

@@ -1,5 +1,16 @@
-/** The catalog's data: an in-memory product repository seeded with demo products. */
-import type { Product, ProductPatch } from '../../shared/src/contracts/index.js';
+/**
+ * The catalog's data, in the catalog's own database: the products with their AVAILABLE stock,
+ * and the reservations made for orders. Seeded with demo products on first start.
+ */
+import type { TopicPayload } from '@milkyway/events';
+import type { Database, Outbox, SqlClient } from '@milkyway/postgres';
+import {
+  type orderPlaced,
+  type Product,
+  type ProductPatch,
+  stockRejected,
+  stockReserved,
+} from '../../shared/src/contracts/index.js';
 
 const SEED: Array<Omit<Product, 'updatedAt' | 'currency'>> = [
   { id: 'p-1001', name: 'Milky Way mug', priceCents: 1290, stock: 120 },
@@ -10,35 +21,139 @@ const SEED: Array<Omit<Product, 'updatedAt' | 'currency'>> = [
   { id: 'p-1006', name: 'Telescope (small)', priceCents: 12900, stock: 8 },
 ];
 
-/** An in-memory repository (a real service would use a database). */
+/** The catalog's tables and seed (idempotent: run at every start; the seed only once). */
+export async function catalogSchema(tx: SqlClient) {
+  await tx.query(`CREATE TABLE IF NOT EXISTS products (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  price_cents bigint NOT NULL,
+  currency text NOT NULL DEFAULT 'EUR',
+  stock integer NOT NULL CHECK (stock >= 0),
+  updated_at timestamptz NOT NULL
+)`);
+  await tx.query(`CREATE TABLE IF NOT EXISTS reservations (
+  order_id text NOT NULL,
+  product_id text NOT NULL REFERENCES products (id),
+  quantity integer NOT NULL,
+  reserved_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (order_id, product_id)
+)`);
+  for (const p of SEED) {
+    await tx.query(
+      `INSERT INTO products (id, name, price_cents, stock, updated_at)
+VALUES ($1, $2, $3, $4, to_timestamp(0)) ON CONFLICT (id) DO NOTHING`,
+      [p.id, p.name, p.priceCents, p.stock],
+    );
+  }
+}
+
+interface ProductRow {
+  id: string;
+  name: string;
+  price_cents: string | number;
+  currency: 'EUR';
+  stock: number;
+  updated_at: Date | string;
+}
+
+const toProduct = (r: ProductRow): Product => ({
+  id: r.id,
+  name: r.name,
+  priceCents: Number(r.price_cents),
+  currency: r.currency,
+  stock: r.stock,
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
+
+/** The outcome of reserving an order's stock. */
+export type Reservation =
+  | { reserved: true; productIds: string[] }
+  | { reserved: false; productIds: string[]; reason: string };
+
+/** The products, in the catalog's database. */
 export class ProductRepository {
-  private readonly products = new Map<string, Product>();
   /** How many times the repository was read (shows what the cache saves). */
   reads = 0;
 
-  constructor(seed = SEED) {
-    const now = new Date(0).toISOString();
-    for (const p of seed) this.products.set(p.id, { ...p, currency: 'EUR', updatedAt: now });
-  }
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: Outbox,
+  ) {}
 
   /** All products, by id. */
   async list(): Promise<Product[]> {
     this.reads++;
-    return [...this.products.values()].sort((a, b) => a.id.localeCompare(b.id));
+    const { rows } = await this.db.query<ProductRow>('SELECT * FROM products ORDER BY id');
+    return rows.map(toProduct);
   }
 
   /** One product, or undefined. */
   async find(id: string): Promise<Product | undefined> {
     this.reads++;
-    return this.products.get(id);
+    const { rows } = await this.db.query<ProductRow>('SELECT * FROM products WHERE id = $1', [id]);
+    return rows[0] ? toProduct(rows[0]) : undefined;
   }
 
   /** Applies a patch; undefined when the product does not exist. */
   async update(id: string, patch: ProductPatch): Promise<Product | undefined> {
-    const current = this.products.get(id);
-    if (!current) return undefined;
-    const next = { ...current, ...patch, updatedAt: new Date().toISOString() };
-    this.products.set(id, next);
-    return next;
+    const { rows } = await this.db.query<ProductRow>(
+      `UPDATE products SET name = coalesce($2, name), price_cents = coalesce($3, price_cents),
+  stock = coalesce($4, stock), updated_at = now() WHERE id = $1 RETURNING *`,
+      [id, patch.name ?? null, patch.priceCents ?? null, patch.stock ?? null],
+    );
+    return rows[0] ? toProduct(rows[0]) : undefined;
+  }
+
+  /**
+   * Reserves every line of a placed order or none, inside the inbox transaction `tx`, and puts
+   * the answer (`stock.reserved` or `stock.rejected`) in the outbox in the same transaction.
+   * The products' rows are locked in id order, so concurrent reservations never deadlock.
+   */
+  async reserve(tx: SqlClient, order: TopicPayload<typeof orderPlaced>): Promise<Reservation> {
+    // One product may appear on several lines: reserve the sum.
+    const wanted = new Map<string, number>();
+    for (const line of order.lines) {
+      wanted.set(line.productId, (wanted.get(line.productId) ?? 0) + line.quantity);
+    }
+    const ids = [...wanted.keys()].sort();
+    const { rows } = await tx.query<{ id: string; stock: number }>(
+      'SELECT id, stock FROM products WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      [ids],
+    );
+    const stock = new Map(rows.map((r) => [r.id, r.stock]));
+    for (const id of ids) {
+      const available = stock.get(id);
+      const requested = wanted.get(id)!;
+      if (available === undefined || available < requested) {
+        const reason = available === undefined ? 'unknown-product' : 'insufficient-stock';
+        await this.outbox.enqueue(
+          tx,
+          stockRejected,
+          { orderId: order.orderId, reason, productId: id, requested, available: available ?? 0 },
+          { id: `${order.orderId}/stock-rejected`, subject: order.orderId },
+        );
+        return { reserved: false, productIds: [], reason };
+      }
+    }
+    for (const id of ids) {
+      await tx.query('UPDATE products SET stock = stock - $2, updated_at = now() WHERE id = $1', [
+        id,
+        wanted.get(id),
+      ]);
+      await tx.query(
+        'INSERT INTO reservations (order_id, product_id, quantity) VALUES ($1, $2, $3)',
+        [order.orderId, id, wanted.get(id)],
+      );
+    }
+    await this.outbox.enqueue(
+      tx,
+      stockReserved,
+      {
+        orderId: order.orderId,
+        lines: ids.map((productId) => ({ productId, quantity: wanted.get(productId)! })),
+      },
+      { id: `${order.orderId}/stock-reserved`, subject: order.orderId },
+    );
+    return { reserved: true, productIds: ids };
   }
 }

@@ -30,7 +30,7 @@ export const DEMO_USERS: DemoUser[] = [
   {
     username: 'admin',
     password: 'admin',
-    scopes: ['catalog:read', 'catalog:write', 'orders:read', 'orders:write'],
+    scopes: ['catalog:read', 'catalog:write', 'orders:read', 'orders:write', 'orders:admin'],
     roles: ['admin'],
   },
 ];
