@@ -1,0 +1,277 @@
+/**
+ * The event flow, end to end on real processes: an order is placed pending, the catalog
+ * reserves its stock from `order.placed`, and orders confirms or rejects it from the catalog's
+ * answer. Observed through the public API, plus the services' own `/events` receivers for
+ * duplicate deliveries (HTTP push). Defined once, run embedded (flow-events.test.ts: PGlite,
+ * HTTP push) and on the real servers (flow-real.test.ts: PostgreSQL, NATS JetStream).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, startTestSystem, type TestSystem, waitFor } from './harness.js';
+
+/** Options of one run of the flow suite. */
+export interface FlowSuiteOptions {
+  env?: Record<string, string | undefined>;
+  /** Whether the services talk HTTP push (their /events receivers exist). */
+  httpPush: boolean;
+}
+
+export function flowSuite(title: string, options: FlowSuiteOptions) {
+  describe(title, () => {
+    let system: TestSystem;
+    let gw: string;
+
+    beforeAll(async () => {
+      system = await startTestSystem({
+        env: {
+          RATE_LIMIT: '100000',
+          OTEL_TRACES_EXPORTER: 'none',
+          ORDER_HISTORY_POLL_MS: '50',
+          ...options.env,
+        },
+      });
+      gw = system.urls.gateway;
+    }, 90_000);
+
+    afterAll(async () => {
+      await system?.stop();
+    }, 30_000);
+
+    /** The available stock of a product, read from the catalog (no cached copy). */
+    const stockOf = async (id: string) => {
+      const res = await call(`${system.urls.catalog}/products/${id}`, {
+        headers: { 'cache-control': 'no-cache' },
+      });
+      expect(res.status).toBe(200);
+      return res.json.stock as number;
+    };
+
+    const place = async (user: string, items: Array<{ productId: string; quantity: number }>) => {
+      const res = await call(`${gw}/orders`, {
+        token: await system.token(user),
+        body: { items },
+        headers: { 'idempotency-key': randomUUID() },
+      });
+      expect(res.status, res.text).toBe(201);
+      expect(res.json.status).toBe('pending');
+      return res.json as { id: string; totalCents: number; status: string };
+    };
+
+    /** Polls GET /orders/:id (on the orders service) until the order leaves `pending`. */
+    const settled = async (user: string, id: string) =>
+      waitFor(
+        async () => {
+          const res = await call(`${system.urls.orders}/orders/${id}`, {
+            token: await system.token(user),
+          });
+          return res.status === 200 && res.json.status !== 'pending' ? res : undefined;
+        },
+        { timeoutMs: 20_000, intervalMs: 50, what: `order ${id} to be confirmed or rejected` },
+      );
+
+    it('confirms an order once the catalog reserved its stock, and the stock goes down', async () => {
+      const before = await stockOf('p-1003');
+      const order = await place('alice', [
+        { productId: 'p-1003', quantity: 2 },
+        { productId: 'p-1003', quantity: 1 },
+      ]);
+      const final = await settled('alice', order.id);
+      expect(final.json).toMatchObject({ id: order.id, status: 'confirmed' });
+      expect(final.json.rejectionReason).toBeUndefined();
+      expect(await stockOf('p-1003')).toBe(before - 3);
+      // The list shows the status too.
+      const mine = await call(`${gw}/orders`, { token: await system.token('alice') });
+      expect(mine.json.orders.find((o: { id: string }) => o.id === order.id).status).toBe(
+        'confirmed',
+      );
+    });
+
+    it('rejects an order for more than the stock, and reserves none of its lines', async () => {
+      const [mugs, telescopes] = [await stockOf('p-1001'), await stockOf('p-1006')];
+      const order = await place('alice', [
+        { productId: 'p-1001', quantity: 1 },
+        { productId: 'p-1006', quantity: telescopes + 1 },
+      ]);
+      const final = await settled('alice', order.id);
+      expect(final.json.status).toBe('rejected');
+      expect(final.json.rejectionReason).toMatch(/insufficient-stock: p-1006/);
+      expect(await stockOf('p-1001')).toBe(mugs);
+      expect(await stockOf('p-1006')).toBe(telescopes);
+    });
+
+    it('serves an order with an ETag and answers 304 to If-None-Match while it is unchanged', async () => {
+      const order = await place('alice', [{ productId: 'p-1004', quantity: 1 }]);
+      await settled('alice', order.id);
+      const token = await system.token('alice');
+      // On the orders service itself (the gateway's forwarding of it is the gateway's business).
+      const first = await call(`${system.urls.orders}/orders/${order.id}`, { token });
+      const etag = first.headers.get('etag');
+      expect(etag).toMatch(/^"[^"]+"$/);
+      const again = await call(`${system.urls.orders}/orders/${order.id}`, {
+        token,
+        headers: { 'if-none-match': etag! },
+      });
+      expect(again.status).toBe(304);
+      expect(again.text).toBe('');
+      const other = await call(`${system.urls.orders}/orders/${order.id}`, {
+        token,
+        headers: { 'if-none-match': '"something-else"' },
+      });
+      expect(other.status).toBe(200);
+      expect(other.json.status).toBe('confirmed');
+      // Someone else's order is a 404 (an ETag never leaks it).
+      const bob = await call(`${system.urls.orders}/orders/${order.id}`, {
+        token: await system.token('carol'),
+      });
+      expect(bob.status).toBe(404);
+    });
+
+    it('builds the order history with totals per status from the events, and rebuilds it equal', async () => {
+      const user = 'erin';
+      const token = await system.token(user);
+      const a = await place(user, [{ productId: 'p-1002', quantity: 2 }]);
+      const b = await place(user, [{ productId: 'p-1004', quantity: 3 }]);
+      const c = await place(user, [{ productId: 'p-1005', quantity: 100 }]);
+      for (const o of [a, b, c]) await settled(user, o.id);
+      const expected = {
+        customer: user,
+        totals: {
+          all: { count: 3, totalCents: a.totalCents + b.totalCents + c.totalCents },
+          pending: { count: 0, totalCents: 0 },
+          confirmed: { count: 2, totalCents: a.totalCents + b.totalCents },
+          rejected: { count: 1, totalCents: c.totalCents },
+        },
+      };
+      const live = await waitFor(
+        async () => {
+          const res = await call(`${system.urls.orders}/order-history`, { token });
+          return res.status === 200 &&
+            res.json.totals.pending.count === 0 &&
+            res.json.totals.all.count === 3
+            ? res.json
+            : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the order history to show the three settled orders' },
+      );
+      expect(live).toMatchObject(expected);
+      expect(
+        live.orders.map((o: { orderId: string; status: string }) => [o.orderId, o.status]).sort(),
+      ).toEqual(
+        [
+          [a.id, 'confirmed'],
+          [b.id, 'confirmed'],
+          [c.id, 'rejected'],
+        ].sort(),
+      );
+
+      // A customer may not rebuild it; an admin (scope orders:admin) may.
+      const denied = await call(`${system.urls.orders}/admin/order-history/rebuild`, {
+        method: 'POST',
+        token,
+      });
+      expect(denied.status).toBe(403);
+      const admin = await system.token('admin');
+      const rebuilt = await call(`${system.urls.orders}/admin/order-history/rebuild`, {
+        method: 'POST',
+        token: admin,
+      });
+      expect(rebuilt.status, rebuilt.text).toBe(200);
+      expect(rebuilt.json).toMatchObject({ projection: 'order-history', behind: 0 });
+      expect(rebuilt.json.generation).toBe(rebuilt.json.previousGeneration + 1);
+      const after = await call(`${system.urls.orders}/order-history`, { token });
+      expect(after.json).toEqual(live);
+    });
+
+    it.runIf(options.httpPush)(
+      'applies an event delivered twice once (the inbox), and refuses /events without the token',
+      async () => {
+        const before = await stockOf('p-1004');
+        const orderId = `o-${randomUUID()}`;
+        const event = {
+          orderId,
+          customer: 'frank',
+          lines: [{ productId: 'p-1004', quantity: 2, unitPriceCents: 450 }],
+          totalCents: 900,
+          placedAt: new Date().toISOString(),
+        };
+        const post = (token?: string) =>
+          call(`${system.urls.catalog}/events`, {
+            body: event,
+            headers: {
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+              'ce-specversion': '1.0',
+              'ce-id': `${orderId}/placed`,
+              'ce-source': '/orders',
+              'ce-type': 'storefront.order.placed.v1',
+              'ce-partitionkey': orderId,
+            },
+          });
+        const anonymous = await post();
+        expect(anonymous.status).toBe(401);
+        const forged = await post('not-the-token');
+        expect(forged.status).toBe(401);
+
+        const token = system.specs.find((s) => s.name === 'catalog')!.env!.EVENTS_TOKEN!;
+        const [first, second] = [await post(token), await post(token)];
+        expect(first.status, first.text).toBe(204);
+        expect(second.status, second.text).toBe(204);
+        const third = await post(token);
+        expect(third.status).toBe(204);
+        expect(await stockOf('p-1004')).toBe(before - 2);
+
+        // A real order's events delivered again change nothing either.
+        const order = await place('frank', [{ productId: 'p-1004', quantity: 1 }]);
+        await settled('frank', order.id);
+        const stock = await stockOf('p-1004');
+        const replay = await call(`${system.urls.orders}/events`, {
+          body: {
+            orderId: order.id,
+            reason: 'insufficient-stock',
+            productId: 'p-1004',
+            requested: 1,
+            available: 0,
+          },
+          headers: {
+            authorization: `Bearer ${token}`,
+            'ce-specversion': '1.0',
+            'ce-id': `${order.id}/stock-rejected`,
+            'ce-source': '/catalog',
+            'ce-type': 'storefront.stock.rejected.v1',
+            'ce-partitionkey': order.id,
+          },
+        });
+        // A late contradicting answer for a settled order is acknowledged and ignored.
+        expect(replay.status, replay.text).toBe(204);
+        const final = await call(`${system.urls.orders}/orders/${order.id}`, {
+          token: await system.token('frank'),
+        });
+        expect(final.json.status).toBe('confirmed');
+        expect(await stockOf('p-1004')).toBe(stock);
+      },
+    );
+
+    it('serves every service its AsyncAPI document beside the OpenAPI one', async () => {
+      const orders = await call(`${system.urls.orders}/asyncapi.json`);
+      expect(orders.status).toBe(200);
+      expect(orders.json.asyncapi).toBe('3.0.0');
+      const catalog = await call(`${system.urls.catalog}/asyncapi.json`);
+      expect(catalog.json.asyncapi).toBe('3.0.0');
+      const channels = (doc: { channels: Record<string, { address: string }> }) =>
+        Object.values(doc.channels)
+          .map((c) => c.address)
+          .sort();
+      expect(channels(orders.json)).toEqual([
+        'storefront.order.confirmed.v1',
+        'storefront.order.placed.v1',
+        'storefront.order.rejected.v1',
+        'storefront.stock.rejected.v1',
+        'storefront.stock.reserved.v1',
+      ]);
+      expect(channels(catalog.json)).toEqual([
+        'storefront.order.placed.v1',
+        'storefront.stock.rejected.v1',
+        'storefront.stock.reserved.v1',
+      ]);
+    });
+  });
+}
