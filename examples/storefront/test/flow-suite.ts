@@ -273,5 +273,25 @@ export function flowSuite(title: string, options: FlowSuiteOptions) {
         'storefront.stock.reserved.v1',
       ]);
     });
+
+    it('accepts orders while the catalog is down (last known prices) and settles them when it is back', async () => {
+      const token = await system.token('grace');
+      // orders has priced p-1003 before (earlier tests); its last answer prices the new orders.
+      const warmUp = await place('grace', [{ productId: 'p-1003', quantity: 1 }]);
+      await settled('grace', warmUp.id);
+      const before = await stockOf('p-1003');
+      await system.supervisor.get('catalog').kill();
+      const placed = [];
+      for (let i = 0; i < 5; i++)
+        placed.push(await place('grace', [{ productId: 'p-1003', quantity: 1 }]));
+      // Nobody reserved their stock yet: they stay pending while the catalog is away.
+      for (const o of placed) {
+        const res = await call(`${system.urls.orders}/orders/${o.id}`, { token });
+        expect(res.json.status).toBe('pending');
+      }
+      await system.restart('catalog');
+      for (const o of placed) expect((await settled('grace', o.id)).json.status).toBe('confirmed');
+      expect(await stockOf('p-1003')).toBe(before - placed.length);
+    }, 60_000);
   });
 }

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { jwtAuth, requireScopes } from '@milkyway/auth';
-import { HttpError } from '@milkyway/core';
+import { createCache, HttpError, memoryStore } from '@milkyway/core';
 import { attachEventBus, createEventBus } from '@milkyway/events';
 import { tracingInterceptor } from '@milkyway/observability';
 import { createOutbox, createRelay, postgresInbox } from '@milkyway/postgres';
@@ -187,6 +187,21 @@ async function replay(customer: string, key: string, fingerprint: string) {
   return order ? { order: publicOrder(order), replayed: true } : undefined;
 }
 
+/**
+ * The last known products: every order asks the catalog (a fresh price), concurrent requests for
+ * one product share one call, and while the catalog is down (errors, open breaker) an order is
+ * priced from the product's last answer of the past 10 minutes. The order is still only
+ * `pending`: the catalog decides about its stock when it is back (the event waits in the outbox).
+ * A product never seen fails as before (502/503).
+ */
+const prices = createCache({
+  store: memoryStore({ maxEntries: 10_000 }),
+  namespace: 'prices',
+  ttlMs: 1,
+  staleIfErrorMs: envNumber('PRICE_STALE_IF_ERROR_MS', 10 * 60_000),
+  logger,
+});
+
 /** Fetches each line's product from the catalog (422 for an unknown one) and prices the order. */
 async function priceOrder(
   request: NewOrder,
@@ -195,10 +210,12 @@ async function priceOrder(
   const products = await Promise.all(
     request.items.map(async (item) => {
       try {
-        return await catalog.json(`/products/${encodeURIComponent(item.productId)}`, {
-          ...bound,
-          schema: Product,
-        });
+        return await prices.getOrLoad(`product:${item.productId}`, () =>
+          catalog.json(`/products/${encodeURIComponent(item.productId)}`, {
+            ...bound,
+            schema: Product,
+          }),
+        );
       } catch (error) {
         if (UpstreamResponseError.is(error) && error.upstreamStatus === 404) {
           throw new HttpError(422, `no product ${item.productId}`, {
