@@ -219,6 +219,20 @@ export function flowSuite(title: string, options: FlowSuiteOptions) {
         expect(third.status).toBe(204);
         expect(await stockOf('p-1004')).toBe(before - 2);
 
+        // An event that fails its schema is dead-lettered (kept by the catalog), not retried.
+        const poison = await call(`${system.urls.catalog}/events`, {
+          body: { ...event, lines: [] },
+          headers: {
+            authorization: `Bearer ${token}`,
+            'ce-specversion': '1.0',
+            'ce-id': `${orderId}/poison`,
+            'ce-source': '/orders',
+            'ce-type': 'storefront.order.placed.v1',
+          },
+        });
+        expect(poison.status, poison.text).toBe(422);
+        expect(await stockOf('p-1004')).toBe(before - 2);
+
         // A real order's events delivered again change nothing either.
         const order = await place('frank', [{ productId: 'p-1004', quantity: 1 }]);
         await settled('frank', order.id);

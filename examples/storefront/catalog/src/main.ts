@@ -32,7 +32,7 @@ import {
   stockRejected,
   stockReserved,
 } from '../../shared/src/contracts/index.js';
-import { databaseReady, openDatabase } from '../../shared/src/data.js';
+import { databaseReady, openDatabase, storeDeadLetters } from '../../shared/src/data.js';
 import { createServiceTransport, serveEvents } from '../../shared/src/messaging.js';
 import {
   createStorefrontService,
@@ -90,10 +90,15 @@ const invalidate = (ids: readonly string[]) =>
   );
 
 // The events: JetStream with NATS_URL, else HTTP push to orders' /events.
-const messaging = await createServiceTransport('catalog', logger, {
-  [stockReserved.destination]: upstreams.orders(),
-  [stockRejected.destination]: upstreams.orders(),
-});
+const messaging = await createServiceTransport(
+  'catalog',
+  logger,
+  {
+    [stockReserved.destination]: upstreams.orders(),
+    [stockRejected.destination]: upstreams.orders(),
+  },
+  storeDeadLetters(db),
+);
 const bus = createEventBus({ source: '/catalog', transport: messaging.transport, logger });
 attachEventBus(service, bus, { drainMs: 10_000 });
 

@@ -38,7 +38,7 @@ import {
   stockRejected,
   stockReserved,
 } from '../../shared/src/contracts/index.js';
-import { databaseReady, openDatabase } from '../../shared/src/data.js';
+import { databaseReady, openDatabase, storeDeadLetters } from '../../shared/src/data.js';
 import { createServiceTransport, serveEvents } from '../../shared/src/messaging.js';
 import {
   createStorefrontService,
@@ -88,9 +88,14 @@ const outbox = createOutbox({ source: '/orders' });
 const orders = new OrderStore(db, outbox);
 
 // The events: JetStream with NATS_URL, else HTTP push to the catalog's /events.
-const messaging = await createServiceTransport('orders', logger, {
-  [orderPlaced.destination]: upstreams.catalog(),
-});
+const messaging = await createServiceTransport(
+  'orders',
+  logger,
+  {
+    [orderPlaced.destination]: upstreams.catalog(),
+  },
+  storeDeadLetters(db),
+);
 const bus = createEventBus({ source: '/orders', transport: messaging.transport, logger });
 attachEventBus(service, bus, { drainMs: 10_000 }); // consumers stop before the database closes
 

@@ -13,6 +13,7 @@
  * schema statements run (idempotent `CREATE ... IF NOT EXISTS`).
  */
 import { mkdirSync } from 'node:fs';
+import type { CloudEventEnvelope } from '@milkyway/events';
 import type { createLogger } from '@milkyway/observability';
 import { type Database, databaseReadiness, migrate, type SqlClient } from '@milkyway/postgres';
 import { env } from './service-kit.js';
@@ -78,10 +79,39 @@ export async function openDatabase(
     };
   }
   await migrate(opened.db);
-  await opened.db.transaction(schema);
+  await opened.db.transaction(async (tx) => {
+    await tx.query(`CREATE TABLE IF NOT EXISTS dead_letters (
+  id bigserial PRIMARY KEY,
+  destination text NOT NULL,
+  event_id text NOT NULL,
+  attributes jsonb NOT NULL,
+  data text NOT NULL,
+  dead_lettered_at timestamptz NOT NULL DEFAULT now()
+)`);
+    await schema(tx);
+  });
   logger.info({ database: opened.where }, `${service}: database ready`);
   return opened;
 }
 
 /** The readiness check of a database: `SELECT 1` within half a second. */
 export const databaseReady = (db: Database) => databaseReadiness(db, { timeoutMs: 500 });
+
+/**
+ * Keeps the consumers' dead letters in the service's own `dead_letters` table (HTTP push has no
+ * broker to hold them): an event its consumer gave up on is stored there with the reason in
+ * its data, and the sender is answered so it stops retrying.
+ */
+export function storeDeadLetters(db: Database) {
+  return async (destination: string, envelope: CloudEventEnvelope) => {
+    await db.query(
+      'INSERT INTO dead_letters (destination, event_id, attributes, data) VALUES ($1, $2, $3::jsonb, $4)',
+      [
+        destination,
+        envelope.attributes.id,
+        JSON.stringify(envelope.attributes),
+        new TextDecoder().decode(envelope.data),
+      ],
+    );
+  };
+}

@@ -92,6 +92,8 @@ export async function createServiceTransport(
   service: string,
   logger: Logger,
   pushTo: Record<string, string>,
+  /** Where dead letters go with HTTP push (JetStream keeps them in `dead-letter.<group>`). */
+  keepDeadLetter: (destination: string, envelope: CloudEventEnvelope) => Promise<void>,
 ): Promise<ServiceTransport> {
   if (process.env.NATS_URL) {
     const { defaultSubjectMapping, natsConfigFromEnv, natsTransport } = await import(
@@ -124,9 +126,23 @@ export async function createServiceTransport(
       return transport.publish(destination, envelope, options);
     },
   };
+  // The consumers' dead letters stay in this service (nobody to push them to).
+  const consuming: Transport = {
+    ...transport,
+    async publish(destination, envelope, options) {
+      if (!destination.startsWith('dead-letter.')) {
+        return transport.publish(destination, envelope, options);
+      }
+      logger.error(
+        { destination, event: envelope.attributes.id, type: envelope.attributes.type },
+        'an event was dead-lettered (kept in the dead_letters table)',
+      );
+      await keepDeadLetter(destination, envelope);
+    },
+  };
   return {
     kind: 'http',
-    transport,
+    transport: consuming,
     relayTransport,
     receiver: [requireEventsToken(token), transport.receiver({ maxBodyBytes: 256 * 1024 })],
     describe: `http push (${Object.values(subscribers).join(', ') || 'nothing to send'})`,
