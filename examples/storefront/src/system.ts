@@ -168,9 +168,10 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
     ...dataEnv(name),
     ...options.serviceEnv?.[name],
   });
-  /** Drops this run's own schemas and data folder (isolated runs only). */
+  /** Drops this run's own schemas, JetStream streams and data folder (isolated runs only). */
   const cleanUp = async () => {
     if (ownDataRoot) fs.rmSync(ownDataRoot, { recursive: true, force: true });
+    if (isolate && shared.NATS_URL) await deleteStreams(shared, `sf_${run}`);
     if (isolate && shared.DATABASE_URL && Object.keys(schemas).length > 0) {
       const pg = (await import('pg')).default;
       const client = new pg.Client({ connectionString: shared.DATABASE_URL });
@@ -234,4 +235,33 @@ export async function startStorefront(options: StorefrontOptions = {}): Promise<
       }
     },
   };
+}
+
+/** Deletes the JetStream streams of one subject prefix (an isolated run's), best effort. */
+async function deleteStreams(environment: Record<string, string | undefined>, prefix: string) {
+  const { connectNats, natsConfigFromEnv } = await import('@milkyway/nats');
+  const codec = {
+    encode: (v: unknown) => JSON.stringify(v),
+    decode: (b: Uint8Array) => JSON.parse(new TextDecoder().decode(b)),
+  };
+  try {
+    const nc = await connectNats({ ...natsConfigFromEnv(environment), name: 'storefront-cleanup' });
+    try {
+      const names = await nc.request(
+        '$JS.API.STREAM.NAMES',
+        codec.encode({ subject: `${prefix}.>` }),
+        {
+          timeout: 2_000,
+        },
+      );
+      const streams: string[] = codec.decode(names.data).streams ?? [];
+      for (const stream of streams) {
+        await nc.request(`$JS.API.STREAM.DELETE.${stream}`, '', { timeout: 2_000 });
+      }
+    } finally {
+      await nc.close();
+    }
+  } catch {
+    // best effort: a server that went away keeps the streams
+  }
 }
