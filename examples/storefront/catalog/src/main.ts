@@ -108,14 +108,19 @@ const changedBy = new Map<string, readonly string[]>();
 const inbox = postgresInbox(db);
 const invalidatingInbox: Inbox<SqlClient> = {
   async runOnce(key, effect) {
+    let outcome: Awaited<ReturnType<typeof inbox.runOnce>>;
     try {
-      const outcome = await inbox.runOnce(key, effect);
-      const changed = changedBy.get(key.messageId);
-      if (outcome === 'applied' && changed && changed.length > 0) await invalidate(changed);
-      return outcome;
-    } finally {
-      changedBy.delete(key.messageId);
+      outcome = await inbox.runOnce(key, effect);
+    } catch (error) {
+      changedBy.delete(key.messageId); // rolled back: the retry records it again
+      throw error;
     }
+    if (outcome === 'applied') {
+      const changed = changedBy.get(key.messageId) ?? [];
+      changedBy.delete(key.messageId);
+      if (changed.length > 0) await invalidate(changed);
+    }
+    return outcome;
   },
 };
 await bus.subscribe(
@@ -132,6 +137,8 @@ await bus.subscribe(
     group: 'catalog',
     inbox: invalidatingInbox,
     maxInFlight: 32,
+    // JetStream redelivers what a killed replica held after this (kept alive while handled).
+    ackDeadlineMs: 5_000,
     retry: { maxAttempts: 20, baseDelayMs: 200, maxDelayMs: 5_000 },
   },
 );
@@ -141,6 +148,8 @@ const relay = createRelay({
   db,
   transport: messaging.relayTransport,
   name: `catalog-${lockScope}`,
+  // A few orders at a time: each HTTP push waits for orders' handler to commit.
+  concurrency: 16,
   pollIntervalMs: 500,
   backoff: { minMs: 100, maxMs: 2_000 },
   topics: [stockReserved, stockRejected],

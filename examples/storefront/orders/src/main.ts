@@ -135,6 +135,8 @@ await bus.subscribe(
     group: 'orders',
     inbox: postgresInbox(db),
     maxInFlight: 32,
+    // JetStream redelivers what a killed replica held after this (kept alive while handled).
+    ackDeadlineMs: 5_000,
     retry: { maxAttempts: 20, baseDelayMs: 200, maxDelayMs: 5_000 },
   },
 );
@@ -145,6 +147,8 @@ const relay = createRelay({
   transport: messaging.relayTransport,
   name: `orders-${lockScope}`,
   retention: 'archive',
+  // A few orders at a time: each HTTP push waits for the catalog's handler to commit.
+  concurrency: 16,
   pollIntervalMs: 500,
   backoff: { minMs: 100, maxMs: 2_000 },
   topics: [orderPlaced, orderConfirmed, orderRejected],
