@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database, Outbox, SqlClient } from '@milkyway/postgres';
+import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   type Order,
   type OrderStatus,
@@ -52,6 +53,30 @@ interface OrderRow {
   updated_at: Date | string;
 }
 
+const tracer = trace.getTracer('storefront-orders');
+
+/**
+ * Runs `work` in a span of its own (INTERNAL), e.g. the order's transaction: the outbox row
+ * records the active span as the event's traceparent, so the consumers' spans hang under it.
+ */
+async function inSpan<T>(
+  name: string,
+  attributes: Record<string, string>,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
 const iso = (value: Date | string) => new Date(value).toISOString();
 
 function toOrder(row: OrderRow): Order & { version: number } {
@@ -92,40 +117,42 @@ export class OrderStore {
   ): Promise<Order> {
     const id = `o-${randomUUID()}`;
     const now = new Date().toISOString();
-    return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<OrderRow>(
-        `INSERT INTO orders (id, customer, items, total_cents, currency, status, created_at, updated_at)
+    return inSpan('orders place order', { 'storefront.order.id': id }, () =>
+      this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<OrderRow>(
+          `INSERT INTO orders (id, customer, items, total_cents, currency, status, created_at, updated_at)
 VALUES ($1, $2, $3::jsonb, $4, 'EUR', 'pending', $5, $5) RETURNING *`,
-        [id, order.customer, JSON.stringify(order.items), order.totalCents, now],
-      );
-      // A record older than a day is forgotten: the key may be used again.
-      await tx.query(
-        `DELETE FROM idempotency_keys WHERE customer = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
-        [order.customer, idempotency.key],
-      );
-      await tx.query(
-        'INSERT INTO idempotency_keys (customer, key, fingerprint, order_id) VALUES ($1, $2, $3, $4)',
-        [order.customer, idempotency.key, idempotency.fingerprint, id],
-      );
-      await this.outbox.enqueue(
-        tx,
-        orderPlaced,
-        {
-          orderId: id,
-          customer: order.customer,
-          lines: order.items.map((i) => ({
-            productId: i.productId,
-            quantity: i.quantity,
-            unitPriceCents: i.unitPriceCents,
-          })),
-          totalCents: order.totalCents,
-          placedAt: now,
-        },
-        // Stable: a replayed relay publishes the same id, which brokers and inboxes drop.
-        { id: `${id}/placed`, subject: id },
-      );
-      return publicOrder(toOrder(rows[0]!));
-    });
+          [id, order.customer, JSON.stringify(order.items), order.totalCents, now],
+        );
+        // A record older than a day is forgotten: the key may be used again.
+        await tx.query(
+          `DELETE FROM idempotency_keys WHERE customer = $1 AND key = $2 AND created_at < now() - interval '24 hours'`,
+          [order.customer, idempotency.key],
+        );
+        await tx.query(
+          'INSERT INTO idempotency_keys (customer, key, fingerprint, order_id) VALUES ($1, $2, $3, $4)',
+          [order.customer, idempotency.key, idempotency.fingerprint, id],
+        );
+        await this.outbox.enqueue(
+          tx,
+          orderPlaced,
+          {
+            orderId: id,
+            customer: order.customer,
+            lines: order.items.map((i) => ({
+              productId: i.productId,
+              quantity: i.quantity,
+              unitPriceCents: i.unitPriceCents,
+            })),
+            totalCents: order.totalCents,
+            placedAt: now,
+          },
+          // Stable: a replayed relay publishes the same id, which brokers and inboxes drop.
+          { id: `${id}/placed`, subject: id },
+        );
+        return publicOrder(toOrder(rows[0]!));
+      }),
+    );
   }
 
   /** The idempotency record of (customer, key), if it is younger than a day. */
@@ -160,6 +187,18 @@ WHERE customer = $1 AND key = $2 AND created_at >= now() - interval '24 hours'`,
    * it is; returns whether it changed.
    */
   async settle(
+    tx: SqlClient,
+    orderId: string,
+    outcome: { status: 'confirmed' } | { status: 'rejected'; reason: string },
+  ): Promise<boolean> {
+    return inSpan(
+      'orders settle order',
+      { 'storefront.order.id': orderId, 'storefront.order.status': outcome.status },
+      () => this.settleIn(tx, orderId, outcome),
+    );
+  }
+
+  private async settleIn(
     tx: SqlClient,
     orderId: string,
     outcome: { status: 'confirmed' } | { status: 'rejected'; reason: string },
