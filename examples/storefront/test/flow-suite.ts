@@ -5,7 +5,7 @@
  * duplicate deliveries (HTTP push). Defined once, run embedded (flow-events.test.ts: PGlite,
  * HTTP push) and on the real servers (flow-real.test.ts: PostgreSQL, NATS JetStream).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, startTestSystem, type TestSystem, waitFor } from './harness.js';
 
@@ -263,6 +263,54 @@ export function flowSuite(title: string, options: FlowSuiteOptions) {
         expect(await stockOf('p-1004')).toBe(stock);
       },
     );
+
+    it('follows one order in one trace: request, transaction, relay, consumer, status update', async () => {
+      const traceId = randomBytes(16).toString('hex');
+      const res = await call(`${gw}/orders`, {
+        token: await system.token('heidi'),
+        body: { items: [{ productId: 'p-1001', quantity: 1 }] },
+        headers: {
+          'idempotency-key': randomUUID(),
+          traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+        },
+      });
+      expect(res.status).toBe(201);
+      await settled('heidi', res.json.id);
+      /** The status update's ancestors, root first, from the spans exported so far. */
+      const ancestry = () => {
+        const spans = system.spans().filter((s) => s.traceId === traceId);
+        const byId = new Map(spans.map((s) => [s.spanId, s]));
+        const chain: string[] = [];
+        for (
+          let span = spans.find((s) => s.name === 'orders settle order');
+          span;
+          span = span.parentSpanId ? byId.get(span.parentSpanId) : undefined
+        ) {
+          chain.unshift(`${span.service} ${span.name}`);
+        }
+        return chain;
+      };
+      // Each service exports its spans on its own schedule: wait until the chain reaches the
+      // gateway's server span (the root of the request).
+      const chain = await waitFor(
+        () => {
+          const found = ancestry();
+          return found[0] === 'gateway POST /orders' ? found : undefined;
+        },
+        { timeoutMs: 20_000, what: 'the status update span to reach the request in the trace' },
+      );
+      expect(chain).toEqual([
+        'gateway POST /orders',
+        'gateway POST',
+        'orders POST /orders',
+        'orders orders place order',
+        'orders relay storefront.order.placed.v1',
+        'catalog process storefront.order.placed.v1',
+        'catalog relay storefront.stock.reserved.v1',
+        'orders process storefront.stock.reserved.v1',
+        'orders orders settle order',
+      ]);
+    });
 
     it('serves every service its AsyncAPI document beside the OpenAPI one', async () => {
       const orders = await call(`${system.urls.orders}/asyncapi.json`);

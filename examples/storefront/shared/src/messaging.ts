@@ -27,6 +27,13 @@ import {
 } from '@milkyway/events';
 import { type HttpPushTransport, httpPushTransport } from '@milkyway/events/http';
 import type { createLogger } from '@milkyway/observability';
+import {
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from '@opentelemetry/api';
 import type { MiddlewareHandler } from 'hono';
 import { type createStorefrontService, env } from './service-kit.js';
 
@@ -108,7 +115,7 @@ export async function createServiceTransport(
     return {
       kind: 'nats',
       transport,
-      relayTransport: transport,
+      relayTransport: tracedRelay(transport, 'nats'),
       describe: `nats jetstream (subjects ${prefix}.*)`,
     };
   }
@@ -120,10 +127,11 @@ export async function createServiceTransport(
     subscribers,
     headers: () => ({ authorization: `Bearer ${token}` }),
   });
+  const traced = tracedRelay(transport, 'http');
   const relayTransport: Pick<Transport, 'publish'> = {
     publish(destination: string, envelope: CloudEventEnvelope, options?: PublishOptions) {
       if (!subscribers[destination]) return Promise.resolve();
-      return transport.publish(destination, envelope, options);
+      return traced.publish(destination, envelope, options);
     },
   };
   // The consumers' dead letters stay in this service (nobody to push them to).
@@ -182,4 +190,66 @@ export function serveEvents(
     );
   }
   service.get('/asyncapi.json', { hidden: true }, asyncApiHandler(asyncApiDocument(asyncapi)));
+}
+
+const tracer = trace.getTracer('storefront-relay');
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/**
+ * The relay's publishes as PRODUCER spans (`relay <destination>`), children of the span that
+ * wrote the outbox row (its `traceparent`); the event leaves with the relay span's
+ * traceparent, so one trace reads: request -> transaction -> relay -> consumer.
+ */
+function tracedRelay(
+  transport: Pick<Transport, 'publish'>,
+  system: string,
+): Pick<Transport, 'publish'> {
+  return {
+    publish(destination, envelope, options) {
+      const written = TRACEPARENT.exec(envelope.attributes.traceparent ?? '');
+      const parent = written
+        ? trace.setSpanContext(ROOT_CONTEXT, {
+            traceId: written[1]!,
+            spanId: written[2]!,
+            traceFlags: Number.parseInt(written[3]!, 16),
+            isRemote: true,
+          })
+        : ROOT_CONTEXT;
+      return tracer.startActiveSpan(
+        `relay ${destination}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': system,
+            'messaging.destination.name': destination,
+            'messaging.operation.type': 'send',
+            'messaging.message.id': envelope.attributes.id,
+          },
+        },
+        parent,
+        async (span) => {
+          const sc = span.spanContext();
+          const outgoing =
+            isSpanContextValid(sc) && span.isRecording()
+              ? {
+                  ...envelope,
+                  attributes: {
+                    ...envelope.attributes,
+                    traceparent: `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags.toString(16).padStart(2, '0')}`,
+                  },
+                }
+              : envelope;
+          try {
+            await transport.publish(destination, outgoing, options);
+          } catch (error) {
+            span.recordException(error as Error);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+            throw error;
+          } finally {
+            span.end();
+          }
+        },
+      );
+    },
+  };
 }
