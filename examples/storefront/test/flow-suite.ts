@@ -264,6 +264,24 @@ export function flowSuite(title: string, options: FlowSuiteOptions) {
       },
     );
 
+    it('keeps orders and idempotency records across a crash of orders (its own database)', async () => {
+      const token = await system.token('carol');
+      const key = randomUUID();
+      const body = { items: [{ productId: 'p-1003', quantity: 1 }] };
+      const post = () => call(`${gw}/orders`, { token, body, headers: { 'idempotency-key': key } });
+      const first = await post();
+      expect(first.status).toBe(201);
+      await settled('carol', first.json.id);
+      await system.supervisor.get('orders').kill();
+      await system.restart('orders');
+      const again = await post();
+      expect(again.status).toBe(201);
+      expect(again.json.id).toBe(first.json.id);
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
+      const kept = await call(`${system.urls.orders}/orders/${first.json.id}`, { token });
+      expect(kept.json.status).toBe('confirmed');
+    }, 60_000);
+
     it('follows one order in one trace: request, transaction, relay, consumer, status update', async () => {
       const traceId = randomBytes(16).toString('hex');
       const res = await call(`${gw}/orders`, {
