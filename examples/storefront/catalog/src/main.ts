@@ -32,7 +32,13 @@ import {
   stockRejected,
   stockReserved,
 } from '../../shared/src/contracts/index.js';
-import { databaseReady, openDatabase, storeDeadLetters } from '../../shared/src/data.js';
+import {
+  databaseReady,
+  housekeeping,
+  INBOX_RETENTION_MS,
+  openDatabase,
+  storeDeadLetters,
+} from '../../shared/src/data.js';
 import { createServiceTransport, serveEvents } from '../../shared/src/messaging.js';
 import {
   createStorefrontService,
@@ -106,6 +112,7 @@ attachEventBus(service, bus, { drainMs: 10_000 });
 // of the products it changed is dropped (dropping it before could re-cache the old stock).
 const changedBy = new Map<string, readonly string[]>();
 const inbox = postgresInbox(db);
+service.onClose(housekeeping(logger, () => inbox.prune({ olderThanMs: INBOX_RETENTION_MS })));
 const invalidatingInbox: Inbox<SqlClient> = {
   async runOnce(key, effect) {
     let outcome: Awaited<ReturnType<typeof inbox.runOnce>>;

@@ -38,7 +38,13 @@ import {
   stockRejected,
   stockReserved,
 } from '../../shared/src/contracts/index.js';
-import { databaseReady, openDatabase, storeDeadLetters } from '../../shared/src/data.js';
+import {
+  databaseReady,
+  housekeeping,
+  INBOX_RETENTION_MS,
+  openDatabase,
+  storeDeadLetters,
+} from '../../shared/src/data.js';
 import { createServiceTransport, serveEvents } from '../../shared/src/messaging.js';
 import {
   createStorefrontService,
@@ -116,6 +122,13 @@ const rejectionReason = (r: {
 }) => `${r.reason}: ${r.productId} (requested ${r.requested}, available ${r.available})`;
 
 // The catalog's answers, once per event (the inbox row commits with the status change).
+const inbox = postgresInbox(db);
+service.onClose(
+  housekeeping(logger, async () => {
+    await inbox.prune({ olderThanMs: INBOX_RETENTION_MS });
+    await orders.forgetExpiredIdempotencyKeys();
+  }),
+);
 await bus.subscribe(
   [stockReserved, stockRejected],
   async (event, { tx }) => {
@@ -133,7 +146,7 @@ await bus.subscribe(
   },
   {
     group: 'orders',
-    inbox: postgresInbox(db),
+    inbox,
     maxInFlight: 32,
     // JetStream redelivers what a killed replica held after this (kept alive while handled).
     ackDeadlineMs: 5_000,

@@ -165,6 +165,13 @@ WHERE customer = $1 AND key = $2 AND created_at >= now() - interval '24 hours'`,
     return rows[0];
   }
 
+  /** Deletes idempotency records older than a day (their keys may be used again). */
+  async forgetExpiredIdempotencyKeys() {
+    await this.db.query(
+      `DELETE FROM idempotency_keys WHERE created_at < now() - interval '24 hours'`,
+    );
+  }
+
   /** One order with its row version, or undefined. */
   async find(id: string) {
     const { rows } = await this.db.query<OrderRow>('SELECT * FROM orders WHERE id = $1', [id]);

@@ -115,3 +115,22 @@ export function storeDeadLetters(db: Database) {
     );
   };
 }
+
+/**
+ * Housekeeping every `everyMs` (default hourly): `prune` forgets what no redelivery can need any
+ * more (inbox records older than 14 days, expired idempotency records...). Returns the stop.
+ */
+export function housekeeping(
+  logger: Logger,
+  prune: () => Promise<unknown>,
+  everyMs = 60 * 60_000,
+): () => void {
+  const run = () =>
+    prune().catch((error: unknown) => logger.warn({ err: error }, 'housekeeping failed'));
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** How long inbox records are kept: longer than any redelivery can arrive. */
+export const INBOX_RETENTION_MS = 14 * 24 * 60 * 60_000;
