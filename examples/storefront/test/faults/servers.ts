@@ -48,14 +48,28 @@ export async function startRealServers(): Promise<E2eServers> {
   await adminClient.end();
   const direct = new URL(admin);
   direct.pathname = `/${database}`;
-  const pgProxy = await startTcpProxy({
-    host: admin.hostname,
-    port: Number(admin.port || 5432),
-  });
+  const dropDatabase = async () => {
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  };
+  let pgProxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
+  let nats: Awaited<ReturnType<typeof startNatsServer>>;
+  try {
+    pgProxy = await startTcpProxy({ host: admin.hostname, port: Number(admin.port || 5432) });
+    nats = await startNatsServer();
+  } catch (error) {
+    await pgProxy?.close();
+    await dropDatabase();
+    throw error;
+  }
   const viaProxy = new URL(direct);
   viaProxy.hostname = '127.0.0.1';
   viaProxy.port = String(pgProxy.port);
-  const nats = await startNatsServer();
   return {
     env: { DATABASE_URL: direct.toString(), NATS_URL: nats.url },
     serviceEnv: {
@@ -65,14 +79,11 @@ export async function startRealServers(): Promise<E2eServers> {
     nats,
     pgProxy,
     async stop() {
-      await nats.stop();
-      await pgProxy.close();
-      const client = new pg.Client({ connectionString: ADMIN_URL });
-      await client.connect();
       try {
-        await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+        await nats.stop();
+        await pgProxy!.close();
       } finally {
-        await client.end();
+        await dropDatabase();
       }
     },
   };
