@@ -2,7 +2,9 @@
 // Keeps the docs honest: every ```ts block in docs/**/*.md and the READMEs, and every ```ts
 // block in a JSDoc `@example` of package source, is written out as its own module and
 // type-checked (strict, resolving @milkyway/* to the sources). Blocks in another fence language
-// (sh, json, text) are not compiled.
+// (sh, json, text) are not compiled. Blocks of one page titled with a file name
+// (```ts title="service.ts") are written under those names in a folder of their own, so they
+// can import each other (`import { createApp } from './service.js'`).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,13 +24,15 @@ function walk(dir, accept, found = []) {
   return found;
 }
 
-const FENCE = /```(?:ts|typescript)\s*\n([\s\S]*?)```/g;
+const FENCE = /```(?:ts|typescript)(?:[ \t]+([^`\n][^\n]*))?\n([\s\S]*?)```/g;
+const TITLE = /(?:^|\s)title="([\w.-]+\.ts)"/;
 
 /** Code blocks of a markdown file. */
 function markdownSamples(file) {
   const text = fs.readFileSync(file, 'utf8');
   return [...text.matchAll(FENCE)].map((m) => ({
-    code: m[1],
+    code: m[2],
+    title: TITLE.exec(m[1] ?? '')?.[1],
     line: text.slice(0, m.index).split('\n').length,
   }));
 }
@@ -43,7 +47,7 @@ function jsdocSamples(file) {
       .map((l) => l.replace(/^\s*\/?\*+\/?\s?/, ''))
       .join('\n');
     for (const m of body.matchAll(FENCE)) {
-      samples.push({ code: m[1], line: text.slice(0, comment.index).split('\n').length });
+      samples.push({ code: m[2], line: text.slice(0, comment.index).split('\n').length });
     }
   }
   return samples;
@@ -63,8 +67,12 @@ const origins = new Map();
 let count = 0;
 for (const [file, extract] of sources) {
   for (const sample of extract(file)) {
-    const name = `sample-${String(++count).padStart(4, '0')}.ts`;
     const rel = path.relative(root, file);
+    const index = String(++count).padStart(4, '0');
+    const name = sample.title
+      ? path.join(rel.replace(/[^\w]+/g, '-'), sample.title)
+      : `sample-${index}.ts`;
+    fs.mkdirSync(path.dirname(path.join(outDir, name)), { recursive: true });
     origins.set(name, `${rel}:${sample.line}`);
     // `export {}` makes every sample a module, so top-level await and local names are scoped.
     fs.writeFileSync(
@@ -91,7 +99,7 @@ fs.writeFileSync(
       noUnusedLocals: false,
       typeRoots: [path.join(root, 'node_modules/@types')],
     },
-    include: ['*.ts'],
+    include: ['**/*.ts'],
   }),
 );
 if (count === 0) {
@@ -106,7 +114,7 @@ try {
   console.log(`${count} code samples from docs, READMEs and JSDoc type-check`);
 } catch (error) {
   const output = String(error.stdout ?? error.message).replace(
-    /\.tmp\/doc-samples\/(sample-\d+\.ts)\((\d+),(\d+)\)/g,
+    /\.tmp\/doc-samples\/([\w./-]+\.ts)\((\d+),(\d+)\)/g,
     (_, name, line) => `${origins.get(name)} (+${Number(line) - 1})`,
   );
   console.error(output);

@@ -11,6 +11,10 @@
 //     `npm create milkyway@latest` for each template, `npm install`, `npm test`; the hello
 //     service built (`npm run build`) and started from `dist/` (`npm start`), `/readyz` and a
 //     route probed, SIGTERM answered with a clean exit;
+//  4b. docs/getting-started.md followed word for word in fresh folders (starting points A, an
+//     empty folder, and B, a scaffolded service): its shell blocks run, its titled code blocks
+//     written as files, its service started, its curl commands answered as the page shows,
+//     Ctrl-C, its test run (scripts/lib/getting-started.mjs);
 //  5. a plain TypeScript project installs every published package, type-checks an import of
 //     every entry point, and imports each through ESM and CJS on Node 20 and Node 24.
 import { execFileSync, spawn } from 'node:child_process';
@@ -19,6 +23,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { followGettingStarted } from './lib/getting-started.mjs';
 import {
   entryPoints,
   entryPointsWithFormats,
@@ -260,6 +265,21 @@ try {
     new Promise((r) => setTimeout(() => r('timeout'), 30_000)),
   ]);
   expect(code === 0, `the service did not exit cleanly on SIGTERM (${code}):\n${serviceOutput}`);
+
+  for (const choice of ['A', 'B']) {
+    log(`docs/getting-started.md, word for word (starting point ${choice})`);
+    const folder = path.join(work, `getting-started-${choice}`);
+    fs.mkdirSync(folder);
+    const { project } = await followGettingStarted({
+      page: path.join(root, 'docs/getting-started.md'),
+      dir: folder,
+      env,
+      choice,
+      port: await freePort(),
+    });
+    // "For your editor (and `npx tsc`)": the page's tsconfig.json checks the page's files.
+    if (choice === 'A') run('npx', ['tsc'], { cwd: project, env });
+  }
 
   log('npm create milkyway@latest my-shop --example storefront');
   run('npm', ['create', 'milkyway@latest', 'my-shop', '--yes', '--', '--example', 'storefront'], {

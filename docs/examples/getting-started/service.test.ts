@@ -72,7 +72,7 @@ describe('the getting-started service, in-process', () => {
 
 describe('the getting-started guide', () => {
   const read = (file: string) => readFileSync(new URL(file, import.meta.url), 'utf8');
-  const blocks = [...read('../../getting-started.md').matchAll(/```ts\n([\s\S]*?)```/g)].map(
+  const blocks = [...read('../../getting-started.md').matchAll(/```ts[^\n]*\n([\s\S]*?)```/g)].map(
     (m) => m[1],
   );
 
