@@ -2,6 +2,7 @@
 // hono nor @milkyway/core. The HTTP client and proxy: '@milkyway/resilience/http'; the Hono
 // middleware: '@milkyway/resilience/hono'.
 export { DeadlineExceededError } from '@milkyway/protocol';
+export { abortable } from './abort/abortable.js';
 export {
   type CircuitBreaker,
   type CircuitBreakerEvents,

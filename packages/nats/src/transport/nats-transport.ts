@@ -9,6 +9,7 @@ import type {
 } from '@milkyway/events';
 import { encodeBinary } from '@milkyway/events';
 import { silentLogger } from '@milkyway/protocol';
+import { abortable } from '@milkyway/resilience';
 import {
   type JetStreamClient,
   type JetStreamManager,
@@ -170,7 +171,7 @@ class JetStreamTransport implements NatsTransport {
       headers: toNatsHeaders(headers),
     });
     try {
-      await (signal ? raceAbort(sent, signal) : sent);
+      await abortable(sent, signal);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
       const failure = publishFailure(destination, subject, error, envelope.data.byteLength);
@@ -255,21 +256,4 @@ class JetStreamTransport implements NatsTransport {
     await this.connection.flush().catch(() => undefined);
     await this.connection.close();
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

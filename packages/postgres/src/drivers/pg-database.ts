@@ -1,8 +1,9 @@
 import { type Logger, silentLogger } from '@milkyway/protocol';
+import { abortable } from '@milkyway/resilience';
 import type { Pool, PoolClient } from 'pg';
 import { asDatabaseError } from '../errors/classify.js';
 import type { Database, DatabaseLock, SqlClient } from '../sql-client.js';
-import { LOCK_CLASS, quoteIdent, raceSignal } from './lock-key.js';
+import { LOCK_CLASS, quoteIdent } from './lock-key.js';
 
 /**
  * Options of {@link pgDatabase}.
@@ -144,7 +145,7 @@ export function pgDatabase(pool: Pool, options: PgDatabaseOptions = {}): Databas
     },
     async ping(signal) {
       try {
-        await raceSignal(pool.query('SELECT 1'), signal);
+        await abortable(pool.query('SELECT 1'), signal);
       } catch (error) {
         throw asDatabaseError(error);
       }

@@ -1,7 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { abortable } from '@milkyway/resilience';
 import { asDatabaseError } from '../errors/classify.js';
 import type { Database, DatabaseLock } from '../sql-client.js';
-import { raceSignal } from './lock-key.js';
 
 /**
  * Options of {@link pgliteDatabase}.
@@ -78,7 +78,7 @@ export function pgliteDatabase(pglite: PGlite, options: PgliteDatabaseOptions = 
         if (!pglite.closed) await stop();
       };
     },
-    ping: (signal) => mapped(() => raceSignal(pglite.query('SELECT 1'), signal)).then(() => {}),
+    ping: (signal) => mapped(() => abortable(pglite.query('SELECT 1'), signal)).then(() => {}),
     close() {
       if (options.closeOnClose === false) return Promise.resolve();
       closed ??= pglite.closed ? Promise.resolve() : pglite.close();
