@@ -20,10 +20,10 @@ export interface RecordedExchange {
 type Json = Record<string, any>;
 
 /**
- * Paths the documents leave out on purpose (see docs/storefront.md): the health probes and
- * the document itself. `/metrics` is not on the public port at all.
+ * Paths the documents leave out on purpose (see docs/storefront.md): the health probes, the
+ * document itself and its AsyncAPI sibling. `/metrics` is not on the public port at all.
  */
-const UNDOCUMENTED = new Set(['/livez', '/readyz', '/openapi.json']);
+const UNDOCUMENTED = new Set(['/livez', '/readyz', '/openapi.json', '/asyncapi.json']);
 
 function operationFor(doc: Json, method: string, pathname: string): Json | undefined {
   for (const [template, operations] of Object.entries<Json>(doc.paths ?? {})) {

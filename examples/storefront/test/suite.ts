@@ -95,6 +95,24 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         }
       });
 
+      it('serves every service its AsyncAPI 3.0 document beside the OpenAPI one', async () => {
+        const channels: Record<string, string[]> = {};
+        for (const [name, url] of Object.entries(system.urls)) {
+          const doc = await call(`${url}/asyncapi.json`);
+          expect(doc.status, url).toBe(200);
+          expect(doc.json.asyncapi, url).toBe('3.0.0');
+          expect(doc.json.info.title, url).toBe(name);
+          channels[name] = Object.values(doc.json.channels as Record<string, { address: string }>)
+            .map((c) => c.address)
+            .sort();
+        }
+        // gateway and identity talk HTTP only: their documents have no channels.
+        expect(channels.gateway).toEqual([]);
+        expect(channels.identity).toEqual([]);
+        expect(channels.orders).toContain('storefront.order.placed.v1');
+        expect(channels.catalog).toContain('storefront.order.placed.v1');
+      });
+
       it("describes the gateway's request bodies and responses with the upstreams' schemas", async () => {
         const doc = (await call(`${gw}/openapi.json`)).json;
         const placeOrder = doc.paths['/orders'].post;
@@ -110,6 +128,8 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
           ['/products/{id}', 'get'],
           ['/orders', 'get'],
           ['/orders/{id}', 'get'],
+          ['/order-history', 'get'],
+          ['/admin/order-history/rebuild', 'post'],
         ] as const) {
           expect(
             doc.paths[path][method].responses['200'].content,
@@ -121,6 +141,17 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         for (const d of [doc, catalogDoc]) {
           expect(d.paths['/products/{id}'].get.responses).toHaveProperty('304');
           expect(d.paths['/products'].get.responses).toHaveProperty('304');
+        }
+        // ... and where orders sends them.
+        expect(doc.paths['/orders/{id}'].get.responses).toHaveProperty('304');
+        // The forwarded routes document the rate limit and what a broken upstream looks like.
+        for (const [path, method] of [
+          ['/order-history', 'get'],
+          ['/admin/order-history/rebuild', 'post'],
+        ] as const) {
+          expect(Object.keys(doc.paths[path][method].responses), path).toEqual(
+            expect.arrayContaining(['401', '403', '429', '502', '503', '504']),
+          );
         }
       });
 
@@ -290,6 +321,142 @@ export function storefrontSuite(title: string, options: SuiteOptions = {}) {
         expect(res.status).toBe(400);
         problem(res);
       });
+    });
+
+    describe('following an order and the order history through the gateway', () => {
+      /** Polls GET /orders/:id on the orders service (not rate limited) until it is final. */
+      const settled = (token: string, id: string) =>
+        waitFor(
+          async () => {
+            const res = await call(`${system.urls.orders}/orders/${id}`, { token });
+            return res.status === 200 && res.json.status !== 'pending' ? res : undefined;
+          },
+          { timeoutMs: 30_000, intervalMs: 100, what: `order ${id} to be confirmed or rejected` },
+        );
+      const placeOrder = async (
+        token: string,
+        items: Array<{ productId: string; quantity: number }>,
+      ) => {
+        const res = await call(`${gw}/orders`, {
+          token,
+          body: { items },
+          headers: { 'idempotency-key': randomUUID() },
+        });
+        expect(res.status, res.text).toBe(201);
+        expect(res.json.status).toBe('pending');
+        return res.json as { id: string; totalCents: number };
+      };
+
+      it('answers GET /orders/:id with an ETag, 304 while unchanged, 200 with a new ETag once the status changed', async () => {
+        const token = await system.token('erin');
+        // orders prices p-1002 now, so it knows its price while the catalog is away below.
+        const first = await placeOrder(token, [{ productId: 'p-1002', quantity: 1 }]);
+        const confirmed = await settled(token, first.id);
+        expect(confirmed.json.status).toBe('confirmed');
+        const final = await call(`${gw}/orders/${first.id}`, { token });
+        expect(final.status).toBe(200);
+        expect(final.headers.get('cache-control')).toBe('private, no-cache');
+        const finalTag = final.headers.get('etag')!;
+        expect(finalTag).toBeTruthy();
+        const unchanged = await call(`${gw}/orders/${first.id}`, {
+          token,
+          headers: { 'if-none-match': finalTag },
+        });
+        expect(unchanged.status).toBe(304);
+        expect(unchanged.headers.get('etag')).toBe(finalTag);
+        expect(unchanged.text).toBe('');
+
+        // Without the catalog, nobody reserves the stock: the next order stays pending.
+        const catalog = system.supervisor.get('catalog');
+        await catalog.kill();
+        try {
+          const order = await placeOrder(token, [{ productId: 'p-1002', quantity: 1 }]);
+          const pending = await call(`${gw}/orders/${order.id}`, { token });
+          expect(pending.status).toBe(200);
+          expect(pending.json.status).toBe('pending');
+          const pendingTag = pending.headers.get('etag')!;
+          expect(pendingTag).toBeTruthy();
+          const poll = await call(`${gw}/orders/${order.id}`, {
+            token,
+            headers: { 'if-none-match': pendingTag },
+          });
+          expect(poll.status).toBe(304);
+          expect(poll.headers.get('etag')).toBe(pendingTag);
+
+          catalog.start();
+          await catalog.waitUntilReady(30_000);
+          await settled(token, order.id);
+          const changed = await call(`${gw}/orders/${order.id}`, {
+            token,
+            headers: { 'if-none-match': pendingTag },
+          });
+          expect(changed.status).toBe(200);
+          expect(changed.json.status).toBe('confirmed');
+          expect(changed.headers.get('etag')).toBeTruthy();
+          expect(changed.headers.get('etag')).not.toBe(pendingTag);
+        } finally {
+          if (!catalog.running) {
+            catalog.start();
+            await catalog.waitUntilReady(30_000);
+          }
+        }
+      }, 90_000);
+
+      it('serves the order history (scope orders:read) behind the rate limit, and its rebuild (scope orders:admin) gives the same totals', async () => {
+        const token = await system.token('frank');
+        const a = await placeOrder(token, [{ productId: 'p-1001', quantity: 1 }]);
+        const b = await placeOrder(token, [{ productId: 'p-1006', quantity: 50 }]);
+        expect((await settled(token, a.id)).json.status).toBe('confirmed');
+        const rejected = await settled(token, b.id);
+        expect(rejected.json.status).toBe('rejected');
+        expect(rejected.json.rejectionReason).toMatch(/p-1006/);
+        // The read model follows the events: wait until it saw both final statuses.
+        await waitFor(
+          async () => {
+            const res = await call(`${system.urls.orders}/order-history`, { token });
+            return res.json?.totals?.pending?.count === 0 && res.json.totals.all.count === 2;
+          },
+          { timeoutMs: 30_000, intervalMs: 100, what: "frank's order history to be final" },
+        );
+        const history = await call(`${gw}/order-history`, { token });
+        expect(history.status).toBe(200);
+        expect(history.headers.get('ratelimit-policy')).toMatch(/q=40/);
+        expect(history.json).toMatchObject({
+          customer: 'frank',
+          totals: {
+            all: { count: 2, totalCents: a.totalCents + b.totalCents },
+            confirmed: { count: 1, totalCents: a.totalCents },
+            rejected: { count: 1, totalCents: b.totalCents },
+            pending: { count: 0, totalCents: 0 },
+          },
+        });
+
+        expect((await call(`${gw}/order-history`)).status).toBe(401);
+        const bob = await system.token('bob');
+        expect((await call(`${gw}/order-history`, { token: bob })).status).toBe(403);
+        const notAdmin = await call(`${gw}/admin/order-history/rebuild`, {
+          method: 'POST',
+          token,
+        });
+        expect(notAdmin.status).toBe(403);
+        problem(notAdmin);
+        expect((await call(`${gw}/admin/order-history/rebuild`, { method: 'POST' })).status).toBe(
+          401,
+        );
+
+        const admin = await system.token('admin');
+        const rebuild = await call(`${gw}/admin/order-history/rebuild`, {
+          method: 'POST',
+          token: admin,
+        });
+        expect(rebuild.status, rebuild.text).toBe(200);
+        expect(rebuild.headers.get('ratelimit-policy')).toMatch(/q=40/);
+        expect(rebuild.json).toMatchObject({ projection: expect.any(String), behind: 0 });
+        expect(rebuild.json.generation).toBeGreaterThan(rebuild.json.previousGeneration);
+        const rebuilt = await call(`${gw}/order-history`, { token });
+        expect(rebuilt.json.totals).toEqual(history.json.totals);
+        expect(rebuilt.json.orders).toEqual(history.json.orders);
+      }, 90_000);
     });
 
     describe('one trace across the services', () => {

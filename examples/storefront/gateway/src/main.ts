@@ -7,13 +7,16 @@
  *   upstream is a fast 503 problem+json, not a hang;
  * - typed routes declared with the upstreams' own schemas (the shared contracts): params,
  *   headers and bodies are validated here before anything is forwarded, and the gateway's
- *   OpenAPI document describes every request body and response.
+ *   OpenAPI document describes every request body and response (orders' ETag and 304 pass
+ *   through, so clients poll an order's status cheaply with If-None-Match);
+ * - `/asyncapi.json`: an AsyncAPI 3.0 document without channels (the gateway has no events).
  *
  *   npm start            # metrics: METRICS_PORT, else GATEWAY_METRICS_PORT, else 9400 (loopback)
  *   npm start            # PORT, else GATEWAY_PORT, else 4000
  */
 import { jwtAuth, requireScopes } from '@milkyway/auth';
 import { memoryRateLimitStore, type RateLimitStore, rateLimit, withOpenApi } from '@milkyway/core';
+import { asyncApiDocument, asyncApiHandler } from '@milkyway/events';
 import { tracingInterceptor } from '@milkyway/observability';
 import { redisRateLimitStore } from '@milkyway/redis';
 import { type HttpClient, httpClient, type ProxyOptions, proxy } from '@milkyway/resilience/http';
@@ -22,12 +25,14 @@ import {
   NewOrder,
   NewOrderHeaders,
   Order,
+  OrderHistory,
   OrderList,
   OrderParams,
   Product,
   ProductList,
   ProductParams,
   ProductPatch,
+  ProjectionRebuild,
 } from '../../shared/src/contracts/index.js';
 import {
   createStorefrontService,
@@ -38,6 +43,7 @@ import {
   portFrom,
   tokenSettings,
   upstreams,
+  VERSION,
 } from '../../shared/src/service-kit.js';
 
 const port = portFrom('GATEWAY_PORT', 4000);
@@ -111,8 +117,9 @@ const limit = withOpenApi(
   { responses: { 429: { description: 'Rate limited: see RateLimit and Retry-After' } } },
 );
 
-// (`/products/*` also matches `/products` itself.)
-for (const path of ['/products/*', '/orders/*']) {
+// Every forwarded path: `/products/*` also matches `/products` itself, `/orders/*` `/orders`.
+const API_PATHS = ['/products/*', '/orders/*', '/order-history', '/admin/*'];
+for (const path of API_PATHS) {
   service.use(path, auth, limit);
 }
 
@@ -126,7 +133,7 @@ const upstreamFailures: MiddlewareHandler = withOpenApi((_c, next) => next(), {
     504: { description: 'The upstream did not answer within the deadline' },
   },
 });
-for (const path of ['/products/*', '/orders/*']) service.use(path, upstreamFailures);
+for (const path of API_PATHS) service.use(path, upstreamFailures);
 
 /**
  * The resilience package's `proxy` as the handler of a typed route. Core's validator has
@@ -213,12 +220,58 @@ service.get(
 service.get(
   '/orders/:id',
   {
-    ...doc('One of my orders', 'orders'),
+    ...doc(
+      'One of my orders, with its status (ETag: poll with If-None-Match, 304 while unchanged)',
+      'orders',
+    ),
     params: OrderParams,
-    responses: { 200: Order, 404: { description: 'No such order (or not yours)' } },
+    responses: {
+      200: Order,
+      304: notModified,
+      404: { description: 'No such order (or not yours)' },
+    },
   },
   requireScopes('orders:read'),
   toOrders,
+);
+service.get(
+  '/order-history',
+  {
+    ...doc(
+      'My order history with totals per status (a read model built from the events: it may lag a moment)',
+      'order history',
+    ),
+    responses: { 200: OrderHistory },
+  },
+  requireScopes('orders:read'),
+  toOrders,
+);
+service.post(
+  '/admin/order-history/rebuild',
+  {
+    ...doc(
+      'Rebuild the order-history read model from the event log (admin: scope orders:admin)',
+      'order history',
+    ),
+    responses: { 200: ProjectionRebuild },
+  },
+  requireScopes('orders:admin'),
+  toOrders,
+);
+
+// The gateway publishes and consumes no events: its AsyncAPI document says so (no channels),
+// so that every service of the storefront serves one beside its OpenAPI document.
+service.get(
+  '/asyncapi.json',
+  { hidden: true },
+  asyncApiHandler(
+    asyncApiDocument({
+      title: 'gateway',
+      version: VERSION,
+      description:
+        'The gateway forwards requests over HTTP; it publishes and consumes no events (see the AsyncAPI documents of orders and catalog).',
+    }),
+  ),
 );
 
 await listen(kit, port, metricsPortFrom('GATEWAY_METRICS_PORT', 9400));

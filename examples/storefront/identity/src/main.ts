@@ -10,6 +10,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createTokenIssuer, type TokenIssuer } from '@milkyway/auth';
 import { HttpError, rateLimit } from '@milkyway/core';
+import { asyncApiDocument, asyncApiHandler } from '@milkyway/events';
 import { z } from 'zod';
 import {
   createStorefrontService,
@@ -17,6 +18,7 @@ import {
   listen,
   metricsPortFrom,
   portFrom,
+  VERSION,
 } from '../../shared/src/service-kit.js';
 import { DEMO_USERS } from './users.js';
 
@@ -142,6 +144,20 @@ service.get(
     // Parsed with its own schema: every key has its `kty` (optional in the JWK type).
     return c.json(JwkSet.parse(await issuer.publicJwks()), 200);
   },
+);
+
+// identity publishes and consumes no events: its AsyncAPI document says so (no channels), so
+// that every service of the storefront serves one beside its OpenAPI document.
+service.get(
+  '/asyncapi.json',
+  { hidden: true },
+  asyncApiHandler(
+    asyncApiDocument({
+      title: 'identity',
+      version: VERSION,
+      description: 'DEMO ONLY token issuer: it publishes and consumes no events.',
+    }),
+  ),
 );
 
 await listen(kit, port, metricsPortFrom('IDENTITY_METRICS_PORT', 9401));
