@@ -32,9 +32,14 @@ fs.rmSync(traceFile, { force: true });
 const out = (line = '') => process.stdout.write(`${line}\n`);
 let quiet = flags.quiet;
 
-out(
-  `Starting the storefront (identity, catalog, orders, gateway)${process.env.REDIS_URL ? ` with Redis at ${process.env.REDIS_URL}` : ', in-memory'}...`,
-);
+const mode = [
+  process.env.DATABASE_URL ? 'data in PostgreSQL' : 'data in embedded PGlite',
+  process.env.NATS_URL ? 'events on NATS JetStream' : 'events over HTTP push',
+  process.env.REDIS_URL
+    ? `limits and caches in Redis at ${process.env.REDIS_URL}`
+    : 'limits in memory',
+];
+out(`Starting the storefront (identity, catalog, orders, gateway): ${mode.join(', ')}...`);
 const started = Date.now();
 const storefront = await startStorefront({
   print: (line) => {
@@ -73,6 +78,9 @@ out('Services:');
 for (const [name, url] of Object.entries(storefront.urls)) {
   out(`  ${name.padEnd(9)} ${url}   OpenAPI: ${url}/openapi.json   health: ${url}/readyz`);
 }
+out(
+  `  each also serves the AsyncAPI document of its events at /asyncapi.json, e.g. ${storefront.urls.orders}/asyncapi.json`,
+);
 out('Metrics (loopback admin listeners, not the public ports):');
 for (const service of storefront.supervisor.services) {
   out(`  ${service.spec.name.padEnd(9)} ${service.metricsUrl}`);

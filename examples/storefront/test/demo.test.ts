@@ -1,7 +1,11 @@
 /**
- * `npm start` is what a newcomer runs first: the runner starts every service, the scripted
- * demo passes through sign-in, browsing, an idempotent order, the rate limit and a dead
- * catalog, and `--exit` stops everything and reports the demo's outcome as the exit code.
+ * `npm start` is what a newcomer runs first: the runner starts every service (embedded: PGlite
+ * and HTTP push, nothing installed), the scripted demo passes through sign-in, browsing, an
+ * idempotent order followed from pending to confirmed by the events, an order for too many items
+ * rejected by them, the rate limit, a dead catalog (the breaker; orders accepted pending and
+ * confirmed once it is back), the order-history read model and its rebuild, and the trace of one
+ * order across HTTP and messaging; `--exit` stops everything and reports the demo's outcome as
+ * the exit code. The assertions read the narration's behaviour, never its timings.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,11 +51,57 @@ describe('npm start', () => {
     });
     const code = await new Promise<number | null>((resolve) => child!.once('exit', resolve));
     expect(code, output).toBe(0);
+    // Embedded: nothing installed.
+    expect(output).toMatch(/data in embedded PGlite, events over HTTP push/);
+    // An order: pending, confirmed by the events, polled cheaply, retried idempotently.
+    expect(output).toMatch(/POST \/orders -> 201: order o-\S+, pending/);
+    expect(output).toMatch(/pending -> confirmed \d+(\.\d)? m?s after it was placed/);
+    expect(output).toMatch(/with If-None-Match: "[^"]+" -> 304 Not Modified/);
     expect(output).toContain('the same order, not a second one');
+    // Too many items: rejected by the event flow, with the reason.
+    expect(output).toMatch(/-> 201 pending: orders does not know the stock/);
+    expect(output).toMatch(/pending -> rejected .* after it was placed/);
+    expect(output).toMatch(
+      /rejectionReason: insufficient-stock: p-\d+ \(requested \d+, available \d+\)/,
+    );
+    expect(output).toMatch(/nothing was reserved/);
     expect(output).toMatch(/then 429 Too Many Requests/);
+    // The catalog killed: the breaker, orders accepted pending, confirmed once it is back.
     expect(output).toMatch(/-> 503 Service Unavailable/);
+    expect(output).toMatch(/alice: 3 x POST \/orders -> 201 pending/);
+    expect(output).toMatch(/-> 200 pending; again with If-None-Match -> 304/);
     expect(output).toMatch(/the breaker let a trial request through and closed/);
+    expect(output).toMatch(
+      /polling o-\S+ with If-None-Match since the restart: (304( x\d+)?, )?confirmed/,
+    );
+    expect(output).toMatch(/all 3 orders placed during the outage are confirmed/);
+    // The read model and its rebuild (admin only).
+    expect(output).toMatch(/GET \/order-history \(alice\) -> 200: 5 orders: 4 confirmed/);
+    expect(output).toMatch(/alice: POST \/admin\/order-history\/rebuild -> 403/);
+    expect(output).toMatch(
+      /admin: POST \/admin\/order-history\/rebuild -> 200: generation \d+ -> \d+/,
+    );
+    expect(output).toMatch(/\(the same totals\)/);
+    // One trace from the request to the status update, across HTTP and messaging.
     expect(output).toMatch(/its spans \(from the file exporter\):\n\s+gateway: POST \/orders/);
+    const tree = output.slice(output.indexOf('its spans (from the file exporter):'));
+    const hops = [
+      'gateway: POST /orders',
+      'orders: POST /orders',
+      'orders: orders place order',
+      'orders: relay storefront.order.placed.v1',
+      'catalog: process storefront.order.placed.v1',
+      'catalog: relay storefront.stock.reserved.v1',
+      'orders: process storefront.stock.reserved.v1',
+      'orders: orders settle order',
+    ];
+    const positions = hops.map((hop) => tree.indexOf(hop));
+    expect(
+      positions.every((p) => p >= 0),
+      tree,
+    ).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
     expect(output).toContain(`http://127.0.0.1:${gateway}/openapi.json`);
-  }, 180_000);
+    expect(output).toContain(`http://127.0.0.1:${orders}/asyncapi.json`);
+  }, 300_000);
 });
