@@ -1,10 +1,11 @@
-// npm run bench [-- --quick] [-- --sections=1,2,3,4,5,6,7,jwt,events,profile,messaging] [-- --reps=3 --duration=8]
+// npm run bench [-- --quick] [-- --sections=1,2,3,4,5,6,7,8,jwt,events,profile,messaging] [-- --reps=3 --duration=8]
 // Prints a markdown table (every figure a ratio against a peer measured in the same run) and
 // writes it to results/latest.md (+ latest.json).
 
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { gatewaySection } from './gateway/section.js';
 import { compare, type Measured, type RunConfig, type TokenSource } from './lib/compare.js';
 import { runLoad } from './lib/load.js';
 import { runMicro } from './lib/micro.js';
@@ -33,7 +34,7 @@ import { relaySection } from './relay/section.js';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const sectionsArg = argv.find((a) => a.startsWith('--sections='))?.slice('--sections='.length);
-const ALL = ['1', '2', '3', '4', '5', '6', '7', 'jwt', 'events', 'profile', 'messaging'];
+const ALL = ['1', '2', '3', '4', '5', '6', '7', '8', 'jwt', 'events', 'profile', 'messaging'];
 const QUICK = ['1', '2', '3', '4', '5', '6', '7'];
 const sections = new Set(sectionsArg ? sectionsArg.split(',') : quick ? QUICK : ALL);
 const base: RunConfig = quick
@@ -595,6 +596,13 @@ async function sectionMessaging() {
   for (const g of m.goals) goals.push({ section: 'messaging', ...g });
 }
 
+async function section8() {
+  const g = await gatewaySection({ cfg, env, tokens: reusedPool(), quick, log });
+  json.gateway = g.result;
+  out.push(...g.markdown);
+  for (const x of g.goals) goals.push({ section: '8', ...x });
+}
+
 async function sectionRelay() {
   const r = await relaySection({ quick, log });
   json.relay = r.result;
@@ -609,6 +617,7 @@ const steps: [string, () => Promise<void> | void][] = [
   ['4', section4],
   ['5', section5],
   ['7', section7],
+  ['8', section8],
   ['jwt', sectionJwt],
   ['events', sectionEvents],
   ['6', section6],

@@ -3,7 +3,15 @@
 /** One server configuration: entry file in src/servers/ and the scenario it serves. */
 export interface Subject {
   label: string;
-  entry: 'milkyway' | 'hono' | 'fastify' | 'express' | 'node-http';
+  entry:
+    | 'milkyway'
+    | 'hono'
+    | 'fastify'
+    | 'express'
+    | 'node-http'
+    | 'gateway-milkyway'
+    | 'gateway-fastify'
+    | 'gateway-hono';
   scenario: string;
   /** Request path. */
   path: string;

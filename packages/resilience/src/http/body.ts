@@ -109,3 +109,48 @@ export function countBytes(
     },
   };
 }
+
+/**
+ * Internal: reads `source` up to `limit` bytes. A body that ends within the limit comes back
+ * whole (`bytes`, replayable); a longer one comes back as a stream that yields what was read
+ * and then the rest as it arrives (so nothing past `limit` is held in memory).
+ */
+export async function readUpTo(
+  source: ReadableStream<Uint8Array>,
+  limit: number,
+): Promise<{ bytes: Uint8Array<ArrayBuffer> } | { stream: ReadableStream<Uint8Array> }> {
+  const reader = source.getReader();
+  const head: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      const bytes = new Uint8Array(total);
+      let offset = 0;
+      for (const chunk of head) {
+        bytes.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      return { bytes };
+    }
+    head.push(value);
+    total += value.byteLength;
+    if (total > limit) break;
+  }
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const first = head.shift();
+        if (first !== undefined) return controller.enqueue(first);
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream };
+}

@@ -5,7 +5,7 @@ import { ResiliencePolicy } from '../policy/policy.js';
 import type { CallContext } from '../policy/types.js';
 import type { RetryOptions } from '../retry/retry.js';
 import { RetryBudget, type RetryBudgetOptions } from '../retry/retry-budget.js';
-import { countBytes, NULL_BODY_STATUS, readCapped } from './body.js';
+import { countBytes, NULL_BODY_STATUS, readCapped, readUpTo } from './body.js';
 import { ResponseTooLargeError } from './response-too-large-error.js';
 import { ResponseValidationError } from './response-validation-error.js';
 import { type ResponseSchema, validate } from './schema.js';
@@ -155,6 +155,26 @@ function trustedOrigins(options: HttpClientOptions): ReadonlySet<string> {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** A `Request` given to the client is read first (so it can be retried) up to this size. */
+const BUFFER_REQUEST_BYTES = 64 * 1024;
+
+/**
+ * Whether a body can only be read once: a ReadableStream or an async iterable (Node's fetch
+ * takes both). Strings, bytes, Blob, FormData and URLSearchParams can be sent again.
+ */
+function isStreamBody(body: BodyInit | null): boolean {
+  if (body === null || typeof body !== 'object') return false;
+  if (body instanceof ReadableStream) return true;
+  return (
+    !(body instanceof Blob) &&
+    !(body instanceof FormData) &&
+    !(body instanceof URLSearchParams) &&
+    !ArrayBuffer.isView(body) &&
+    !(body instanceof ArrayBuffer) &&
+    typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
+}
 
 interface HostPolicies {
   breaker: CircuitBreaker | undefined;
@@ -381,7 +401,12 @@ export class HttpClient {
       url = input.url;
       method ??= input.method;
       for (const [key, value] of input.headers) headers.set(key, value);
-      if (body === null && input.body !== null) body = new Uint8Array(await input.arrayBuffer());
+      if (body === null && input.body !== null) {
+        // Up to 64 KiB is read, so the request stays replayable; a longer body is passed on as
+        // a stream (and not retried) instead of being held in memory.
+        const read = await readUpTo(input.body, BUFFER_REQUEST_BYTES);
+        body = 'bytes' in read ? read.bytes : read.stream;
+      }
     } else {
       url = this.resolve(String(input));
     }
@@ -401,7 +426,7 @@ export class HttpClient {
       if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     }
     method = (method ?? 'GET').toUpperCase();
-    const replayable = !(body instanceof ReadableStream);
+    const replayable = !isStreamBody(body);
     const retryable =
       replayable &&
       (options.idempotent ?? (IDEMPOTENT.has(method) || headers.has('idempotency-key')));
@@ -429,13 +454,19 @@ export class HttpClient {
     if (context.deadline !== undefined && prepared.sendDeadline) {
       headers.set(DEADLINE_HEADER, String(Math.max(0, Math.floor(context.deadline - Date.now()))));
     }
+    const body = prepared.method === 'GET' || prepared.method === 'HEAD' ? null : prepared.body;
+    const streamed = isStreamBody(body);
     const request = new Request(prepared.url, {
       method: prepared.method,
       headers,
-      body: prepared.method === 'GET' || prepared.method === 'HEAD' ? null : prepared.body,
+      body,
       signal,
-      redirect: 'manual',
-      ...(prepared.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+      // A redirect is handed back, not followed. Except with a streamed body: for any other
+      // redirect mode than 'error', fetch tees the body to replay it on a redirect and the
+      // unread branch keeps every chunk (a 100 MB upload held whole). A 3xx answer to a streamed
+      // body is therefore a failed call (UpstreamConnectionError).
+      redirect: streamed ? 'error' : 'manual',
+      ...(streamed ? { duplex: 'half' } : {}),
     } as RequestInit);
     const interceptors = this.options.interceptors ?? [];
     const info = { attempt: context.attempt };

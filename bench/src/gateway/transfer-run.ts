@@ -1,0 +1,20 @@
+// One gateway's 100 MB upload and download alone, JSON out (§8 tool):
+//   npx tsx src/gateway/transfer-run.ts [gateway-milkyway|gateway-fastify|gateway-hono] [bytes]
+import { startUpstream } from './section.js';
+import { expectedSha256, transferThrough } from './transfer.js';
+
+const entry = process.argv[2] ?? 'gateway-milkyway';
+const total = Number(process.argv[3] ?? 100_000_000);
+const upstream = await startUpstream({});
+try {
+  const r = await transferThrough(
+    entry,
+    entry,
+    { BENCH_UPSTREAM_URL: upstream.url },
+    total,
+    expectedSha256(total),
+  );
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+} finally {
+  await upstream.stop();
+}

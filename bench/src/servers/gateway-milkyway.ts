@@ -1,0 +1,66 @@
+// §8 gateway, Milkyway: the storefront gateway's shape. createService (defaults: request id,
+// deadline, errors, body limit, security headers), jwtAuth (ES256, static JWK set, token cache
+// on), rateLimit by principal (memory store, admits everything), then proxy() through the
+// resilient client (breaker, bulkhead, retry budget, attempt timeout) to the one upstream.
+// Scenario 'transfer': the proxy alone with 256 MiB limits, for the 100 MB upload/download.
+import { jwtAuth } from '@milkyway/auth';
+import { createService, rateLimit } from '@milkyway/core';
+import { httpClient, proxy } from '@milkyway/resilience/http';
+import { samplePeakRss, TRANSFER_LIMIT, upstreamUrl } from '../gateway/peak.js';
+import { announce, scenario } from './announce.js';
+import { ADMIT_ALL, AUDIENCE, ISSUER, publicJwk } from './fixtures.js';
+
+const name = 'gateway';
+const version = '0.0.0';
+
+function build() {
+  switch (scenario()) {
+    case 'gateway': {
+      const service = createService({ name, version });
+      const upstream = httpClient({ baseUrl: upstreamUrl(), name: 'orders' });
+      service.all(
+        '/api/*',
+        jwtAuth({
+          jwks: [publicJwk('ES256') as never],
+          algorithms: ['ES256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+        }),
+        rateLimit({
+          limit: ADMIT_ALL.points,
+          windowMs: ADMIT_ALL.durationS * 1000,
+          key: 'principal',
+        }),
+        proxy(upstream, { stripPrefix: '/api' }),
+      );
+      return service;
+    }
+    case 'transfer': {
+      samplePeakRss();
+      const service = createService({
+        name,
+        version,
+        bodyLimit: TRANSFER_LIMIT,
+        deadline: { defaultMs: 120_000 },
+      });
+      const upstream = httpClient({
+        baseUrl: upstreamUrl(),
+        name: 'orders',
+        attemptTimeoutMs: 120_000,
+        totalTimeoutMs: 120_000,
+        maxResponseBytes: TRANSFER_LIMIT,
+      });
+      service.all(
+        '/big/*',
+        proxy(upstream, { stripPrefix: '/big', maxRequestBytes: TRANSFER_LIMIT }),
+      );
+      return service;
+    }
+    default:
+      throw new Error(`gateway-milkyway: unknown scenario ${scenario()}`);
+  }
+}
+
+const service = build();
+const { port } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+announce(port, () => service.close());
