@@ -298,7 +298,7 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
     `the order became ${confirmed.body.status}: ${confirmed.body.rejectionReason ?? ''}`,
   );
   out(
-    `   polling GET /orders/${orderId} with If-None-Match (304 while unchanged): ${runs(followed.seen)}`,
+    `   following it: GET /orders/${orderId}, then again with If-None-Match (a 304 without a body while unchanged): ${runs(followed.seen)}`,
   );
   out(
     `   pending -> confirmed ${settledIn(confirmed.body)} after it was placed (the client saw it after ${seconds(followed.ms)})`,
@@ -362,7 +362,15 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
     else allowed++;
   }
   if (limited) {
-    out(`   bob: ${allowed} requests allowed, then ${limited.status} ${limited.body?.title ?? ''}`);
+    // GCRA: a burst of q, refilled continuously (one request every w/q seconds).
+    const policy = /q=(\d+);w=(\d+)/.exec(limited.headers.get('ratelimit-policy') ?? '');
+    const refill =
+      policy && allowed > Number(policy[1])
+        ? ` (a burst of ${policy[1]}, refilled continuously: one more every ${(Number(policy[2]) / Number(policy[1])).toFixed(1)} s)`
+        : '';
+    out(
+      `   bob: ${allowed} requests allowed${refill}, then ${limited.status} ${limited.body?.title ?? ''}`,
+    );
     out(
       `   RateLimit: ${limited.headers.get('ratelimit') ?? '-'}  RateLimit-Policy: ${limited.headers.get('ratelimit-policy') ?? '-'}  Retry-After: ${limited.headers.get('retry-after') ?? '-'}`,
     );
@@ -387,7 +395,7 @@ export async function runDemo(storefront: Storefront, { out, traceFile }: DemoOp
   // The first calls fail on the network (502); once enough of them failed, the breaker
   // opens and the gateway answers 503 at once, without calling the catalog at all.
   const failures: Reply[] = [];
-  for (let i = 0; i < 60 && failures.at(-1)?.status !== 503; i++) {
+  for (let i = 0; i < 75 && failures.at(-1)?.status !== 503; i++) {
     failures.push(await request(`${gw}/products`, { token: carol }));
   }
   const show = (r: Reply, i: number) =>

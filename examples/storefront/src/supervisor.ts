@@ -255,13 +255,20 @@ export function delay(ms: number) {
 
 /**
  * Waits for the first of the given process signals and resolves with its name.
- * A second Ctrl-C while shutting down exits at once.
+ * A second Ctrl-C (SIGINT) while shutting down exits at once. A repeated SIGTERM does not: it
+ * is usually the same stop arriving twice (`timeout`, a container runtime or systemd signal the
+ * whole process group, and npm and tsx forward it too), and exiting at once would orphan the
+ * services mid-shutdown.
  */
 export function untilSignal(signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM']) {
   return new Promise<NodeJS.Signals>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       for (const s of signals) process.off(s, onSignal);
       for (const s of signals) {
+        if (s === 'SIGTERM') {
+          process.on(s, () => process.stderr.write('\nSIGTERM again: still stopping gracefully\n'));
+          continue;
+        }
         process.once(s, () => {
           process.stderr.write(`\n${s} again: exiting without waiting\n`);
           process.exit(130);
