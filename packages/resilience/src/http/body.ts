@@ -38,6 +38,16 @@ export async function readCapped(
   return out;
 }
 
+/**
+ * Internal: the bytes of a response the client read whole (a `stream: true` response of
+ * declared length up to {@link READ_WHOLE_BYTES}), so that the proxy can answer with them
+ * directly (one write of a known length) instead of piping a stream of one chunk.
+ */
+export const bodyBytes = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
+
+/** Internal: `stream: true` responses of a declared length up to this are read in the attempt. */
+export const READ_WHOLE_BYTES = 64 * 1024;
+
 /** Statuses whose responses cannot carry a body. */
 export const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 

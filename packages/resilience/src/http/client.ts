@@ -5,7 +5,14 @@ import { ResiliencePolicy } from '../policy/policy.js';
 import type { CallContext } from '../policy/types.js';
 import type { RetryOptions } from '../retry/retry.js';
 import { RetryBudget, type RetryBudgetOptions } from '../retry/retry-budget.js';
-import { countBytes, NULL_BODY_STATUS, readCapped, readUpTo } from './body.js';
+import {
+  bodyBytes,
+  countBytes,
+  NULL_BODY_STATUS,
+  READ_WHOLE_BYTES,
+  readCapped,
+  readUpTo,
+} from './body.js';
 import { ResponseTooLargeError } from './response-too-large-error.js';
 import { ResponseValidationError } from './response-validation-error.js';
 import { type ResponseSchema, validate } from './schema.js';
@@ -69,7 +76,12 @@ export interface HttpClientOptions {
 export interface HttpRequestOptions extends Omit<RequestInit, 'body' | 'headers' | 'signal'> {
   /** Request headers. */
   headers?: HeadersInit;
-  /** Request body (strings, bytes, Blob, FormData, URLSearchParams are replayable; a stream disables retries). */
+  /**
+   * Request body. Strings, bytes, Blob, FormData and URLSearchParams are replayable (retried
+   * when the method or an `Idempotency-Key` allows); a ReadableStream or async iterable is sent
+   * once, never retried, with fetch's `redirect: 'error'` (any other mode makes Node's fetch keep
+   * a copy of the whole body), so a 3xx answer to it fails with {@link UpstreamConnectionError}.
+   */
   body?: BodyInit | null;
   /** A JSON body (serialised, `content-type: application/json`). */
   json?: unknown;
@@ -86,7 +98,8 @@ export interface HttpRequestOptions extends Omit<RequestInit, 'body' | 'headers'
    * counted against `maxResponseBytes` (past it the body stream errors with
    * {@link ResponseTooLargeError}; a declared `Content-Length` over it fails at once). The
    * attempt timeout then covers only the wait for the headers, and a body that breaks off is
-   * not retried. 5xx, 408 and 429 bodies are still read in the attempt (they decide retries).
+   * not retried. 5xx, 408 and 429 bodies are still read in the attempt (they decide retries),
+   * and so are bodies of a declared `Content-Length` up to 64 KiB.
    * Default `false`: the body is read inside the attempt.
    */
   stream?: boolean;
@@ -413,7 +426,12 @@ export class HttpClient {
     if (this.bound.headers !== undefined) {
       for (const [key, value] of Object.entries(this.bound.headers)) headers.set(key, value);
     }
-    for (const [key, value] of new Headers(options.headers)) headers.set(key, value);
+    const given = options.headers;
+    if (given !== undefined) {
+      for (const [key, value] of given instanceof Headers ? given : new Headers(given)) {
+        headers.set(key, value);
+      }
+    }
     if (options.query !== undefined) {
       const u = new URL(url);
       for (const [key, value] of Object.entries(options.query)) {
@@ -450,8 +468,11 @@ export class HttpClient {
 
   private async attempt(prepared: Prepared, context: CallContext): Promise<Response> {
     const signal = context.signal;
-    const headers = new Headers(prepared.headers);
+    // The Request copies the headers: the prepared ones are shared by every attempt unless
+    // this attempt adds its own deadline.
+    let headers = prepared.headers;
     if (context.deadline !== undefined && prepared.sendDeadline) {
+      headers = new Headers(prepared.headers);
       headers.set(DEADLINE_HEADER, String(Math.max(0, Math.floor(context.deadline - Date.now()))));
     }
     const body = prepared.method === 'GET' || prepared.method === 'HEAD' ? null : prepared.body;
@@ -485,7 +506,14 @@ export class HttpClient {
     }
     const status = response.status;
     const failed = status >= 500 || status === 429 || status === 408;
-    if (prepared.stream && !failed) return this.streamed(response, prepared);
+    if (prepared.stream && !failed) {
+      // Small bodies of a declared length are read here (covered by the attempt timeout, one
+      // buffer); larger or undeclared ones stream through.
+      const declared = response.headers.get('content-length');
+      if (declared === null || Number(declared) > READ_WHOLE_BYTES) {
+        return this.streamed(response, prepared);
+      }
+    }
     let bytes: Uint8Array<ArrayBuffer> | null;
     try {
       bytes = await readCapped(
@@ -505,6 +533,9 @@ export class HttpClient {
       { status: response.status, statusText: response.statusText, headers: response.headers },
     );
     Object.defineProperty(buffered, 'url', { value: response.url || prepared.url });
+    if (bytes !== null && bytes.byteLength > 0 && !NULL_BODY_STATUS.has(response.status)) {
+      bodyBytes.set(buffered, bytes);
+    }
     if (failed) {
       // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
       throw new UpstreamResponseError({

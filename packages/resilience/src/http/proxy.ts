@@ -13,7 +13,7 @@ import {
 import { trace } from '@opentelemetry/api';
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type CountedBody, countBytes, readCapped } from './body.js';
+import { bodyBytes, type CountedBody, countBytes, readCapped } from './body.js';
 import type { HttpClient } from './client.js';
 import { setForwarding } from './forwarding.js';
 import { stripHopByHop } from './hop-by-hop.js';
@@ -143,7 +143,8 @@ function report(
  * {@link HttpClient} (its breaker, bulkhead, retries, timeouts and interceptors, e.g. trace
  * propagation): method, path (with `stripPrefix`/`prefix`/`rewrite`), query, body (streamed
  * both ways and counted, at most `maxRequestBytes`, else 413; small bodies of known length are
- * read first so idempotent requests can be retried) and headers minus hop-by-hop ones (a client's `Connection`
+ * read first so idempotent requests can be retried; a streamed one is never retried, and a 3xx
+ * answer to it is a 502, see the client's `body` option) and headers minus hop-by-hop ones (a client's `Connection`
  * list cannot strip the ones in `keepHeaders`), `Host`, `Content-Length` and a client's
  * `x-deadline-ms`. It states its own `x-forwarded-for/-host/-proto` (a client's forwarding
  * headers are believed only from a `trustProxy` peer) and `x-request-id` (from
@@ -256,10 +257,13 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
     const out = stripHopByHop(new Headers(response.headers));
     out.delete('content-encoding');
     out.delete('content-length');
+    // A small body the client already read is answered as bytes: one write of a known length,
+    // where a stream would be piped chunk by chunk.
+    const bytes = bodyBytes.get(response);
     // c.newResponse, not new Response: it keeps the headers that middleware set before the
     // handler with c.header() (RateLimit, x-request-id, security headers), which a raw
     // Response would silently drop.
-    return c.newResponse(response.body, {
+    return c.newResponse(bytes ?? response.body, {
       status: response.status as ContentfulStatusCode,
       headers: out,
     });
