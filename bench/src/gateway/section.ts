@@ -19,6 +19,13 @@ export const GATEWAY: Subject[] = [
     auth: true,
   },
   {
+    label: 'Milkyway, client transport over undici.request instead of fetch (diagnostic)',
+    entry: 'gateway-milkyway',
+    scenario: 'gateway-undici',
+    path: '/api/orders/ord_1',
+    auth: true,
+  },
+  {
     label: 'Fastify + @fastify/jwt + @fastify/rate-limit + @fastify/http-proxy',
     entry: 'gateway-fastify',
     scenario: 'gateway',
@@ -73,7 +80,9 @@ export async function gatewaySection(options: {
     const load = await compare(GATEWAY, cfg, { env, tokens: options.tokens, log });
     const fastify = load.find((m) => m.subject.entry === 'gateway-fastify');
     const hono = load.find((m) => m.subject.entry === 'gateway-hono');
-    const milkyway = load.find((m) => m.subject.entry === 'gateway-milkyway');
+    const milkyway = load.find(
+      (m) => m.subject.entry === 'gateway-milkyway' && m.subject.scenario === 'gateway',
+    );
 
     const total = options.quick ? 16 * 1024 * 1024 : 100 * 1000 * 1000;
     const expected = expectedSha256(total);

@@ -7,6 +7,7 @@ import { jwtAuth } from '@milkyway/auth';
 import { createService, rateLimit } from '@milkyway/core';
 import { httpClient, proxy } from '@milkyway/resilience/http';
 import { samplePeakRss, TRANSFER_LIMIT, upstreamUrl } from '../gateway/peak.js';
+import { undiciTransport } from '../gateway/undici-transport.js';
 import { announce, scenario } from './announce.js';
 import { ADMIT_ALL, AUDIENCE, ISSUER, publicJwk } from './fixtures.js';
 
@@ -15,9 +16,15 @@ const version = '0.0.0';
 
 function build() {
   switch (scenario()) {
-    case 'gateway': {
+    case 'gateway':
+    case 'gateway-undici': {
+      // gateway-undici (diagnostic): the same with the client's transport over undici.request.
       const service = createService({ name, version });
-      const upstream = httpClient({ baseUrl: upstreamUrl(), name: 'orders' });
+      const upstream = httpClient({
+        baseUrl: upstreamUrl(),
+        name: 'orders',
+        ...(scenario() === 'gateway-undici' ? { fetch: undiciTransport() } : {}),
+      });
       service.all(
         '/api/*',
         jwtAuth({
