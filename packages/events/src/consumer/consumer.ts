@@ -1,23 +1,21 @@
 import { DeadlineExceededError, type Logger } from '@milkyway/protocol';
-import {
-  type Attributes,
-  context,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-} from '@opentelemetry/api';
+import { type Attributes, context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Inbox } from '../inbox.js';
 import { ATTR, type Instruments } from '../telemetry/instruments.js';
 import type { Topic } from '../topic.js';
 import { contextFromTraceHeaders } from '../tracing/trace-context.js';
 import type { Scheduler } from '../transport/scheduler.js';
 import type { Delivery, Subscription, Transport } from '../transport/transport.js';
+import { Attempt, type AttemptOwner } from './attempt.js';
+import { AttemptContext } from './attempt-context.js';
 import { backoffDelay, type ResolvedRetryPolicy, resolveRetryPolicy } from './backoff.js';
 import type { ConsumerOptions } from './consumer-options.js';
 import type { DeadLetterReason } from './dead-letter.js';
+import { DeadlineList } from './deadline-list.js';
+import { type DestinationInfo, destinationInfo } from './destination-info.js';
 import type { ConsumerMiddleware, HandlerContext, ReceivedEvent } from './handler.js';
-import { type Held, HeldDeliveries } from './held-deliveries.js';
+import { HeldDeliveries } from './held-deliveries.js';
+import { Job } from './job.js';
 import { KeyedLanes } from './keyed-lanes.js';
 import { runChain } from './middleware-chain.js';
 import { prepare } from './prepare.js';
@@ -66,15 +64,11 @@ export interface ConsumerRuntime {
   ): Promise<void>;
 }
 
-interface Attempt {
-  controller: AbortController | undefined;
-  stop: (reason: unknown) => void;
-  shutdown: boolean;
+/** A retry waiting in place (keyed) for its backoff delay. */
+interface Sleeper {
+  readonly job: Job;
+  timer: unknown;
 }
-
-type AttemptResult = { ok: true; duplicate: boolean } | { ok: false; error: unknown };
-
-const SHUTDOWN = Symbol('shutdown');
 
 /** Starts a consumer: the runtime's steps around one handler. */
 export async function startConsumer<Tx>(
@@ -113,248 +107,299 @@ export async function startConsumer<Tx>(
   }
 
   const system = transport.system;
+  const tracer = instruments.tracer;
   const held = new HeldDeliveries(scheduler, ackDeadlineMs);
-  const attempts = new Set<Attempt>();
-  const lanes = new KeyedLanes();
+  const sleepers = new Set<Sleeper>();
   let stopping = false;
   let abandoning = false;
   let lastLag: number | undefined;
-  const hold = (delivery: Delivery): Held => held.hold(delivery);
-  const release = (h: Held) => held.release(h);
 
-  const baseAttributes = (destination: string): Attributes => ({
-    [ATTR.system]: system,
-    [ATTR.destination]: destination,
-    [ATTR.group]: group,
-  });
-
-  const settle = async (h: Held, action: () => Promise<void>) => {
-    if (h.settled) return;
-    h.settled = true;
-    try {
-      await action();
-    } catch (error) {
-      // The broker redelivers what was not settled: nothing is lost, at worst handled twice.
-      logger.warn({ err: error, group }, 'events: settling a delivery failed');
-    } finally {
-      release(h);
+  // Telemetry attributes per destination, built once (the hot path only looks them up).
+  const infos = new Map<string, DestinationInfo>();
+  const infoOf = (destination: string): DestinationInfo => {
+    let info = infos.get(destination);
+    if (info === undefined) {
+      info = destinationInfo(system, group, destination);
+      infos.set(destination, info);
     }
+    return info;
   };
 
-  const abandon = (h: Held, destination: string) => {
-    instruments.processed.add(1, { ...baseAttributes(destination), [ATTR.outcome]: 'abandoned' });
-    h.settled = true; // left unacknowledged on purpose: redelivered after the ack deadline
-    release(h);
+  /** The job's processing is over (settled, abandoned or dead-lettered): its key moves on. */
+  const finishJob = (job: Job) => {
+    if (job.finished) return;
+    job.finished = true;
+    if (job.key !== undefined) lanes.done(job.key, job);
+  };
+
+  /** Watches a settlement: the job is released once the broker confirmed it (or it failed). */
+  const watchSettlement = (job: Job, signal: Promise<void>) => {
+    signal.then(
+      () => held.release(job),
+      (error: unknown) => {
+        // The broker redelivers what was not settled: nothing is lost, at worst handled twice.
+        logger.warn({ err: error, group }, 'events: settling a delivery failed');
+        held.release(job);
+      },
+    );
+  };
+
+  const ack = (job: Job) => {
+    if (job.settled) return;
+    job.settled = true;
+    let signal: Promise<void>;
+    try {
+      signal = job.delivery.ack();
+    } catch (error) {
+      signal = Promise.reject(error);
+    }
+    watchSettlement(job, signal);
+  };
+
+  const nak = (job: Job, delayMs: number) => {
+    if (job.settled) return;
+    job.settled = true;
+    let signal: Promise<void>;
+    try {
+      signal = job.delivery.nak(delayMs);
+    } catch (error) {
+      signal = Promise.reject(error);
+    }
+    watchSettlement(job, signal);
+  };
+
+  const abandon = (job: Job) => {
+    instruments.processed.add(1, job.info.outcomes.abandoned);
+    job.settled = true; // left unacknowledged on purpose: redelivered after the ack deadline
+    held.release(job);
+    finishJob(job);
+  };
+
+  /** A bug in a step, not in the handler: leave the message for redelivery, keep going. */
+  const unexpected = (job: Job, error: unknown) => {
+    logger.error({ err: error, group }, 'events: processing failed unexpectedly');
+    if (!job.settled) abandon(job);
+    else finishJob(job);
   };
 
   const deadLetter = async (
-    h: Held,
+    job: Job,
     reason: DeadLetterReason,
     error: string,
     attemptsMade: number,
   ) => {
-    const destination = h.delivery.destination;
-    const reject = h.delivery.reject;
-    if (reject) {
-      instruments.deadLettered.add(1, {
-        ...baseAttributes(destination),
-        [ATTR.deadLetterReason]: reason,
-      });
-      instruments.processed.add(1, {
-        ...baseAttributes(destination),
-        [ATTR.outcome]: 'dead_letter',
-      });
-      return settle(h, () => reject.call(h.delivery, reason, error));
-    }
     try {
-      await runtime.deadLetter(deadLetterDestination, h.delivery, {
-        reason,
-        error,
-        attempts: attemptsMade,
-        group,
-      });
-    } catch (publishError) {
-      logger.error(
-        { err: publishError, group, reason },
-        'events: dead-lettering failed; the message will be redelivered',
+      const info = job.info;
+      const reasonAttributes: Attributes = { ...info.base, [ATTR.deadLetterReason]: reason };
+      const reject = job.delivery.reject;
+      if (reject) {
+        instruments.deadLettered.add(1, reasonAttributes);
+        instruments.processed.add(1, info.outcomes.dead_letter);
+        if (job.settled) return;
+        job.settled = true;
+        let signal: Promise<void>;
+        try {
+          signal = reject.call(job.delivery, reason, error);
+        } catch (rejectError) {
+          signal = Promise.reject(rejectError);
+        }
+        watchSettlement(job, signal);
+        return;
+      }
+      try {
+        await runtime.deadLetter(deadLetterDestination, job.delivery, {
+          reason,
+          error,
+          attempts: attemptsMade,
+          group,
+        });
+      } catch (publishError) {
+        logger.error(
+          { err: publishError, group, reason },
+          'events: dead-lettering failed; the message will be redelivered',
+        );
+        nak(job, backoffDelay(policy, job.delivery.attempt));
+        return;
+      }
+      instruments.deadLettered.add(1, reasonAttributes);
+      instruments.processed.add(1, info.outcomes.dead_letter);
+      logger.warn(
+        { group, reason, error, destination: info.name, deadLetter: deadLetterDestination },
+        'events: message dead-lettered',
       );
-      await settle(h, () => h.delivery.nak(backoffDelay(policy, h.delivery.attempt)));
-      return;
+      ack(job);
+    } catch (unexpectedError) {
+      unexpected(job, unexpectedError);
+    } finally {
+      finishJob(job);
     }
-    instruments.deadLettered.add(1, {
-      ...baseAttributes(destination),
-      [ATTR.deadLetterReason]: reason,
-    });
-    instruments.processed.add(1, { ...baseAttributes(destination), [ATTR.outcome]: 'dead_letter' });
-    logger.warn(
-      { group, reason, error, destination, deadLetter: deadLetterDestination },
-      'events: message dead-lettered',
-    );
-    await settle(h, () => h.delivery.ack());
   };
 
-  const invoke = (event: ReceivedEvent, ctx: HandlerContext<Tx>): Promise<void> =>
-    runChain(middleware, handler, event, ctx);
+  /** Calls the middleware chain and the handler for one attempt (inside its span's context). */
+  const callHandler = (attempt: Attempt, tx: Tx): void | Promise<void> => {
+    const job = attempt.job;
+    const ctx = new AttemptContext(attempt, tx, group, job.info.name);
+    const event = job.event as ReceivedEvent;
+    return middleware.length === 0
+      ? handler(event, ctx)
+      : runChain(middleware, handler, event, ctx);
+  };
 
-  const runAttempt = async (
-    event: ReceivedEvent,
-    delivery: Delivery,
-    attemptNo: number,
-  ): Promise<AttemptResult> => {
-    const destination = delivery.destination;
+  const invoke = (attempt: Attempt): unknown => {
+    if (inbox === undefined) return callHandler(attempt, undefined as Tx);
+    const event = attempt.job.event as ReceivedEvent;
+    return inbox.runOnce({ messageId: event.id, source: event.source, group }, async (tx) => {
+      await callHandler(attempt, tx);
+    });
+  };
+
+  const owner: AttemptOwner = {
+    deadlineError: () =>
+      new DeadlineExceededError({
+        timeoutMs: handlerTimeoutMs,
+        reason: 'timeout',
+        source: `events consumer ${group}`,
+      }),
+    finish(attempt, ok, value) {
+      if (attempt.done) return;
+      attempt.done = true;
+      deadlines.remove(attempt);
+      const job = attempt.job;
+      try {
+        const info = job.info;
+        const span = attempt.span;
+        if (!ok) {
+          span.recordException(value instanceof Error ? value : String(value));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          span.setAttribute(ATTR.errorType, errorType(value));
+        }
+        span.end();
+        instruments.processDuration.record(
+          (performance.now() - attempt.started) / 1000,
+          ok ? info.base : { ...info.base, [ATTR.errorType]: errorType(value) },
+        );
+        if (attempt.shutdown) return abandon(job);
+        if (ok) {
+          const duplicate = inbox !== undefined && value === 'duplicate';
+          instruments.processed.add(1, duplicate ? info.outcomes.duplicate : info.outcomes.success);
+          ack(job);
+          return finishJob(job);
+        }
+        if (attempt.number >= policy.maxAttempts) {
+          void deadLetter(job, 'handler-failed', describe(value), attempt.number);
+          return;
+        }
+        instruments.processed.add(1, info.outcomes.retry);
+        const delayMs = backoffDelay(policy, attempt.number);
+        if (job.key === undefined) {
+          nak(job, delayMs);
+          return finishJob(job);
+        }
+        // Keyed: retried in place, so that the next event of the key cannot overtake it.
+        if (stopping || abandoning) return abandon(job);
+        sleep(job, delayMs, attempt.number + 1);
+      } catch (error) {
+        unexpected(job, error);
+      }
+    },
+  };
+
+  const deadlines = new DeadlineList<Attempt>(scheduler, runtime.clock, handlerTimeoutMs);
+
+  /** Starts attempt `attemptNo` of a job: CONSUMER span, deadline, handler. */
+  const begin = (job: Job, attemptNo: number) => {
+    const delivery = job.delivery;
+    const event = job.event as ReceivedEvent;
+    const info = job.info;
     const parent = contextFromTraceHeaders(
       event.attributes.traceparent,
       event.attributes.tracestate,
     );
-    const span: Span = instruments.tracer.startSpan(
-      `process ${destination}`,
+    // Literal keys (the ATTR names): one allocation, no computed-key slow path.
+    const span = tracer.startSpan(
+      info.spanName,
       {
         kind: SpanKind.CONSUMER,
         attributes: {
-          ...baseAttributes(destination),
-          [ATTR.operationType]: 'process',
-          [ATTR.operationName]: 'process',
-          [ATTR.messageId]: event.id,
-          [ATTR.deliveryCount]: attemptNo,
-          [ATTR.bodySize]: delivery.body.byteLength,
-          [ATTR.eventType]: event.type,
+          'messaging.system': system,
+          'messaging.destination.name': info.name,
+          'messaging.consumer.group.name': group,
+          'messaging.operation.type': 'process',
+          'messaging.operation.name': 'process',
+          'messaging.message.id': event.id,
+          'messaging.message.delivery_count': attemptNo,
+          'messaging.message.body.size': delivery.body.byteLength,
+          'cloudevents.event_type': event.type,
         },
       },
       parent,
     );
-    const started = performance.now();
-    const attempt: Attempt = { controller: undefined, stop: () => undefined, shutdown: false };
-    const stopped = new Promise<never>((_, reject) => {
-      attempt.stop = reject;
-    });
-    const signalOf = () => {
-      attempt.controller ??= new AbortController();
-      return attempt.controller.signal;
-    };
-    const deadline = scheduler.setTimeout(() => {
-      const error = new DeadlineExceededError({
-        timeoutMs: handlerTimeoutMs,
-        reason: 'timeout',
-        source: `events consumer ${group}`,
-      });
-      attempt.controller?.abort(error);
-      attempt.stop(error);
-    }, handlerTimeoutMs);
-    attempts.add(attempt);
-
-    let duplicate = false;
-    const run = async () => {
-      const ctx = (tx: Tx): HandlerContext<Tx> => ({
-        get signal() {
-          return signalOf();
-        },
-        attempt: attemptNo,
-        tx,
-        group,
-        destination,
-      });
-      if (!inbox) return invoke(event, ctx(undefined as Tx));
-      const outcome = await inbox.runOnce(
-        { messageId: event.id, source: event.source, group },
-        (tx) => invoke(event, ctx(tx)),
-      );
-      duplicate = outcome === 'duplicate';
-    };
-
-    let result: AttemptResult;
+    const attempt = new Attempt(job, attemptNo, span, performance.now(), owner);
+    deadlines.add(attempt);
+    let result: unknown;
     try {
-      await Promise.race([context.with(trace.setSpan(parent, span), run), stopped]);
-      result = { ok: true, duplicate };
+      result = context.with(trace.setSpan(parent, span), invoke, undefined, attempt);
     } catch (error) {
-      result = { ok: false, error };
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      span.setAttribute(ATTR.errorType, errorType(error));
-    } finally {
-      scheduler.clearTimeout(deadline);
-      attempts.delete(attempt);
-      span.end();
+      owner.finish(attempt, false, error);
+      return;
     }
-    instruments.processDuration.record((performance.now() - started) / 1000, {
-      ...baseAttributes(destination),
-      ...(result.ok ? {} : { [ATTR.errorType]: errorType(result.error) }),
-    });
-    if (attempt.shutdown) return { ok: false, error: SHUTDOWN };
-    return result;
+    Promise.resolve(result).then(attempt.resolved, attempt.rejected);
   };
 
-  const sleep = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      if (abandoning) return resolve(false);
-      const attempt: Attempt = {
-        controller: undefined,
-        shutdown: false,
-        stop: () => {
-          scheduler.clearTimeout(timer);
-          attempts.delete(attempt);
-          resolve(false);
-        },
-      };
-      const timer = scheduler.setTimeout(() => {
-        attempts.delete(attempt);
-        resolve(true);
-      }, ms);
-      attempts.add(attempt);
-    });
-
-  const process = async (h: Held, event: ReceivedEvent, inPlace: boolean) => {
-    const delivery = h.delivery;
-    const destination = delivery.destination;
-    if (stopping) return abandon(h, destination); // queued behind its key when shutdown began
-    for (let attemptNo = delivery.attempt; ; attemptNo++) {
-      const result = await runAttempt(event, delivery, attemptNo);
-      if (result.ok) {
-        instruments.processed.add(1, {
-          ...baseAttributes(destination),
-          [ATTR.outcome]: result.duplicate ? 'duplicate' : 'success',
-        });
-        return settle(h, () => delivery.ack());
-      }
-      if (result.error === SHUTDOWN) return abandon(h, destination);
-      if (attemptNo >= policy.maxAttempts) {
-        return deadLetter(h, 'handler-failed', describe(result.error), attemptNo);
-      }
-      instruments.processed.add(1, { ...baseAttributes(destination), [ATTR.outcome]: 'retry' });
-      const delayMs = backoffDelay(policy, attemptNo);
-      if (!inPlace) return settle(h, () => delivery.nak(delayMs));
-      if (stopping || !(await sleep(delayMs))) return abandon(h, destination);
+  /** Runs a job's first attempt (when its key's turn came, for keyed ones). */
+  const start = (job: Job) => {
+    if (stopping) return abandon(job); // queued behind its key when shutdown began
+    try {
+      begin(job, job.delivery.attempt);
+    } catch (error) {
+      unexpected(job, error);
     }
+  };
+  const lanes = new KeyedLanes<Job>(start);
+
+  const sleep = (job: Job, ms: number, nextAttempt: number) => {
+    const sleeper: Sleeper = { job, timer: undefined };
+    sleeper.timer = scheduler.setTimeout(() => {
+      sleepers.delete(sleeper);
+      try {
+        begin(job, nextAttempt);
+      } catch (error) {
+        unexpected(job, error);
+      }
+    }, ms);
+    sleepers.add(sleeper);
   };
 
   const onDelivery = (delivery: Delivery) => {
-    const h = hold(delivery);
-    const destination = delivery.destination;
-    instruments.consumed.add(1, baseAttributes(destination));
-    if (delivery.attempt > 1) instruments.redeliveries.add(1, baseAttributes(destination));
-    if (stopping) return abandon(h, destination);
-    const prepared = prepare(delivery, byType, maxMessageBytes);
-    if (!prepared.ok) {
-      void deadLetter(h, prepared.reason, prepared.detail, 0);
-      return;
+    const info = infoOf(delivery.destination);
+    const job = new Job(delivery, info);
+    held.hold(job);
+    try {
+      instruments.consumed.add(1, info.base);
+      if (delivery.attempt > 1) instruments.redeliveries.add(1, info.base);
+      if (stopping) return abandon(job);
+      const prepared = prepare(delivery, byType, maxMessageBytes);
+      if (!prepared.ok) {
+        void deadLetter(job, prepared.reason, prepared.detail, 0);
+        return;
+      }
+      if (delivery.attempt > policy.maxAttempts) {
+        void deadLetter(
+          job,
+          'max-deliveries',
+          `delivered ${delivery.attempt} times (the earlier attempts crashed or ran past their ack deadline)`,
+          delivery.attempt - 1,
+        );
+        return;
+      }
+      job.event = prepared.event;
+      const key = ordered ? prepared.event.key : undefined;
+      if (key === undefined) return start(job);
+      job.key = key;
+      lanes.add(key, job);
+    } catch (error) {
+      unexpected(job, error);
     }
-    if (delivery.attempt > policy.maxAttempts) {
-      void deadLetter(
-        h,
-        'max-deliveries',
-        `delivered ${delivery.attempt} times (the earlier attempts crashed or ran past their ack deadline)`,
-        delivery.attempt - 1,
-      );
-      return;
-    }
-    const key = ordered ? prepared.event.key : undefined;
-    const run = (inPlace: boolean) =>
-      process(h, prepared.event, inPlace).catch((error: unknown) => {
-        // A bug in a step, not in the handler: leave the message for redelivery, keep going.
-        logger.error({ err: error, group }, 'events: processing failed unexpectedly');
-        if (!h.settled) abandon(h, destination);
-      });
-    if (key === undefined) void run(false);
-    else lanes.run(key, () => run(true));
   };
 
   const subscription: Subscription = await transport.subscribe(
@@ -370,8 +415,13 @@ export async function startConsumer<Tx>(
   );
 
   const lagGauge = instruments.lag;
+  const lagAttributes: Attributes = Object.freeze({
+    [ATTR.system]: system,
+    [ATTR.destination]: destinations.join(','),
+    [ATTR.group]: group,
+  });
   const observeLag = (result: { observe(value: number, attributes?: Attributes): void }) => {
-    if (lastLag !== undefined) result.observe(lastLag, baseAttributes(destinations.join(',')));
+    if (lastLag !== undefined) result.observe(lastLag, lagAttributes);
     void subscription
       .lag?.()
       .then((n) => {
@@ -396,10 +446,16 @@ export async function startConsumer<Tx>(
         await subscription.stop();
         await held.whenEmpty(stopOptions.drainMs ?? 10_000);
         abandoning = true;
-        for (const attempt of [...attempts]) {
+        for (const attempt of deadlines.entries()) {
           attempt.shutdown = true;
-          attempt.controller?.abort(new Error('the consumer is shutting down'));
-          attempt.stop(SHUTDOWN);
+          const reason = new Error('the consumer is shutting down');
+          attempt.controller?.abort(reason);
+          owner.finish(attempt, false, reason);
+        }
+        for (const sleeper of [...sleepers]) {
+          scheduler.clearTimeout(sleeper.timer);
+          sleepers.delete(sleeper);
+          abandon(sleeper.job);
         }
         held.stop();
       })();

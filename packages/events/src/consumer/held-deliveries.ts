@@ -29,17 +29,15 @@ export class HeldDeliveries {
     return this.#held.size;
   }
 
-  /** Starts holding a delivery. */
-  hold(delivery: Delivery): Held {
-    const h: Held = { delivery, settled: false };
+  /** Starts holding a delivery (the caller's own record of it). */
+  hold(h: Held): void {
     this.#held.add(h);
     if (this.#ticker === undefined) this.#arm();
-    return h;
   }
 
   /** Stops holding it; the last one out stops the timer and calls the `whenEmpty` callback. */
   release(h: Held): void {
-    this.#held.delete(h);
+    if (!this.#held.delete(h)) return;
     if (this.#held.size > 0) return;
     this.#disarm();
     this.#onEmpty?.();

@@ -1,6 +1,7 @@
 import { decodeBinary, encodeBinary } from '../cloudevents/binary-mode.js';
 import type { CloudEventEnvelope } from '../cloudevents/envelope.js';
 import { PublishError } from '../errors/publish-error.js';
+import { Fifo } from './fifo.js';
 import { globalScheduler, type Scheduler } from './scheduler.js';
 import type {
   Delivery,
@@ -94,7 +95,7 @@ interface Connection {
 }
 
 class Group {
-  readonly ready: Stored[] = [];
+  readonly ready = new Fifo<Stored>();
   readonly subscribers: Subscriber[] = [];
   readonly deliveries = new Map<number, number>();
   delayed = 0;
@@ -236,7 +237,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
       groups.set(id, group);
       // A new durable group starts with everything its destinations still retain.
       const backlog = options.destinations.flatMap((d) => logs.get(d) ?? []);
-      group.ready.push(...backlog.sort((a, b) => a.seq - b.seq));
+      for (const message of backlog.sort((a, b) => a.seq - b.seq)) group.ready.push(message);
     }
     const sub: Subscriber = { connection, options, onDelivery, inFlight: 0, stopped: false };
     group.subscribers.push(sub);
