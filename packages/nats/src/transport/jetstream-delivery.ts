@@ -1,4 +1,4 @@
-import { type Delivery, decodeBinary } from '@milkyway/events';
+import { type DecodeResult, type Delivery, decodeBinary } from '@milkyway/events';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { AckFlusher } from './ack-flusher.js';
 import { fromNatsHeaders } from './nats-headers.js';
@@ -7,46 +7,47 @@ const settledAlready = Promise.resolve();
 
 /**
  * A {@link Delivery} over a JetStream message: the first `ack()`/`nak()` settles it (later calls
- * are ignored) and frees its slot at once; the returned promise resolves when the server has
- * the signal.
+ * are ignored) and frees its slot at once; the signal goes out with the others of the same turn
+ * of the event loop, and the returned promise resolves when the server has it.
  */
-export function jetstreamDelivery(
-  message: JsMsg,
-  destination: string,
-  flusher: AckFlusher,
-  release: () => void,
-  maxBodyBytes: number | undefined,
-): Delivery {
-  const headers = fromNatsHeaders(message.headers);
-  const body = message.data;
-  let settled = false;
-  const settle = (signal: () => void): Promise<void> => {
-    if (settled) return settledAlready;
-    settled = true;
-    release();
-    try {
-      signal();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return flusher.flush();
-  };
-  return {
-    destination,
-    message: decodeBinary({ headers, body, binding: 'nats', maxBodyBytes }),
-    headers,
-    body,
-    attempt: message.info.deliveryCount,
-    ack: () => settle(() => message.ack()),
-    nak: (delayMs) => settle(() => message.nak(delayMs && delayMs > 0 ? delayMs : undefined)),
-    working: () => {
-      if (settled) return settledAlready;
-      try {
-        message.working();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return flusher.flush();
-    },
-  };
+export class JetStreamDelivery implements Delivery {
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Uint8Array;
+  readonly message: DecodeResult;
+  readonly attempt: number;
+  #settled = false;
+
+  constructor(
+    private readonly jsMessage: JsMsg,
+    readonly destination: string,
+    private readonly flusher: AckFlusher,
+    private readonly release: () => void,
+    maxBodyBytes: number | undefined,
+  ) {
+    const headers = fromNatsHeaders(jsMessage.headers);
+    const body = jsMessage.data;
+    this.headers = headers;
+    this.body = body;
+    this.message = decodeBinary({ headers, body, binding: 'nats', maxBodyBytes });
+    this.attempt = jsMessage.info.deliveryCount;
+  }
+
+  ack(): Promise<void> {
+    if (this.#settled) return settledAlready;
+    this.#settled = true;
+    this.release();
+    return this.flusher.ack(this.jsMessage);
+  }
+
+  nak(delayMs?: number): Promise<void> {
+    if (this.#settled) return settledAlready;
+    this.#settled = true;
+    this.release();
+    return this.flusher.nak(this.jsMessage, delayMs && delayMs > 0 ? delayMs : undefined);
+  }
+
+  working(): Promise<void> {
+    if (this.#settled) return settledAlready;
+    return this.flusher.working(this.jsMessage);
+  }
 }

@@ -1,9 +1,9 @@
 import { type MsgHdrs, headers as natsHeaders } from '@nats-io/transport-node';
 
-/** NATS headers from a plain record. */
+/** NATS headers from a plain record (its names are distinct, so each is appended once). */
 export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs {
   const h = natsHeaders();
-  for (const name in record) h.set(name, record[name]!);
+  for (const name in record) h.append(name, record[name]!);
   return h;
 }
 
@@ -11,6 +11,9 @@ export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs
 export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!h) return out;
-  for (const name of h.keys()) out[name.toLowerCase()] = h.get(name);
+  // One pass over the entries: `get(name)` would search every key again for each name.
+  for (const [name, values] of h) {
+    if (values.length > 0) out[name.toLowerCase()] = values[0]!;
+  }
   return out;
 }

@@ -251,6 +251,8 @@ class JetStreamTransport implements NatsTransport {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((s) => s.stop()));
+    // Acks and naks queued in this turn go out (and are confirmed) before the socket closes.
+    await this.#flusher.flushNow().catch(() => undefined);
     if (!this.owned) return;
     // Acks already sent reach the server before the socket closes.
     await this.connection.flush().catch(() => undefined);

@@ -3,7 +3,7 @@ import type { Logger } from '@milkyway/protocol';
 import type { Consumer, ConsumerMessages } from '@nats-io/jetstream';
 import type { AckFlusher } from './ack-flusher.js';
 import type { ConnectionState } from './connection-state.js';
-import { jetstreamDelivery } from './jetstream-delivery.js';
+import { JetStreamDelivery } from './jetstream-delivery.js';
 
 /** What a {@link PullLoop} needs. */
 export interface PullLoopOptions {
@@ -109,7 +109,7 @@ export class PullLoop {
           continue;
         }
         this.#inFlight++;
-        const delivery = jetstreamDelivery(
+        const delivery = new JetStreamDelivery(
           message,
           this.o.destination,
           this.o.flusher,
