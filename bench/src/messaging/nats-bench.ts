@@ -35,6 +35,8 @@ export interface MessagingBenchOptions {
 export interface MessagingBenchResult {
   publish: { raw: Spread; bus: Spread };
   consume: { raw: Spread; bus: Spread; transport: Spread };
+  /** Ratios per pair of back-to-back runs (run i of Milkyway over run i of the raw client). */
+  ratios: { publish: Spread; consume: Spread; transport: Spread };
   messages: number;
   concurrency: number;
   payloadBytes: number;
@@ -167,7 +169,7 @@ export async function runMessagingBench(
               maxDeliver: 5,
             },
             (delivery) => {
-              void delivery.ack();
+              delivery.ack().catch(() => undefined);
               if (++handled === total) finish();
             },
           );
@@ -202,8 +204,14 @@ export async function runMessagingBench(
     for (const s of streams) await jsm.streams.delete(s).catch(() => false);
     await nc.close();
   }
+  const pairs = (ours: number[], raw: number[]) => spread(ours.map((v, i) => v / raw[i]!));
   return {
     publish: { raw: spread(results.publishRaw), bus: spread(results.publishBus) },
+    ratios: {
+      publish: pairs(results.publishBus, results.publishRaw),
+      consume: pairs(results.consumeBus, results.consumeRaw),
+      transport: pairs(results.consumeTransport, results.consumeRaw),
+    },
     consume: {
       raw: spread(results.consumeRaw),
       bus: spread(results.consumeBus),

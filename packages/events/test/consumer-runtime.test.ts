@@ -155,4 +155,58 @@ describe('consumer runtime', () => {
     await until(() => log.length === 5, 'the chain ran');
     expect(log).toEqual(['outer in', 'inner in', 'handler', 'inner out', 'outer out']);
   });
+
+  it('gives every attempt its own full deadline although the consumer keeps one timer for all', async () => {
+    useFakeTime();
+    const { bus } = setup();
+    const aborted = new Map<string, number>();
+    const running: string[] = [];
+    const started = Date.now();
+    await bus.subscribe(
+      orderPlaced,
+      (event, ctx) => {
+        if (ctx.attempt > 1) return;
+        running.push(event.data.orderId);
+        ctx.signal.addEventListener('abort', () =>
+          aborted.set(event.data.orderId, Date.now() - started),
+        );
+        return new Promise<void>(() => undefined); // hangs until its deadline
+      },
+      { group: 'catalog', handlerTimeoutMs: 1_000, retry: { baseDelayMs: 10, jitter: 'none' } },
+    );
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await until(() => running.includes('a'), 'the attempt of a to start');
+    await advance(400);
+    await bus.publish(orderPlaced, { orderId: 'b', step: 1 });
+    await until(() => running.includes('b'), 'the attempt of b to start');
+    await advance(599); // 999 ms after a started, 599 after b
+    expect(aborted.size).toBe(0);
+    await advance(1);
+    expect([...aborted.keys()]).toEqual(['a']);
+    await advance(398);
+    expect(aborted.has('b')).toBe(false);
+    await advance(2);
+    expect(aborted.get('b')).toBeGreaterThanOrEqual(1_400);
+  });
+
+  it('hands the handler a context whose signal aborts when the consumer shuts down', async () => {
+    const { bus } = setup();
+    let signal: AbortSignal | undefined;
+    let ctxKeys: string[] = [];
+    await bus.subscribe(
+      orderPlaced,
+      (_e, ctx) => {
+        signal = ctx.signal;
+        ctxKeys = ['attempt', 'tx', 'group', 'destination'].filter((k) => k in ctx);
+        return new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve()));
+      },
+      { group: 'catalog' },
+    );
+    await bus.publish(orderPlaced, { orderId: 'a', step: 1 });
+    await until(() => signal !== undefined, 'the handler runs');
+    expect(ctxKeys).toEqual(['attempt', 'tx', 'group', 'destination']);
+    expect(signal?.aborted).toBe(false);
+    await bus.close({ drainMs: 0 });
+    expect(signal?.aborted).toBe(true);
+  });
 });
