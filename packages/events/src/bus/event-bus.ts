@@ -1,5 +1,6 @@
 import { type Clock, type Logger, silentLogger, systemClock } from '@milkyway/protocol';
 import {
+  type Attributes,
   type Context,
   context,
   type Span,
@@ -152,21 +153,38 @@ export function createEventBus(options: EventBusOptions): EventBus {
   const system = transport.system;
   let closing: Promise<void> | undefined;
 
+  // Span name and metric attributes per destination, built once (not per publish).
+  const sendInfo = new Map<string, { spanName: string; sent: Attributes }>();
+  const sendNames = (destination: string) => {
+    let info = sendInfo.get(destination);
+    if (info === undefined) {
+      info = {
+        spanName: `send ${destination}`,
+        sent: Object.freeze({ [ATTR.system]: system, [ATTR.destination]: destination }),
+      };
+      // Bounded: destinations are a service's topics and dead letters, not per-message values.
+      if (sendInfo.size < 1_000) sendInfo.set(destination, info);
+    }
+    return info;
+  };
+
   const send = async (
     destination: string,
     parent: Context,
     build: (ctx: Context) => CloudEventEnvelope,
     signal: AbortSignal | undefined,
   ): Promise<CloudEventEnvelope> => {
+    const names = sendNames(destination);
+    // Literal keys (the ATTR names): one allocation, no computed-key slow path.
     const span: Span = instruments.tracer.startSpan(
-      `send ${destination}`,
+      names.spanName,
       {
         kind: SpanKind.PRODUCER,
         attributes: {
-          [ATTR.system]: system,
-          [ATTR.destination]: destination,
-          [ATTR.operationType]: 'send',
-          [ATTR.operationName]: 'send',
+          'messaging.system': system,
+          'messaging.destination.name': destination,
+          'messaging.operation.type': 'send',
+          'messaging.operation.name': 'send',
         },
       },
       parent,
@@ -176,7 +194,7 @@ export function createEventBus(options: EventBusOptions): EventBus {
       span.setAttribute(ATTR.messageId, envelope.attributes.id);
       span.setAttribute(ATTR.bodySize, envelope.data.byteLength);
       await transport.publish(destination, envelope, signal ? { signal } : undefined);
-      instruments.sent.add(1, { [ATTR.system]: system, [ATTR.destination]: destination });
+      instruments.sent.add(1, names.sent);
       return envelope;
     } catch (error) {
       const type = error instanceof Error ? error.name : '_OTHER';

@@ -3,7 +3,11 @@ import { type Context, context as otelContext } from '@opentelemetry/api';
 import { EventSchemaError } from '../errors/event-schema-error.js';
 import type { Topic, TopicInput } from '../topic.js';
 import { traceHeadersOf } from '../tracing/trace-context.js';
-import { CLOUDEVENTS_SPEC_VERSION, JSON_CONTENT_TYPE } from './attributes.js';
+import {
+  CLOUDEVENTS_SPEC_VERSION,
+  type CloudEventAttributes,
+  JSON_CONTENT_TYPE,
+} from './attributes.js';
 import type { CloudEventEnvelope } from './envelope.js';
 
 /**
@@ -32,6 +36,8 @@ export interface CreateCloudEventOptions {
 }
 
 const encoder = new TextEncoder();
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Validates a payload against its topic and builds the CloudEvent: a fresh id, the `type` of
@@ -68,18 +74,18 @@ export function createCloudEvent<T extends Topic>(
   const data = encoder.encode(JSON.stringify(parsed.value));
   const key = options.key ?? topic.key?.(parsed.value);
   const trace = traceHeadersOf(options.context ?? otelContext.active());
-  return {
-    attributes: {
-      specversion: CLOUDEVENTS_SPEC_VERSION,
-      id: options.id ?? crypto.randomUUID(),
-      source: options.source,
-      type: topic.type,
-      time: new Date((options.clock ?? Date.now)()).toISOString(),
-      datacontenttype: JSON_CONTENT_TYPE,
-      ...(options.subject !== undefined ? { subject: options.subject } : {}),
-      ...(key !== undefined ? { partitionkey: key } : {}),
-      ...trace,
-    },
-    data,
+  // Optional attributes are added only when set (no spread of temporary objects per event).
+  const attributes: Mutable<CloudEventAttributes> = {
+    specversion: CLOUDEVENTS_SPEC_VERSION,
+    id: options.id ?? crypto.randomUUID(),
+    source: options.source,
+    type: topic.type,
+    time: new Date((options.clock ?? Date.now)()).toISOString(),
+    datacontenttype: JSON_CONTENT_TYPE,
   };
+  if (options.subject !== undefined) attributes.subject = options.subject;
+  if (key !== undefined) attributes.partitionkey = key;
+  if (trace.traceparent !== undefined) attributes.traceparent = trace.traceparent;
+  if (trace.tracestate !== undefined) attributes.tracestate = trace.tracestate;
+  return { attributes, data };
 }
