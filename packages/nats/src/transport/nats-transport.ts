@@ -63,6 +63,8 @@ function isConnection(value: NatsConnectionConfig | NatsConnection): value is Na
  * - each group is a durable pull consumer (explicit ack, `ack_wait` = the ack deadline,
  *   `max_deliver`), shared by every replica; it pulls only as many messages as free slots;
  * - `nak(delayMs)` redelivers after the delay (broker-side), `working()` extends the deadline;
+ * - the acks, naks and `working()` signals of one turn of the event loop go out together in one
+ *   socket write with one PING, and resolve when its PONG confirms the server has them;
  * - it reconnects forever; pulls resume by themselves; `health()` is false while down.
  *
  * @example
