@@ -1,9 +1,10 @@
 // RFC 8725 attacks, end to end through jwtAuth (the same verifier code path as everything else).
+import { createPublicKey } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportSPKI, generateKeyPair } from 'jose';
+import { exportJWK, exportSPKI, generateKeyPair } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
-import { jwtAuth } from '../src/index.js';
+import { jwtAuth, type VerifierOptions } from '../src/index.js';
 import {
   AUDIENCE,
   app,
@@ -139,5 +140,92 @@ describe('RFC 8725 attacks', () => {
       await expectRefused(await signRaw(evil, { alg: 'RS256', x5c: ['MIIB'] }, claims()));
       expect(hits).toBe(0);
     });
+  });
+});
+
+// The same attacks against the single-key configurations: one public key given as a JWK (its kid
+// honoured), a JWK with ignoreKid, a PEM and a KeyObject (no kid to compare, so any kid reaches
+// the key and only the signature and the policy decide).
+const rsaKeyObject = createPublicKey({ key: rsa.jwk as never, format: 'jwk' });
+const SINGLE_KEYS: Array<[string, Pick<VerifierOptions, 'publicKey' | 'ignoreKid'>]> = [
+  ['publicKey JWK', { publicKey: rsa.jwk }],
+  ['publicKey JWK with ignoreKid', { publicKey: rsa.jwk, ignoreKid: true }],
+  ['publicKey PEM', { publicKey: rsaKeyObject.export({ type: 'spki', format: 'pem' }).toString() }],
+  ['publicKey KeyObject', { publicKey: rsaKeyObject }],
+];
+
+describe.each(SINGLE_KEYS)('RFC 8725 attacks, single key (%s)', (_label, keyOptions) => {
+  const single = app(
+    jwtAuth({
+      ...keyOptions,
+      algorithms: ['RS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clock: testClock(),
+    }),
+  );
+  async function refused(token: string) {
+    const res = await single.request('/', bearer(token));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+  }
+
+  it('accepts the legitimate token (control)', async () => {
+    expect((await single.request('/', bearer(await sign(rsa)))).status).toBe(200);
+  });
+
+  it('refuses alg none in every capitalisation, with and without a signature', async () => {
+    const payload = Buffer.from(JSON.stringify(claims())).toString('base64url');
+    for (const alg of capitalisations('none')) {
+      const header = Buffer.from(JSON.stringify({ alg, kid: rsa.kid })).toString('base64url');
+      await refused(`${header}.${payload}.`);
+      await refused(`${header}.${payload}.c2ln`);
+    }
+  });
+
+  it('refuses HS256 tokens keyed with the public key (key confusion)', async () => {
+    const pem = await exportSPKI(rsa.publicKey);
+    for (const secret of [pem, pem.trim(), JSON.stringify(rsa.jwk), rsa.jwk.n as string]) {
+      await refused(
+        await hmacRaw(new TextEncoder().encode(secret), { alg: 'HS256', kid: rsa.kid }, claims()),
+      );
+    }
+  });
+
+  it('refuses attacker tokens whatever kid they name', async () => {
+    for (const kid of [rsa.kid, '../../etc/passwd', 'https://attacker.example/jwks.json']) {
+      await refused(await signRaw(attacker, { alg: 'RS256', kid }, claims()));
+    }
+    await refused(await signRaw(attacker, { alg: 'RS256' }, claims()));
+  });
+
+  it('refuses expired, not-yet-valid, wrong-issuer and wrong-audience tokens', async () => {
+    await refused(await sign(rsa, claims({ exp: NOW - 3600, iat: NOW - 7200 })));
+    await refused(await sign(rsa, claims({ nbf: NOW + 3600 })));
+    await refused(await sign(rsa, claims({ iss: 'https://evil.example/' })));
+    await refused(await sign(rsa, claims({ aud: 'billing' })));
+  });
+
+  it('refuses a tampered payload and a stripped signature', async () => {
+    const [h, p, s] = (await sign(rsa)).split('.');
+    const forged = Buffer.from(JSON.stringify(claims({ sub: 'admin' }))).toString('base64url');
+    await refused(`${h}.${forged}.${s}`);
+    await refused(`${h}.${p}.`);
+    await refused(`${h}.${p}`);
+  });
+
+  it('ignores embedded jwk, jku, x5u and x5c', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const evil = { ...attacker, privateKey, publicKey };
+    const jwk = await exportJWK(publicKey);
+    await refused(await signRaw(evil, { alg: 'RS256', jwk }, claims()));
+    await refused(await signRaw(evil, { alg: 'RS256', kid: rsa.kid, jwk }, claims()));
+    await refused(
+      await signRaw(evil, { alg: 'RS256', jku: 'http://127.0.0.1:9/jwks.json' }, claims()),
+    );
+    await refused(
+      await signRaw(evil, { alg: 'RS256', x5u: 'http://127.0.0.1:9/cert.pem' }, claims()),
+    );
+    await refused(await signRaw(evil, { alg: 'RS256', x5c: ['MIIB'] }, claims()));
   });
 });

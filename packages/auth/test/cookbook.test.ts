@@ -10,10 +10,16 @@
 // - detached content (4.5) verifies once the payload is re-attached.
 // The cookbook keys are private JWKs; the verifier is given their public part (private members
 // in a verification key set are refused).
-import { createHmac } from 'node:crypto';
+import { createHmac, createPublicKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readVector, vectorsDir } from '../../../test-support/vectors.js';
-import { createVerifier, type Jwk, type JwsAlgorithm, UnauthorizedError } from '../src/index.js';
+import {
+  createVerifier,
+  type Jwk,
+  type JwsAlgorithm,
+  UnauthorizedError,
+  type VerifierOptions,
+} from '../src/index.js';
 
 interface Example {
   title: string;
@@ -158,3 +164,96 @@ describe.runIf(dir !== undefined)('RFC 7797 (b64) examples', () => {
     ).rejects.toSatisfy((error) => UnauthorizedError.is(error));
   });
 });
+
+// The same examples through the single-key configurations (one key instead of a key set): a
+// public key as a JWK (its kid honoured), as a PEM and as a KeyObject; an HMAC key as `secret`.
+type SingleKey = (key: Jwk) => Pick<VerifierOptions, 'publicKey' | 'secret'>;
+const PUBLIC_SINGLE_KEYS: Array<[string, SingleKey]> = [
+  ['publicKey JWK', (key) => ({ publicKey: publicPart(key) })],
+  [
+    'publicKey PEM',
+    (key) => ({
+      publicKey: createPublicKey({ key: publicPart(key) as never, format: 'jwk' })
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
+    }),
+  ],
+  [
+    'publicKey KeyObject',
+    (key) => ({ publicKey: createPublicKey({ key: publicPart(key) as never, format: 'jwk' }) }),
+  ],
+];
+const SECRET_SINGLE_KEY: SingleKey = (key) => ({
+  secret: Buffer.from(key.k as string, 'base64url'),
+});
+
+function singleKeyVerifier(configure: SingleKey, key: Jwk, alg: string) {
+  return createVerifier({
+    ...configure(key),
+    algorithms: [alg as JwsAlgorithm],
+    issuer: false,
+    audience: false,
+    cache: false,
+  });
+}
+
+describe.runIf(dir !== undefined)(
+  'JOSE cookbook examples through single-key configurations',
+  () => {
+    const publicCases: Array<[string, string, SingleKey]> = [];
+    for (const name of [
+      '4_1.rsa_v15_signature.json',
+      '4_2.rsa-pss_signature.json',
+      '4_3.ecdsa_signature.json',
+      'curve25519',
+    ]) {
+      for (const [label, configure] of PUBLIC_SINGLE_KEYS)
+        publicCases.push([name, label, configure]);
+    }
+
+    it.each(publicCases)('%s verifies with %s', async (name, _label, configure) => {
+      const ex = read(name === 'curve25519' ? 'curve25519/jws.json' : `jws/${name}`);
+      const key = ex.input.key as Jwk;
+      const alg = name === 'curve25519' ? 'EdDSA' : (ex.input.alg as string);
+      const result = await singleKeyVerifier(configure, key, alg).verifyJws(ex.output.compact!);
+      expect(new TextDecoder().decode(result.payload)).toBe(ex.input.payload);
+    });
+
+    it('4.4 (HMAC) verifies with the secret', async () => {
+      const ex = read('jws/4_4.hmac-sha2_integrity_protection.json');
+      const result = await singleKeyVerifier(
+        SECRET_SINGLE_KEY,
+        ex.input.key as Jwk,
+        'HS256',
+      ).verifyJws(ex.output.compact!);
+      expect(new TextDecoder().decode(result.payload)).toBe(ex.input.payload);
+    });
+
+    it('4.5 (detached content) is refused detached and verifies re-attached with the secret', async () => {
+      const ex = read('jws/4_5.signature_with_detached_content.json');
+      const verifier = singleKeyVerifier(SECRET_SINGLE_KEY, ex.input.key as Jwk, 'HS256');
+      const [h, , s] = ex.output.compact!.split('.');
+      await expect(verifier.verifyJws(ex.output.compact!)).rejects.toSatisfy((error) =>
+        UnauthorizedError.is(error),
+      );
+      const result = await verifier.verifyJws(`${h}.${b64(ex.input.payload)}.${s}`);
+      expect(new TextDecoder().decode(result.payload)).toBe(ex.input.payload);
+    });
+
+    it('RFC 7797 b64:false is refused with the secret, with or without crit', async () => {
+      const ex = read('rfc7797/4.2.hmac-sha2_b64_false.json');
+      const signing = ex.signing as Signing;
+      const key = ex.input.key as Jwk;
+      const secret = Buffer.from(key.k as string, 'base64url');
+      const input = `${signing.protected_b64u}.${b64(ex.input.payload)}`;
+      const token = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+      const verifier = singleKeyVerifier(SECRET_SINGLE_KEY, key, 'HS256');
+      const error = await verifier.verifyJws(token).catch((e: unknown) => e);
+      expect(UnauthorizedError.is(error) && error.reason).toBe('crit');
+      const withCrit = read('rfc7797/hmac-sha2_b64_false.json');
+      await expect(verifier.verifyJws(withCrit.output.compact!)).rejects.toSatisfy((e) =>
+        UnauthorizedError.is(e),
+      );
+    });
+  },
+);

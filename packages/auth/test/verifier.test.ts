@@ -388,6 +388,49 @@ describe('verified-token cache', () => {
     expect(signatureChecks).not.toHaveBeenCalled();
   });
 
+  it('keeps hot genuine entries under churn: forged tokens interleaved with genuine traffic', async () => {
+    // Room for 4 entries: 2 hot tokens reused on every turn, plus fresh genuine tokens (which may
+    // evict each other, least recently used first) and a stream of distinct refused tokens.
+    const verifier = createVerifier(base({ cache: { maxEntries: 4 } }));
+    const hot = await Promise.all([1, 2].map((i) => sign(key, claims({ jti: `hot${i}` }))));
+    const principals = [];
+    for (const token of hot) principals.push(await verifier.verify(token));
+    const attacker = await testKey('ES256', key.kid);
+    const header = Buffer.from(JSON.stringify({ alg: 'none', kid: key.kid })).toString('base64url');
+    let freshVerified = 0;
+    let checksOnRefused = 0;
+    for (let turn = 0; turn < 60; turn++) {
+      const refused = [
+        await sign(attacker, claims({ jti: `forged${turn}` })), // bad signature
+        await sign(key, claims({ jti: `aud${turn}`, aud: 'someone-else' })), // wrong audience
+        `${header}.${Buffer.from(JSON.stringify(claims({ jti: `none${turn}` }))).toString('base64url')}.`,
+      ];
+      signatureChecks.mockClear();
+      for (const token of refused)
+        expect(await reason(verifier.verify(token))).not.toBe('accepted');
+      checksOnRefused += signatureChecks.mock.calls.length;
+      if (turn % 5 === 0) {
+        // a new genuine token (verified, cached; it may evict older fresh ones, never the hot ones)
+        expect(
+          await reason(verifier.verify(await sign(key, claims({ jti: `fresh${turn}` })))),
+        ).toBe('accepted');
+        freshVerified++;
+      }
+      signatureChecks.mockClear();
+      for (const [i, token] of hot.entries())
+        expect(await verifier.verify(token)).toBe(principals[i]);
+      expect(signatureChecks).not.toHaveBeenCalled(); // served from the cache on every turn
+    }
+    expect(freshVerified).toBe(12);
+    expect(checksOnRefused).toBe(120); // forged and wrong-audience reached the check; none did not
+    // Refused tokens were never cached: asking again verifies again.
+    const again = await sign(attacker, claims({ jti: 'forged0' }));
+    signatureChecks.mockClear();
+    await reason(verifier.verify(again));
+    await reason(verifier.verify(again));
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+  });
+
   it('can be turned off', async () => {
     const verifier = createVerifier(base({ cache: false }));
     const token = await sign(key);

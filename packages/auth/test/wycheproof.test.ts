@@ -141,8 +141,8 @@ function keySet(group: Group): JwkSet {
   return 'keys' in key ? (key as JwkSet) : { keys: [key as Jwk] };
 }
 
-// Known errors in the data itself (shared/vectors/MANIFEST.md), each given the verdict the data
-// should have had, and checked for that instead:
+// Known errors in the data itself (the repository's vectors/README.md, "Known errors in the
+// data"), each given the verdict the data should have had, and checked for that instead:
 const CORRECTED: Record<number, { verdict: 'valid' | 'invalid'; why: string }> = {
   367: { verdict: 'valid', why: 'byte-identical to the valid tcId 357 but marked invalid' },
   370: { verdict: 'valid', why: 'byte-identical to the valid tcId 357 but marked invalid' },
@@ -158,7 +158,7 @@ const CORRECTED: Record<number, { verdict: 'valid' | 'invalid'; why: string }> =
 // Groups whose key says alg "ES521" (an unregistered name; ES512 is meant): a key may only be used
 // with the algorithm it names, so these are refused and checked separately with alg corrected.
 const isEs521Group = (group: Group) => (group.public as Jwk | undefined)?.alg === 'ES521';
-// Where our verdict deliberately differs from the data (not listed in the MANIFEST): tcIds 346
+// Where our verdict deliberately differs from the data (not listed in vectors/README.md): tcIds 346
 // and 350 (RFC 7520 Figure 20) are PS384 tokens checked against a key whose "alg" says PS256.
 // RFC 8725 §3.1: a key is used with exactly one algorithm, so we refuse; with the key's alg
 // corrected to PS384 the token verifies (asserted below).
