@@ -11,13 +11,13 @@ for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
  * padding, no whitespace, a length that can encode whole bytes (not 1 mod 4), and zero unused
  * trailing bits (so that exactly one spelling decodes to given bytes): `'Zm9v'` yes, `'Zm9v='`
  * no (padding), `'AB'` no (`'B'` leaves non-zero unused bits; `'AA'` is canonical).
+ * `start`/`end` check `segment.slice(start, end)` without making the slice.
  */
-export function isCanonicalBase64url(segment: string): boolean {
-  const length = segment.length;
-  const rest = length % 4;
+export function isCanonicalBase64url(segment: string, start = 0, end = segment.length): boolean {
+  const rest = (end - start) % 4;
   if (rest === 1) return false;
   let last = 0;
-  for (let i = 0; i < length; i++) {
+  for (let i = start; i < end; i++) {
     const code = segment.charCodeAt(i);
     const value = code < 128 ? VALUE[code]! : -1;
     if (value < 0) return false;

@@ -81,6 +81,24 @@ function importEntry(entry: Entry, alg: JwsAlgorithm): CryptoKey | Promise<Crypt
   return pending;
 }
 
+/**
+ * The one usable key of `pool` for `alg`, given the key `found` so far in an earlier pool; two
+ * different usable keys are ambiguous. A key that both carries the kid and answers to any kid is
+ * still one key.
+ */
+function pick(
+  pool: readonly Entry[],
+  alg: JwsAlgorithm,
+  found: Entry | undefined,
+): Entry | undefined {
+  for (const entry of pool) {
+    if (entry === found || !usable(entry, alg)) continue;
+    if (found !== undefined) throw UnauthorizedError.invalidToken('ambiguous_key');
+    found = entry;
+  }
+  return found;
+}
+
 /** @internal a fixed set of keys (JWKS object, a secret, a public key), imported once each. */
 export class LocalKeyStore implements KeyStore {
   readonly kind: 'secret' | 'public';
@@ -112,19 +130,8 @@ export class LocalKeyStore implements KeyStore {
     const kid = header.kid;
     // kid is only ever an exact-match map key: never a path, a URL or a query.
     let found: Entry | undefined;
-    const consider = (pool: readonly Entry[]) => {
-      for (const entry of pool) {
-        // A key that both carries the kid and answers to any kid is still one key.
-        if (entry === found || !usable(entry, alg)) continue;
-        if (found !== undefined) throw UnauthorizedError.invalidToken('ambiguous_key');
-        found = entry;
-      }
-    };
-    if (kid === undefined) consider(this.#entries);
-    else {
-      consider(this.#byKid.get(kid) ?? NONE);
-      consider(this.#anyKid);
-    }
+    if (kid === undefined) found = pick(this.#entries, alg, undefined);
+    else found = pick(this.#anyKid, alg, pick(this.#byKid.get(kid) ?? NONE, alg, undefined));
     if (found === undefined) throw UnauthorizedError.invalidToken('no_key');
     const key = importEntry(found, alg);
     if (!(key instanceof Promise)) return key;

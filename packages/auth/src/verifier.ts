@@ -178,6 +178,23 @@ function mapJoseError(error: unknown): Error {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+// Metric attributes, built once (the API copies what it keeps).
+const SUCCESS = Object.freeze({ 'milkyway.auth.result': 'success', 'milkyway.auth.method': 'jwt' });
+const CACHE_HIT = Object.freeze({ 'milkyway.cache.result': 'hit' });
+const CACHE_MISS = Object.freeze({ 'milkyway.cache.result': 'miss' });
+
+/** A JWS whose signature checked out: the protected header and the payload bytes. */
+interface CheckedJws {
+  header: JWSHeaderParameters;
+  payload: Uint8Array;
+}
+
+/** A verified token's principal and its `exp` (seconds). */
+interface Verified<TClaims> {
+  principal: Principal<TClaims>;
+  exp: number;
+}
+
 /**
  * The `crit` rules jose applies to a compact JWS (RFC 7515 §4.1.11), for the path where the
  * signature is checked without jose: only `b64` is a recognised extension (and the verifier then
@@ -336,7 +353,8 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     return keys.resolve(alg as JwsAlgorithm, header);
   };
 
-  async function verifyJws(token: string): Promise<VerifiedJws> {
+  /** The JWS stage; synchronous for a public key already imported, a promise otherwise. */
+  function checkJws(token: string): CheckedJws | Promise<CheckedJws> {
     if (typeof token !== 'string' || token.length === 0) invalid('malformed');
     if (token.length > maxTokenLength) invalid('too_long');
     const first = token.indexOf('.');
@@ -345,22 +363,13 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     if (first === 0) invalid('malformed');
     if (second === token.length - 1) invalid('signature'); // stripped signature
     if (
-      !isCanonicalBase64url(token.slice(0, first)) ||
-      !isCanonicalBase64url(token.slice(first + 1, second)) ||
-      !isCanonicalBase64url(token.slice(second + 1))
+      !isCanonicalBase64url(token, 0, first) ||
+      !isCanonicalBase64url(token, first + 1, second) ||
+      !isCanonicalBase64url(token, second + 1)
     ) {
       invalid('not_canonical');
     }
-    if (keys.kind === 'secret') {
-      // HMAC: jose end to end.
-      let result: Awaited<ReturnType<typeof compactVerify>>;
-      try {
-        result = await compactVerify(token, resolveKey, { algorithms: algorithms as string[] });
-      } catch (error) {
-        throw mapJoseError(error);
-      }
-      return { header: result.protectedHeader, payload: result.payload };
-    }
+    if (keys.kind === 'secret') return checkHmac(token);
     // Public keys: jose parses the header and selects and imports the key, with the checks of
     // its compactVerify in the same order; node:crypto's one-shot verify checks the signature.
     let header: JWSHeaderParameters;
@@ -372,26 +381,57 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     checkCrit(header);
     const alg = header.alg;
     if (typeof alg !== 'string' || alg.length === 0) invalid('header');
-    let key: CryptoKey;
+    let resolved: CryptoKey | Promise<CryptoKey>;
     try {
-      const resolved = resolveKey(header); // a local key already imported: no await
-      key = resolved instanceof Promise ? await resolved : resolved;
+      resolved = resolveKey(header); // a local key already imported: no promise
     } catch (error) {
       throw mapJoseError(error);
     }
-    const signingInput = Buffer.from(token.slice(0, second), 'latin1'); // ASCII: checked above
-    const signature = Buffer.from(token.slice(second + 1), 'base64url');
-    if (!verifySignature(alg as JwsAlgorithm, key, signingInput, signature)) invalid('signature');
-    return {
-      header,
-      payload: new Uint8Array(Buffer.from(token.slice(first + 1, second), 'base64url')),
-    };
+    if (resolved instanceof Promise) {
+      return resolved.then(
+        (key) => checkSignature(token, first, second, header, alg as JwsAlgorithm, key),
+        (error: unknown) => {
+          throw mapJoseError(error);
+        },
+      );
+    }
+    return checkSignature(token, first, second, header, alg as JwsAlgorithm, resolved);
   }
 
-  async function verifyUncached(
+  function checkSignature(
     token: string,
-  ): Promise<{ principal: Principal<TClaims>; exp: number }> {
-    const { header, payload } = await verifyJws(token);
+    first: number,
+    second: number,
+    header: JWSHeaderParameters,
+    alg: JwsAlgorithm,
+    key: CryptoKey,
+  ): CheckedJws {
+    const signingInput = Buffer.from(token.slice(0, second), 'latin1'); // ASCII: checked above
+    const signature = Buffer.from(token.slice(second + 1), 'base64url');
+    if (!verifySignature(alg, key, signingInput, signature)) invalid('signature');
+    return { header, payload: Buffer.from(token.slice(first + 1, second), 'base64url') };
+  }
+
+  async function checkHmac(token: string): Promise<CheckedJws> {
+    // HMAC: jose end to end.
+    let result: Awaited<ReturnType<typeof compactVerify>>;
+    try {
+      result = await compactVerify(token, resolveKey, { algorithms: algorithms as string[] });
+    } catch (error) {
+      throw mapJoseError(error);
+    }
+    return { header: result.protectedHeader, payload: result.payload };
+  }
+
+  async function verifyJws(token: string): Promise<VerifiedJws> {
+    const checked = checkJws(token);
+    const { header, payload } = checked instanceof Promise ? await checked : checked;
+    return { header, payload: payload instanceof Buffer ? new Uint8Array(payload) : payload };
+  }
+
+  /** Claims and principal of a verified JWS (synchronous unless a claims schema is async). */
+  function principalOf(jws: CheckedJws): Verified<TClaims> | Promise<Verified<TClaims>> {
+    const { header, payload } = jws;
     let claims: unknown;
     try {
       claims = JSON.parse(decoder.decode(payload));
@@ -403,12 +443,24 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     checkClaims(record, header, rules, clock() / 1000);
     const subject = readSubject(record);
     if (typeof subject !== 'string' || subject.length === 0) invalid('subject');
-    let parsed: unknown = record;
-    if (schema !== undefined) {
-      const outcome = await schema['~standard'].validate(record);
-      if (outcome.issues !== undefined) invalid('claims');
-      parsed = outcome.value;
-    }
+    if (schema === undefined) return principalFrom(record, subject, record);
+    return validated(record, subject);
+  }
+
+  async function validated(
+    record: Record<string, unknown>,
+    subject: string,
+  ): Promise<Verified<TClaims>> {
+    const outcome = await schema!['~standard'].validate(record);
+    if (outcome.issues !== undefined) invalid('claims');
+    return principalFrom(record, subject, outcome.value);
+  }
+
+  function principalFrom(
+    record: Record<string, unknown>,
+    subject: string,
+    parsed: unknown,
+  ): Verified<TClaims> {
     const principal: Principal<TClaims> = deepFreeze({
       subject,
       scopes: readScopes(record),
@@ -419,26 +471,26 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     return { principal, exp: record.exp as number };
   }
 
+  function verifyUncached(token: string): Verified<TClaims> | Promise<Verified<TClaims>> {
+    const checked = checkJws(token);
+    return checked instanceof Promise ? checked.then(principalOf) : principalOf(checked);
+  }
+
   async function verify(token: string): Promise<Principal<TClaims>> {
     const telemetry = authInstruments();
     if (cache !== undefined) {
       const hit = typeof token === 'string' ? cache.get(token) : undefined;
-      telemetry.tokenCache.add(1, { 'milkyway.cache.result': hit === undefined ? 'miss' : 'hit' });
+      telemetry.tokenCache.add(1, hit === undefined ? CACHE_MISS : CACHE_HIT);
       if (hit !== undefined) {
-        telemetry.verifications.add(1, {
-          'milkyway.auth.result': 'success',
-          'milkyway.auth.method': 'jwt',
-        });
+        telemetry.verifications.add(1, SUCCESS);
         return hit;
       }
     }
     try {
-      const { principal, exp } = await verifyUncached(token);
+      const result = verifyUncached(token);
+      const { principal, exp } = result instanceof Promise ? await result : result;
       cache?.set(token, principal, exp);
-      telemetry.verifications.add(1, {
-        'milkyway.auth.result': 'success',
-        'milkyway.auth.method': 'jwt',
-      });
+      telemetry.verifications.add(1, SUCCESS);
       return principal;
     } catch (error) {
       const reason = UnauthorizedError.is(error) ? error.reason : 'key_unavailable';
