@@ -457,6 +457,7 @@ export async function startConsumer<Tx>(
           sleepers.delete(sleeper);
           abandon(sleeper.job);
         }
+        deadlines.stop();
         held.stop();
       })();
       return stopped;

@@ -58,11 +58,15 @@ export class DeadlineList<E extends DeadlineEntry> {
     else next.prev = prev;
     entry.prev = entry.next = undefined;
     entry.listed = false;
-    if (this.#head === undefined && this.#timer !== undefined) {
-      this.scheduler.clearTimeout(this.#timer);
-      this.#timer = undefined;
-    }
-    // Otherwise the armed timer stays: it fires, expires what is due and re-arms for the head.
+    // The armed timer stays (even when the list is empty, so that one message at a time does not
+    // cost a setTimeout and a clearTimeout each): it fires, expires what is due and re-arms for
+    // the head, if any.
+  }
+
+  /** Cancels the timer (the consumer stopped). */
+  stop(): void {
+    if (this.#timer !== undefined) this.scheduler.clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
   /** The listed entries, oldest first (a copy: the caller may remove while iterating). */
