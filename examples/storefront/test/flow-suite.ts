@@ -264,6 +264,44 @@ export function flowSuite(title: string, options: FlowSuiteOptions) {
       },
     );
 
+    it.runIf(options.httpPush)(
+      'skips an order.placed under a new event id for an order already answered (no failure, no dead letter, stock unchanged)',
+      async () => {
+        const order = await place('frank', [{ productId: 'p-1004', quantity: 1 }]);
+        const first = await settled('frank', order.id);
+        expect(first.json.status).toBe('confirmed');
+        const stock = await stockOf('p-1004');
+        const token = system.specs.find((s) => s.name === 'catalog')!.env!.EVENTS_TOKEN!;
+        // Re-published by an operator / produced twice: same order, a new event id.
+        for (const id of [randomUUID(), randomUUID()]) {
+          const again = await call(`${system.urls.catalog}/events`, {
+            body: {
+              orderId: order.id,
+              customer: 'frank',
+              lines: [{ productId: 'p-1004', quantity: 1, unitPriceCents: 450 }],
+              totalCents: 450,
+              placedAt: new Date().toISOString(),
+            },
+            headers: {
+              authorization: `Bearer ${token}`,
+              'ce-specversion': '1.0',
+              'ce-id': id,
+              'ce-source': '/orders',
+              'ce-type': 'storefront.order.placed.v1',
+              'ce-partitionkey': order.id,
+            },
+          });
+          // Handled (acknowledged) at once: not a failure to retry and dead-letter.
+          expect(again.status, again.text).toBe(204);
+        }
+        expect(await stockOf('p-1004')).toBe(stock);
+        const final = await call(`${system.urls.orders}/orders/${order.id}`, {
+          token: await system.token('frank'),
+        });
+        expect(final.json.status).toBe('confirmed');
+      },
+    );
+
     it('keeps orders and idempotency records across a crash of orders (its own database)', async () => {
       const token = await system.token('carol');
       const key = randomUUID();

@@ -136,8 +136,12 @@ await bus.subscribe(
     const outcome = await repo.reserve(tx, event.data);
     changedBy.set(event.id, outcome.productIds);
     logger.info(
-      { order: event.data.orderId, reserved: outcome.reserved },
-      outcome.reserved ? 'stock reserved' : `stock rejected (${outcome.reason})`,
+      { order: event.data.orderId, reserved: outcome.reserved, event: event.id },
+      outcome.duplicate
+        ? 'order already answered: order.placed under another event id skipped'
+        : outcome.reserved
+          ? 'stock reserved'
+          : `stock rejected (${outcome.reason})`,
     );
   },
   {

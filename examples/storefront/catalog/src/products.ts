@@ -38,6 +38,15 @@ export async function catalogSchema(tx: SqlClient) {
   reserved_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (order_id, product_id)
 )`);
+  // One row per order the catalog has answered (reserved or rejected): an order.placed for an
+  // order already answered, under another event id (re-published by an operator, produced
+  // twice), is skipped instead of failing on the reservations' or the outbox's unique keys.
+  await tx.query(`CREATE TABLE IF NOT EXISTS answered_orders (
+  order_id text PRIMARY KEY,
+  reserved boolean NOT NULL,
+  reason text,
+  answered_at timestamptz NOT NULL DEFAULT now()
+)`);
   for (const p of SEED) {
     await tx.query(
       `INSERT INTO products (id, name, price_cents, stock, updated_at)
@@ -67,8 +76,8 @@ const toProduct = (r: ProductRow): Product => ({
 
 /** The outcome of reserving an order's stock. */
 export type Reservation =
-  | { reserved: true; productIds: string[] }
-  | { reserved: false; productIds: string[]; reason: string };
+  | { reserved: true; productIds: string[]; duplicate?: true }
+  | { reserved: false; productIds: string[]; reason: string; duplicate?: true };
 
 /** The products, in the catalog's database. */
 export class ProductRepository {
@@ -108,8 +117,15 @@ export class ProductRepository {
    * Reserves every line of a placed order or none, inside the inbox transaction `tx`, and puts
    * the answer (`stock.reserved` or `stock.rejected`) in the outbox in the same transaction.
    * The products' rows are locked in id order, so concurrent reservations never deadlock.
+   *
+   * Idempotent on the order id, not only on the event id (the inbox's job): an order the
+   * catalog has already answered is skipped — no stock moves and no second answer is written
+   * (the first answer is in the outbox, which delivers it). The result then has
+   * `duplicate: true` and the first decision.
    */
   async reserve(tx: SqlClient, order: TopicPayload<typeof orderPlaced>): Promise<Reservation> {
+    const previous = await this.answered(tx, order.orderId);
+    if (previous) return previous;
     // One product may appear on several lines: reserve the sum.
     const wanted = new Map<string, number>();
     for (const line of order.lines) {
@@ -131,6 +147,10 @@ export class ProductRepository {
           stockRejected,
           { orderId: order.orderId, reason, productId: id, requested, available: available ?? 0 },
           { id: `${order.orderId}/stock-rejected`, subject: order.orderId },
+        );
+        await tx.query(
+          'INSERT INTO answered_orders (order_id, reserved, reason) VALUES ($1, false, $2)',
+          [order.orderId, reason],
         );
         return { reserved: false, productIds: [], reason };
       }
@@ -154,6 +174,35 @@ export class ProductRepository {
       },
       { id: `${order.orderId}/stock-reserved`, subject: order.orderId },
     );
+    await tx.query('INSERT INTO answered_orders (order_id, reserved) VALUES ($1, true)', [
+      order.orderId,
+    ]);
     return { reserved: true, productIds: ids };
+  }
+
+  /**
+   * The catalog's earlier answer for an order, if any. Locks the order's row first (an
+   * advisory transaction lock on the order id), so two order.placed for one order handled at
+   * once are decided one after the other: the second one sees the first one's answer.
+   */
+  private async answered(tx: SqlClient, orderId: string): Promise<Reservation | undefined> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [orderId]);
+    const { rows } = await tx.query<{ reserved: boolean; reason: string | null }>(
+      'SELECT reserved, reason FROM answered_orders WHERE order_id = $1',
+      [orderId],
+    );
+    const row = rows[0];
+    if (row) {
+      return row.reserved
+        ? { reserved: true, productIds: [], duplicate: true }
+        : { reserved: false, productIds: [], reason: row.reason ?? 'rejected', duplicate: true };
+    }
+    // Databases from before answered_orders: a reservation is an answer too.
+    const reserved = await tx.query('SELECT 1 FROM reservations WHERE order_id = $1 LIMIT 1', [
+      orderId,
+    ]);
+    return reserved.rows.length > 0
+      ? { reserved: true, productIds: [], duplicate: true }
+      : undefined;
   }
 }
