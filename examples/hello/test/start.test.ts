@@ -54,7 +54,8 @@ describe('hello (npm start)', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });
-    const url = await within(30_000, 'the listening log line', waitForUrl(child));
+    // `npm start` compiles first (prestart: tsc), which takes a while on a busy machine.
+    const url = await within(150_000, 'the listening log line', waitForUrl(child));
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 
     const res = await fetch(`${url}/hello/world`);
