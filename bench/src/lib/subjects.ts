@@ -83,6 +83,20 @@ export const TRACING: Subject[] = [
   },
   { label: 'Hono bare', entry: 'hono', scenario: 'hello', path: '/' },
   { label: 'Hono + @hono/otel, SDK registered', entry: 'hono', scenario: 'otel', path: '/' },
+  {
+    label: 'Milkyway realistic route, no telemetry',
+    entry: 'milkyway',
+    scenario: 'orders-untraced',
+    path: '/orders/ord_1',
+    auth: true,
+  },
+  {
+    label: 'Milkyway realistic route + tracing() + metrics(), SDK registered',
+    entry: 'milkyway',
+    scenario: 'orders-observed',
+    path: '/orders/ord_1',
+    auth: true,
+  },
 ];
 
 export const CACHE: Subject[] = [

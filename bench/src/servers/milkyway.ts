@@ -59,23 +59,27 @@ async function build() {
       return service;
     }
     case 'orders':
+    case 'orders-observed':
     case 'orders-untraced': {
       // The realistic route: server span (SDK batch processor, in-memory exporter), ES256 bearer
       // verified, admit-all rate limit by principal, zod params, in-memory cache lookup.
       // orders-untraced (diagnostic): the same without tracing() and without the SDK.
+      // orders-observed (§5): tracing() + metrics() with both SDK signals registered.
       const service = createService({ name, version });
-      if (scenario() === 'orders') {
-        const { tracing } = await import('@milkyway/observability');
+      if (scenario() === 'orders' || scenario() === 'orders-observed') {
+        const observed = scenario() === 'orders-observed';
+        const { tracing, metrics } = await import('@milkyway/observability');
         const { setupTelemetry } = await import('@milkyway/observability/setup');
         const telemetry = setupTelemetry({
           serviceName: name,
           serviceVersion: version,
           traces: 'memory',
-          metrics: 'none',
+          metrics: observed ? 'memory' : 'none',
         });
         setInterval(() => telemetry.spans?.reset(), 1000).unref();
         beforeExit = () => telemetry.shutdown();
         service.use(tracing());
+        if (observed) service.use(metrics());
       }
       const cache = createCache({ namespace: 'orders', ttlMs: 60_000 });
       service.get(
