@@ -1,13 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Logger, REDACTED } from '@milkyway/protocol';
-import {
-  type Context,
-  type ContextManager,
-  context,
-  metrics,
-  ROOT_CONTEXT,
-  trace,
-} from '@opentelemetry/api';
+import { context, metrics, trace } from '@opentelemetry/api';
 import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import {
   InMemorySpanExporter,
@@ -16,6 +8,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestContextManager } from '../../../test-support/otel-context.js';
 import {
   apiKeyAuth,
   createVerifier,
@@ -55,29 +48,6 @@ describe('redaction helpers', () => {
   });
 });
 
-class ContextManagerForTests implements ContextManager {
-  #storage = new AsyncLocalStorage<Context>();
-  active = () => this.#storage.getStore() ?? ROOT_CONTEXT;
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ) {
-    return this.#storage.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable() {
-    return this;
-  }
-  disable() {
-    this.#storage.disable();
-    return this;
-  }
-}
-
 class CollectingReader extends MetricReader {
   protected async onShutdown() {}
   protected async onForceFlush() {}
@@ -87,7 +57,7 @@ describe('logs, traces and metrics never contain tokens or keys', () => {
   const spans = new InMemorySpanExporter();
   const reader = new CollectingReader();
   beforeAll(() => {
-    context.setGlobalContextManager(new ContextManagerForTests());
+    context.setGlobalContextManager(new TestContextManager());
     trace.setGlobalTracerProvider(
       new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
     );

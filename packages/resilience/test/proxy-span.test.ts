@@ -1,11 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  type Context,
-  type ContextManager,
-  context,
-  ROOT_CONTEXT,
-  trace,
-} from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -13,6 +6,7 @@ import {
 } from '@opentelemetry/sdk-trace';
 import type { MiddlewareHandler } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestContextManager } from '../../../test-support/otel-context.js';
 import { httpClient, proxy } from '../src/http.js';
 import { app } from './hono-app.js';
 import { faults, startUpstream } from './upstream.js';
@@ -20,33 +14,10 @@ import { faults, startUpstream } from './upstream.js';
 // Issue 13 §7: a 5xx tells the client a generic detail; the specifics go to the log (tested in
 // proxy-trust.test.ts) and to the request's span, where an operator looks for them.
 
-class AsyncContextManager implements ContextManager {
-  #storage = new AsyncLocalStorage<Context>();
-  active = () => this.#storage.getStore() ?? ROOT_CONTEXT;
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    ctx: Context,
-    fn: F,
-    thisArg?: ThisParameterType<F>,
-    ...args: A
-  ) {
-    return this.#storage.run(ctx, () => fn.call(thisArg, ...args));
-  }
-  bind<T>(_ctx: Context, target: T): T {
-    return target;
-  }
-  enable() {
-    return this;
-  }
-  disable() {
-    this.#storage.disable();
-    return this;
-  }
-}
-
 describe('proxy: the specifics of an upstream failure are on the span', () => {
   const spans = new InMemorySpanExporter();
   beforeAll(() => {
-    context.setGlobalContextManager(new AsyncContextManager());
+    context.setGlobalContextManager(new TestContextManager());
     trace.setGlobalTracerProvider(
       new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] }),
     );
