@@ -1,19 +1,12 @@
 import { createHash } from 'node:crypto';
-import {
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpClient, proxy } from '../src/http.js';
 import { app } from './hono-app.js';
+import { listenHono, listenNode as listenServer } from './listen.js';
 
 // 100 MB each way through the proxy on real sockets (issue 18 §5). The bound is on live
 // memory: the test forces a GC at every sample, so what it reads is what something still holds
@@ -65,16 +58,9 @@ afterEach(async () => {
 });
 
 async function listenNode(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const upstream = await listenServer(handler);
+  closers.push(upstream.close);
+  return upstream.url;
 }
 
 async function listenGateway(upstreamUrl: string, maxBytes: number) {
@@ -87,17 +73,9 @@ async function listenGateway(upstreamUrl: string, maxBytes: number) {
   });
   const hono = app();
   hono.all('/*', proxy(client, { maxRequestBytes: maxBytes }));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: hono.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
+  const gateway = await listenHono(hono);
+  closers.push(gateway.close);
+  return gateway.port;
 }
 
 describe('proxy with 100 MB bodies', () => {

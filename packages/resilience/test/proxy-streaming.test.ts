@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { connect } from 'node:net';
-import { serve } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { httpClient, proxy, ResponseTooLargeError } from '../src/http.js';
 import { app } from './hono-app.js';
+import { listenHono, listenNode as listenServer } from './listen.js';
 
 // The proxy streams bodies both ways (issue 18 §5): bytes pass as they arrive, counted against
 // the size limits. Memory growth under a large body is measured in bench, not here.
@@ -24,33 +23,18 @@ function within<T>(promise: Promise<T>, message: string): Promise<T> {
 }
 
 async function listenNode(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  const server: Server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const upstream = await listenServer(handler);
+  closers.push(upstream.close);
+  return upstream.url;
 }
 
 async function listenGateway(upstreamUrl: string, maxRequestBytes?: number) {
   const client = httpClient({ baseUrl: upstreamUrl, retry: false });
   const hono = app();
   hono.all('/*', proxy(client, maxRequestBytes === undefined ? {} : { maxRequestBytes }));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: hono.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return (server.address() as AddressInfo).port;
+  const gateway = await listenHono(hono);
+  closers.push(gateway.close);
+  return gateway.port;
 }
 
 describe('proxy streaming', () => {
