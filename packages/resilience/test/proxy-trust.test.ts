@@ -1,10 +1,9 @@
-import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Logger } from '@milkyway/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpClient, type ProxyOptions, proxy } from '../src/http.js';
 import { app } from './hono-app.js';
+import { listenHono as listen } from './listen.js';
 import { faults, startUpstream, type Upstream } from './upstream.js';
 
 // What a client of the gateway must not be able to make it say or do (issue 13 §7).
@@ -22,22 +21,6 @@ function gateway(options: ProxyOptions = {}, vars: Parameters<typeof app>[0] = {
   const hono = app(vars);
   hono.all('/api/catalog/*', proxy(client, { stripPrefix: '/api/catalog', ...options }));
   return hono;
-}
-
-/** Serves `hono` on a real socket (127.0.0.1, a free port); `close` ends it. */
-async function listen(hono: ReturnType<typeof app>) {
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: hono.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        (server as unknown as { closeAllConnections(): void }).closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** Sends raw bytes (one request, `Connection: close`) and resolves with the status line. */
