@@ -1,30 +1,12 @@
-// Fastify 5: hello, and the realistic route with @fastify/jwt + @fastify/rate-limit.
-import fastifyJwt from '@fastify/jwt';
-import fastifyRateLimit from '@fastify/rate-limit';
 import type { Span } from '@opentelemetry/api';
 import Fastify from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { announce, HELLO, scenario } from './announce.js';
-import {
-  ADMIT_ALL,
-  AUDIENCE,
-  benchAlg,
-  ISSUER,
-  ORDERS,
-  type Order,
-  OrderParams,
-  publicPem,
-} from './fixtures.js';
+import { registerJwt, registerJwtAndRateLimit } from './fastify-stack.js';
+import { benchAlg, ORDERS, type Order, OrderParams } from './fixtures.js';
 
 const app = Fastify({ logger: false });
 let beforeExit: (() => Promise<unknown>) | undefined;
-
-const registerJwt = async (alg: 'ES256' | 'RS256') => {
-  await app.register(fastifyJwt, {
-    secret: { public: publicPem(alg), private: 'unused: this server only verifies' },
-    verify: { algorithms: [alg], allowedIss: ISSUER, allowedAud: AUDIENCE },
-  });
-};
 
 switch (scenario()) {
   case 'hello':
@@ -32,7 +14,7 @@ switch (scenario()) {
     break;
 
   case 'jwt': {
-    await registerJwt(benchAlg());
+    await registerJwt(app, benchAlg());
     app.addHook('onRequest', async (req) => {
       await req.jwtVerify();
     });
@@ -54,16 +36,7 @@ switch (scenario()) {
       const s = spans.get(req);
       if (s) tracing.end(s, reply.statusCode);
     });
-    await registerJwt('ES256');
-    app.addHook('onRequest', async (req) => {
-      await req.jwtVerify();
-    });
-    await app.register(fastifyRateLimit, {
-      max: ADMIT_ALL.points,
-      timeWindow: ADMIT_ALL.durationS * 1000,
-      hook: 'preHandler',
-      keyGenerator: (req) => (req.user as { sub?: string } | undefined)?.sub ?? req.ip,
-    });
+    await registerJwtAndRateLimit(app);
     app.get('/orders/:id', async (req, reply) => {
       const parsed = OrderParams.safeParse(req.params);
       if (!parsed.success) return reply.code(400).send({ title: 'Bad Request', status: 400 });
