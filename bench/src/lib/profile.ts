@@ -84,7 +84,7 @@ export function topSelfFrames(
 }
 
 /** The package (or area) a frame's URL belongs to. */
-function areaOf(url: string, functionName: string): string {
+export function areaOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : 'native / V8 builtins';
   const nm = url.lastIndexOf('node_modules/');
   if (nm >= 0) {
