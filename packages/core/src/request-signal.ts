@@ -112,18 +112,29 @@ function lazyGet(this: LazyContext, key: string): unknown {
   return value === undefined && key === 'signal' ? materialize(this, honoGet) : value;
 }
 
+/**
+ * What `c.var` returns until the signal exists: the context's variables, copied from Hono's own
+ * `c.var` object, with `signal` a getter on this class (created on first read). A prototype
+ * getter with a private field, not an accessor defined on each returned object: defining one per
+ * read sent V8 into a mode where most per-request objects survived scavenges (GC time ~35 ms ->
+ * ~1,000 ms over 5 s of load, measured with --trace-gc on a route that reads `c.var`).
+ */
+class LazySignalVars {
+  readonly #c: LazyContext;
+  constructor(c: LazyContext, vars: Record<string, unknown>) {
+    this.#c = c;
+    Object.assign(this, vars);
+  }
+  get signal(): AbortSignal {
+    return materialize(this.#c, this.#c[kHonoGet]);
+  }
+}
+
 const lazyVar: PropertyDescriptor = {
   configurable: true,
   get(this: LazyContext) {
     const vars = honoContextVars(this) as Record<string, unknown>;
-    if (vars.signal === undefined) {
-      Object.defineProperty(vars, 'signal', {
-        configurable: true,
-        enumerable: true,
-        get: () => materialize(this, this[kHonoGet]),
-      });
-    }
-    return vars;
+    return vars.signal === undefined ? new LazySignalVars(this, vars) : vars;
   },
 };
 

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { DeadlineExceededError } from '@milkyway/protocol';
 import { describe, expect, it, vi } from 'vitest';
 import { createService, HttpError, silentLogger } from '../src/index.js';
+import { honoContextVars } from '../src/kernel/hono-bridge.js';
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
@@ -24,6 +25,35 @@ describe('the request signal', () => {
     });
     await service.request('/s');
     expect(same).toBe(true);
+  });
+
+  it('is created on its first read, not when c.var is read for other variables', async () => {
+    const service = quiet();
+    const seen: Record<string, unknown> = {};
+    service.get(
+      '/s',
+      async (c, next) => {
+        c.set('tenant' as never, 'acme' as never);
+        await next();
+      },
+      (c) => {
+        const vars = c.var as Record<string, unknown>;
+        seen.tenant = vars.tenant;
+        seen.requestId = vars.requestId;
+        seen.keys = Object.keys(vars);
+        seen.before = honoContextVars(c)?.signal;
+        seen.signal = vars.signal;
+        seen.after = honoContextVars(c)?.signal;
+        return c.text('ok');
+      },
+    );
+    const res = await service.request('/s');
+    expect(seen.tenant).toBe('acme');
+    expect(seen.requestId).toBe(res.headers.get('x-request-id'));
+    expect(seen.keys).toEqual(expect.arrayContaining(['tenant', 'requestId', 'deadline']));
+    expect(seen.before).toBeUndefined();
+    expect(seen.signal).toBeInstanceOf(AbortSignal);
+    expect(seen.after).toBe(seen.signal);
   });
 
   it('is a real AbortSignal usable with AbortSignal.any', async () => {
