@@ -1,6 +1,9 @@
 // CPU profile of one benchmark server under load, top self-time frames printed.
-// Usage: npx tsx src/profile.ts <entry> <scenario> [path] [seconds] [--fresh]
+// Usage: npx tsx src/profile.ts <entry> <scenario> [path] [seconds] [--fresh] [--anonymous]
 //   e.g. npx tsx src/profile.ts milkyway orders /orders/ord_1 8
+//   --anonymous: no Authorization header (e.g. `milkyway cached /orders`: a response cache
+//   does not serve authenticated requests without perPrincipal, so a bearer token makes every
+//   request a miss).
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runLoad } from './lib/load.js';
@@ -13,6 +16,7 @@ const [entry = 'milkyway', scenario = 'hello', path = '/', seconds = '5'] = proc
   .slice(2)
   .filter((a) => !a.startsWith('--'));
 const fresh = process.argv.includes('--fresh');
+const anonymous = process.argv.includes('--anonymous');
 const es256 = generateKey('ES256');
 const rs256 = generateKey('RS256');
 const tokens = signTokens(es256, fresh ? 15_000 * Number(seconds) : 10);
@@ -26,7 +30,9 @@ const server = await startServer({
   nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 });
 let i = 0;
-const perRequest = () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
+const perRequest = anonymous
+  ? undefined
+  : () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
 await runLoad({ url: server.url, path, durationS: 1, perRequest }); // warm-up, left out of the profile
 const from = await server.mark();
 const r = await runLoad({

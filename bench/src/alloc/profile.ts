@@ -21,6 +21,8 @@ const [entry = 'milkyway', scenario = 'hello', path = '/', seconds = '4'] = proc
   .slice(2)
   .filter((a) => !a.startsWith('--'));
 const fresh = process.argv.includes('--fresh');
+// --anonymous: no Authorization header (a response cache serves no authenticated request).
+const anonymous = process.argv.includes('--anonymous');
 const es256 = generateKey('ES256');
 const rs256 = generateKey('RS256');
 const tokens = signTokens(es256, fresh ? 15_000 * Number(seconds) : 10);
@@ -36,7 +38,9 @@ const server = await startServer({
   nodeFlags: ['--import', hook],
 });
 let i = 0;
-const perRequest = () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
+const perRequest = anonymous
+  ? undefined
+  : () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
 await runLoad({ url: server.url, path, durationS: 1, perRequest }); // warm-up, not sampled
 await server.mark();
 const r = await runLoad({ url: server.url, path, durationS: Number(seconds), perRequest });

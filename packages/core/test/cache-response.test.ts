@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { Context } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
 import { type Cache, createCache, type ResponseCacheOptions, responseCache } from '../src/index.js';
@@ -408,5 +409,80 @@ describe('responseCache hit path', () => {
       vary: 'accept-language',
     });
     expect(await revalidated.text()).toBe('');
+  });
+});
+
+/** A GET over node:http (no fetch: it adds `Cache-Control: no-cache` to conditional requests). */
+function get(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const req = httpRequest(url, { headers }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
+}
+
+describe('responseCache on a Node server (request fields read from the parsed Node request)', () => {
+  async function serve() {
+    const { createService, silentLogger } = await import('../src/index.js');
+    const cache = createCache({ ttlMs: 60_000 });
+    const calls = vi.fn();
+    const service = createService({ name: 't', version: '0', logger: silentLogger });
+    service.get('/list', responseCache({ cache }), (c) => {
+      calls();
+      return c.json({ n: calls.mock.calls.length, items: Array.from({ length: 50 }, (_, i) => i) });
+    });
+    const { url } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+    return { url: `${url}/list`, calls, close: () => service.close() };
+  }
+
+  it('serves hits with the security headers and a fresh request id, 304 on If-None-Match', async () => {
+    const { url, calls, close } = await serve();
+    try {
+      const first = await get(url);
+      const hit = await get(url);
+      expect(hit.status).toBe(200);
+      expect(hit.body).toBe(first.body);
+      expect(calls).toHaveBeenCalledTimes(1);
+      expect(hit.headers.age).toBe('0');
+      expect(hit.headers['x-content-type-options']).toBe('nosniff');
+      expect(hit.headers['x-request-id']).toMatch(/^[\w.:-]+$/);
+      expect(hit.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+      expect(hit.headers['content-length']).toBe(String(Buffer.byteLength(first.body)));
+      const etag = hit.headers.etag as string;
+      const revalidated = await get(url, { 'if-none-match': `"other", ${etag}` });
+      expect(revalidated.status).toBe(304);
+      expect(revalidated.body).toBe('');
+      expect(revalidated.headers['content-type']).toBeUndefined();
+      expect(revalidated.headers['x-content-type-options']).toBe('nosniff');
+      expect(calls).toHaveBeenCalledTimes(1);
+    } finally {
+      await close();
+    }
+  });
+
+  it('runs the handler for no-store, no-cache and Authorization requests', async () => {
+    const { url, calls, close } = await serve();
+    try {
+      await get(url);
+      await get(url, { 'cache-control': 'no-store' });
+      expect(calls).toHaveBeenCalledTimes(2);
+      await get(url, { 'cache-control': 'max-age=0, no-cache' });
+      expect(calls).toHaveBeenCalledTimes(3);
+      const authorized = await get(url, { authorization: 'Bearer x' });
+      expect(JSON.parse(authorized.body).n).toBe(4);
+      expect(authorized.headers.age).toBeUndefined();
+      expect(calls).toHaveBeenCalledTimes(4);
+    } finally {
+      await close();
+    }
   });
 });
