@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { DEADLINE_HEADER, DeadlineExceededError, type FetchInterceptor } from '@milkyway/protocol';
+import type { Dispatcher } from 'undici';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../breaker/breaker.js';
 import { Bulkhead, type BulkheadOptions } from '../bulkhead/bulkhead.js';
 import { ResiliencePolicy } from '../policy/policy.js';
@@ -16,6 +18,16 @@ import {
 import { ResponseTooLargeError } from './response-too-large-error.js';
 import { ResponseValidationError } from './response-validation-error.js';
 import { type ResponseSchema, validate } from './schema.js';
+import {
+  decoded,
+  discard,
+  readWhole,
+  sharedDispatcher,
+  toHeaders,
+  type UndiciBody,
+  undiciBody,
+  webStream,
+} from './undici-transport.js';
 import { UpstreamConnectionError } from './upstream-connection-error.js';
 import { UpstreamResponseError } from './upstream-response-error.js';
 
@@ -59,8 +71,19 @@ export interface HttpClientOptions {
    * `false` (default): none, so a third party reached through an absolute URL learns nothing.
    */
   propagateDeadline?: boolean | readonly string[];
-  /** The underlying fetch (default `globalThis.fetch`). */
+  /**
+   * A fetch to send every attempt through, as a `Request` (e.g. a test double). Default: none;
+   * attempts go over undici's `request` API on `dispatcher` (undici is the library Node's fetch
+   * is built on; its Dispatcher API skips the Fetch standard's per-call machinery). Interceptors
+   * get a `Request` and return a `Response` either way.
+   */
   fetch?: (request: Request) => Promise<Response>;
+  /**
+   * The undici `Dispatcher` (connection pool) attempts go through when no `fetch` is given
+   * (default: one keep-alive `Agent` shared by every client of the process), e.g.
+   * `new Agent({ connections: 128 })` from `undici`.
+   */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -167,6 +190,9 @@ function trustedOrigins(options: HttpClientOptions): ReadonlySet<string> {
   return new Set(trusted.map((origin) => new URL(origin).origin));
 }
 
+/** Statuses fetch treats as redirects. */
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 /** A `Request` given to the client is read first (so it can be retried) up to this size. */
@@ -198,6 +224,15 @@ interface HostPolicies {
 
 interface Prepared {
   url: string;
+  /** `scheme://host[:port]` of `url`, and its path with the query, once parsed. */
+  origin: string;
+  path: string;
+  /** Whether the undici transport can send this URL (http(s), no credentials in it). */
+  plainHttp: boolean;
+  /** The headers as undici takes them (name, value, ...), built on the first attempt. */
+  flat: string[] | undefined;
+  /** The body converted for undici, on the first attempt; `null` when it has to go through fetch. */
+  converted: UndiciBody | null | undefined;
   method: string;
   headers: Headers;
   body: BodyInit | null;
@@ -225,6 +260,7 @@ export class HttpClient {
   private readonly hosts = new Map<string, HostPolicies>();
   private readonly sharedBudget: RetryBudget | undefined;
   private readonly baseFetch: (request: Request) => Promise<Response>;
+  private readonly dispatcher: Dispatcher | undefined;
   private readonly maxResponseBytes: number;
   private readonly attemptTimeoutMs: number;
   private readonly totalTimeoutMs: number;
@@ -239,7 +275,8 @@ export class HttpClient {
     this.maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024;
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? 2_000;
     this.totalTimeoutMs = options.totalTimeoutMs ?? 10_000;
-    this.baseFetch = options.fetch ?? ((request) => globalThis.fetch(request));
+    this.baseFetch = options.fetch ?? ((request) => this.requestViaUndici(request));
+    this.dispatcher = options.dispatcher;
     // Duck-typed, not instanceof: the CJS build bundles each entry point on its own, so a
     // budget made through '@milkyway/resilience' is another class than this entry's copy.
     this.sharedBudget = isBudget(options.budget) ? options.budget : undefined;
@@ -400,6 +437,12 @@ export class HttpClient {
     const target = new URL(prepared.url);
     const host = target.host;
     prepared.sendDeadline = this.deadlineOrigins.has(target.origin);
+    prepared.origin = target.origin;
+    prepared.path = target.pathname + target.search;
+    prepared.plainHttp =
+      (target.protocol === 'http:' || target.protocol === 'https:') &&
+      target.username === '' &&
+      target.password === '';
     const policies = this.policiesFor(host);
     const chosen = prepared.retryable ? policies.retrying : policies.once;
     return chosen.execute((context) => this.attempt(prepared, context), { signal, deadline });
@@ -450,6 +493,11 @@ export class HttpClient {
       (options.idempotent ?? (IDEMPOTENT.has(method) || headers.has('idempotency-key')));
     return {
       url,
+      origin: '',
+      path: '',
+      plainHttp: false,
+      flat: undefined,
+      converted: undefined,
       method,
       headers,
       body,
@@ -467,13 +515,189 @@ export class HttpClient {
   }
 
   private async attempt(prepared: Prepared, context: CallContext): Promise<Response> {
+    const interceptors = this.options.interceptors;
+    if (
+      this.options.fetch === undefined &&
+      (interceptors === undefined || interceptors.length === 0)
+    ) {
+      if (prepared.converted === undefined) {
+        const body = prepared.method === 'GET' || prepared.method === 'HEAD' ? null : prepared.body;
+        prepared.converted = (prepared.plainHttp ? undiciBody(body) : undefined) ?? null;
+      }
+      if (prepared.converted !== null)
+        return this.attemptUndici(prepared, prepared.converted, context);
+    }
+    return this.attemptFetch(prepared, context);
+  }
+
+  /** The deadline header's value for this attempt, when the upstream is trusted with it. */
+  private deadlineValue(prepared: Prepared, context: CallContext): string | undefined {
+    if (context.deadline === undefined || !prepared.sendDeadline) return undefined;
+    return String(Math.max(0, Math.floor(context.deadline - Date.now())));
+  }
+
+  /** One attempt over undici's `request` (no interceptors, no `fetch` option). */
+  private async attemptUndici(
+    prepared: Prepared,
+    converted: UndiciBody,
+    context: CallContext,
+  ): Promise<Response> {
+    const signal = context.signal;
+    let flat = prepared.flat;
+    if (flat === undefined) {
+      flat = [];
+      for (const [name, value] of prepared.headers) flat.push(name, value);
+      if (converted.contentType !== null && !prepared.headers.has('content-type')) {
+        flat.push('content-type', converted.contentType);
+      }
+      prepared.flat = flat;
+    }
+    const deadline = this.deadlineValue(prepared, context);
+    const headers = deadline === undefined ? flat : [...flat, DEADLINE_HEADER, deadline];
+    const streamed = isStreamBody(converted.body as BodyInit | null);
+    let raw: Dispatcher.ResponseData;
+    try {
+      raw = await (this.dispatcher ?? sharedDispatcher()).request({
+        origin: prepared.origin,
+        path: prepared.path,
+        method: prepared.method as Dispatcher.HttpMethod,
+        headers,
+        body: converted.body as Dispatcher.DispatchOptions['body'],
+        signal,
+      });
+      if (streamed && REDIRECT_STATUS.has(raw.statusCode)) {
+        // As fetch's redirect: 'error' (a streamed body cannot be sent again): a failed call.
+        discard(raw.body);
+        throw new TypeError('unexpected redirect');
+      }
+    } catch (cause) {
+      if (signal.aborted) throw signal.reason;
+      throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
+    }
+    const status = raw.statusCode;
+    const failed = status >= 500 || status === 429 || status === 408;
+    const nullBody = NULL_BODY_STATUS.has(status) || prepared.method === 'HEAD';
+    const declared = raw.headers['content-length'];
+    const body = nullBody ? null : decoded(raw.body, raw.headers['content-encoding']);
+    if (nullBody) raw.body.resume();
+    const limit = this.maxResponseBytes;
+    const tooLarge = () => new ResponseTooLargeError({ limitBytes: limit });
+    const init = { status, statusText: raw.statusText ?? '', headers: toHeaders(raw.headers) };
+    if (
+      prepared.stream &&
+      !failed &&
+      body !== null &&
+      (typeof declared !== 'string' || Number(declared) > READ_WHOLE_BYTES)
+    ) {
+      // Streamed through, counted against maxResponseBytes as the bytes pass.
+      if (typeof declared === 'string' && Number(declared) > limit) {
+        discard(body);
+        throw tooLarge();
+      }
+      const out = new Response(webStream(body, limit, tooLarge), init);
+      Object.defineProperty(out, 'url', { value: prepared.url });
+      return out;
+    }
+    let bytes: Uint8Array<ArrayBuffer> | null = null;
+    if (body !== null) {
+      try {
+        if (typeof declared === 'string' && Number(declared) > limit) {
+          discard(body);
+          throw tooLarge();
+        }
+        bytes = await readWhole(body, limit, tooLarge);
+      } catch (cause) {
+        if (signal.aborted) throw signal.reason;
+        if (ResponseTooLargeError.is(cause)) throw cause;
+        throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
+      }
+    }
+    return this.buffered(prepared, init, bytes, failed);
+  }
+
+  /** The answer with its bytes read; a 5xx/408/429 is thrown (the breaker and the retry see it). */
+  private buffered(
+    prepared: Prepared,
+    init: ResponseInit & { status: number },
+    bytes: Uint8Array<ArrayBuffer> | null,
+    failed: boolean,
+    url?: string,
+  ): Response {
+    const hasBody = bytes !== null && bytes.byteLength > 0 && !NULL_BODY_STATUS.has(init.status);
+    const buffered = new Response(hasBody ? bytes : null, init);
+    Object.defineProperty(buffered, 'url', { value: url || prepared.url });
+    if (hasBody) bodyBytes.set(buffered, bytes as Uint8Array<ArrayBuffer>);
+    if (failed) {
+      // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
+      throw new UpstreamResponseError({
+        response: buffered,
+        method: prepared.method,
+        url: prepared.url,
+      });
+    }
+    return buffered;
+  }
+
+  /**
+   * The base of the interceptor chain without a `fetch` option: the chain's `Request` sent
+   * over undici's `request`, the answer returned as a `Response` (body decoded as fetch does).
+   */
+  private async requestViaUndici(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password) {
+      return globalThis.fetch(request);
+    }
+    const flat: string[] = [];
+    for (const [name, value] of request.headers) flat.push(name, value);
+    let body: Uint8Array | AsyncIterable<Uint8Array> | null = null;
+    const streamed = request.redirect === 'error';
+    if (request.body !== null) {
+      // A replayable body (the client sends streamed ones with redirect: 'error') is read, so it
+      // goes out with its Content-Length as fetch would send it.
+      body = streamed
+        ? (request.body as unknown as AsyncIterable<Uint8Array>)
+        : new Uint8Array(await request.arrayBuffer());
+    }
+    const raw = await (this.dispatcher ?? sharedDispatcher()).request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: request.method as Dispatcher.HttpMethod,
+      headers: flat,
+      body: body as Dispatcher.DispatchOptions['body'],
+      signal: request.signal,
+    });
+    if (streamed && REDIRECT_STATUS.has(raw.statusCode)) {
+      discard(raw.body);
+      throw new TypeError('unexpected redirect');
+    }
+    const nullBody = NULL_BODY_STATUS.has(raw.statusCode) || request.method === 'HEAD';
+    if (nullBody) raw.body.resume();
+    const out = new Response(
+      nullBody
+        ? null
+        : webStream(
+            decoded(raw.body, raw.headers['content-encoding']) as Readable,
+            Infinity,
+            () => {
+              return new Error('unreachable');
+            },
+          ),
+      { status: raw.statusCode, statusText: raw.statusText ?? '', headers: toHeaders(raw.headers) },
+    );
+    Object.defineProperty(out, 'url', { value: request.url });
+    return out;
+  }
+
+  /** One attempt through fetch: a `fetch` option, interceptors, or a body undici cannot take. */
+  private async attemptFetch(prepared: Prepared, context: CallContext): Promise<Response> {
     const signal = context.signal;
     // The Request copies the headers: the prepared ones are shared by every attempt unless
     // this attempt adds its own deadline.
     let headers = prepared.headers;
-    if (context.deadline !== undefined && prepared.sendDeadline) {
+    const deadline = this.deadlineValue(prepared, context);
+    if (deadline !== undefined) {
       headers = new Headers(prepared.headers);
-      headers.set(DEADLINE_HEADER, String(Math.max(0, Math.floor(context.deadline - Date.now()))));
+      headers.set(DEADLINE_HEADER, deadline);
     }
     const body = prepared.method === 'GET' || prepared.method === 'HEAD' ? null : prepared.body;
     const streamed = isStreamBody(body);
@@ -493,8 +717,7 @@ export class HttpClient {
     let response: Response;
     try {
       if (interceptors.length === 0 && this.options.fetch === undefined) {
-        // Nothing needs a Request object: fetch makes its own (one Request, one signal, one
-        // copy of the headers per attempt instead of two).
+        // A body only fetch can encode (FormData) or a URL it handles itself: no Request needed.
         response = await globalThis.fetch(prepared.url, init);
       } else {
         const info = { attempt: context.attempt };
@@ -532,25 +755,13 @@ export class HttpClient {
       if (ResponseTooLargeError.is(cause)) throw cause;
       throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
     }
-    const buffered = new Response(
-      NULL_BODY_STATUS.has(response.status) || bytes === null || bytes.byteLength === 0
-        ? null
-        : bytes,
+    return this.buffered(
+      prepared,
       { status: response.status, statusText: response.statusText, headers: response.headers },
+      bytes,
+      failed,
+      response.url,
     );
-    Object.defineProperty(buffered, 'url', { value: response.url || prepared.url });
-    if (bytes !== null && bytes.byteLength > 0 && !NULL_BODY_STATUS.has(response.status)) {
-      bodyBytes.set(buffered, bytes);
-    }
-    if (failed) {
-      // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
-      throw new UpstreamResponseError({
-        response: buffered,
-        method: prepared.method,
-        url: prepared.url,
-      });
-    }
-    return buffered;
   }
 
   /** The response with its body passed on as it arrives, counted against `maxResponseBytes`. */
