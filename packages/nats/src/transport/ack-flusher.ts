@@ -39,7 +39,18 @@ export class AckFlusher {
   #batch: Batch | undefined;
   readonly #inFlight = new Set<Batch>();
   #closed = false;
-  readonly #flush = () => this.#send();
+  #scheduled = false;
+  /** Work to do just before the signals go out (pull loops opening requests for freed slots). */
+  readonly #beforeSend = new Set<() => void>();
+  readonly #flush = () => {
+    this.#scheduled = false;
+    if (this.#beforeSend.size > 0) {
+      const tasks = [...this.#beforeSend];
+      this.#beforeSend.clear();
+      for (const task of tasks) task();
+    }
+    this.#send();
+  };
 
   constructor(
     private readonly nc: NatsConnection,
@@ -67,6 +78,16 @@ export class AckFlusher {
     return this.#add(message, WORKING, undefined);
   }
 
+  /**
+   * Runs `task` at the end of this turn of the event loop, just before the signals are sent:
+   * what it writes (a pull request for the slots the acks freed) goes out in the same socket
+   * write as the acks. Added twice in a turn, it runs once.
+   */
+  beforeSend(task: () => void): void {
+    this.#beforeSend.add(task);
+    this.#schedule();
+  }
+
   /** Sends what is queued now (before a stop or a close) and waits for its confirmation. */
   flushNow(): Promise<void> {
     const batch = this.#batch;
@@ -80,12 +101,18 @@ export class AckFlusher {
     if (batch === undefined) {
       batch = new Batch();
       this.#batch = batch;
-      setImmediate(this.#flush);
+      this.#schedule();
     }
     batch.messages.push(message);
     batch.kinds.push(kind);
     batch.delays.push(delayMs);
     return batch.promise;
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(this.#flush);
   }
 
   #send(): void {
@@ -109,6 +136,10 @@ export class AckFlusher {
         failure ??= error;
       }
     }
+    // Sent: the messages (and what they hold) need not live until the PONG.
+    messages.length = 0;
+    kinds.length = 0;
+    delays.length = 0;
     if (failure !== undefined) {
       batch.reject(failure);
       return;

@@ -1,7 +1,7 @@
 import { type DecodeResult, type Delivery, decodeBinary } from '@milkyway/events';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { AckFlusher } from './ack-flusher.js';
-import { fromNatsHeaders } from './nats-headers.js';
+import { deliveryCountOf, headersOfMessage } from './nats-headers.js';
 
 const settledAlready = Promise.resolve();
 
@@ -24,12 +24,12 @@ export class JetStreamDelivery implements Delivery {
     private readonly release: () => void,
     maxBodyBytes: number | undefined,
   ) {
-    const headers = fromNatsHeaders(jsMessage.headers);
+    const headers = headersOfMessage(jsMessage);
     const body = jsMessage.data;
     this.headers = headers;
     this.body = body;
     this.message = decodeBinary({ headers, body, binding: 'nats', maxBodyBytes });
-    this.attempt = jsMessage.info.deliveryCount;
+    this.attempt = deliveryCountOf(jsMessage);
   }
 
   ack(): Promise<void> {

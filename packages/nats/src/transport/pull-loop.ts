@@ -1,6 +1,6 @@
 import type { DeliveryHandler } from '@milkyway/events';
 import type { Logger } from '@milkyway/protocol';
-import type { Consumer, ConsumerMessages } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, FetchOptions, JsMsg } from '@nats-io/jetstream';
 import type { AckFlusher } from './ack-flusher.js';
 import type { ConnectionState } from './connection-state.js';
 import { JetStreamDelivery } from './jetstream-delivery.js';
@@ -42,8 +42,6 @@ export class PullLoop {
   #failures = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #waitingForConnection = false;
-  /** Resolves when the latest pull request has handed out all its messages. */
-  #handOff: Promise<void> = Promise.resolve();
   readonly #refill: number;
 
   constructor(private readonly o: PullLoopOptions) {
@@ -53,8 +51,11 @@ export class PullLoop {
 
   #release = () => {
     this.#inFlight--;
-    this.#pump();
+    // Pulls for the freed slots are opened at the end of the turn, once for all the acks of
+    // the turn, and go out in the same socket write as those acks.
+    this.o.flusher.beforeSend(this.#pumpNow);
   };
+  readonly #pumpNow = () => this.#pump();
 
   /** Opens pull requests for the free slots, if enough are free. */
   #pump(): void {
@@ -81,50 +82,27 @@ export class PullLoop {
   }
 
   async #pull(asked: number): Promise<void> {
-    let arrived = 0;
+    // Messages of this request that arrived (the rest were never sent when it ends).
+    const got = { arrived: 0 };
     let batch: ConsumerMessages | undefined;
-    // The server fills pull requests oldest first, so handing out one request's messages only
-    // after the previous request's keeps delivery order (keyed ordering relies on it).
-    const previous = this.#handOff;
-    let handedOff!: () => void;
-    this.#handOff = new Promise((resolve) => {
-      handedOff = resolve;
-    });
     try {
+      // The callback form: the client calls it from its socket reader, in the order the server
+      // sent the messages (the server fills requests oldest first, so the order of delivery
+      // holds across overlapping requests: keyed ordering relies on it), with no async
+      // iterator, queue or promise per message.
       batch = await this.o.consumer.fetch({
         max_messages: asked,
         expires: this.o.expiresMs,
         // No consumer-info round trip before each pull (subscribe checked that it exists).
         bind: true,
-      });
+        callback: (message: JsMsg) => this.#arrived(message, got),
+      } as FetchOptions);
       this.#open.add(batch);
       if (this.#stopped) void batch.close();
-      await previous;
-      for await (const message of batch) {
-        arrived++;
-        this.#requested--;
-        if (this.#stopped) {
-          // Arrived after stop(): hand it back at once for another replica.
-          message.nak();
-          continue;
-        }
-        this.#inFlight++;
-        const delivery = new JetStreamDelivery(
-          message,
-          this.o.destination,
-          this.o.flusher,
-          this.#release,
-          this.o.maxBodyBytes,
-        );
-        try {
-          this.o.onDelivery(delivery);
-        } catch (error) {
-          this.o.logger.error(
-            { err: error, destination: this.o.destination },
-            'delivery handler threw',
-          );
-        }
-      }
+      // In the callback form the request's end (all arrived, expired, or failed) resolves
+      // `closed()` with the error, if any, instead of throwing from an iterator.
+      const error = await batch.closed();
+      if (error) throw error;
       this.#failures = 0;
     } catch (error) {
       if (this.#stopped || this.o.state.closed) return;
@@ -141,10 +119,42 @@ export class PullLoop {
         }, backoffMs);
       }
     } finally {
-      this.#requested -= asked - arrived;
+      this.#requested -= asked - got.arrived;
       if (batch) this.#open.delete(batch);
-      await previous;
-      handedOff();
+    }
+  }
+
+  /** One message of a pull request: handed to the handler, or back to the server after stop. */
+  #arrived(message: JsMsg, got: { arrived: number }): void {
+    got.arrived++;
+    this.#requested--;
+    if (this.#stopped) {
+      // Arrived after stop(): hand it back at once for another replica.
+      message.nak();
+      return;
+    }
+    let delivery: JetStreamDelivery;
+    try {
+      delivery = new JetStreamDelivery(
+        message,
+        this.o.destination,
+        this.o.flusher,
+        this.#release,
+        this.o.maxBodyBytes,
+      );
+    } catch (error) {
+      // Not a JetStream message of this consumer: left unacknowledged (max deliver ends it).
+      this.o.logger.error({ err: error, destination: this.o.destination }, 'unreadable message');
+      return;
+    }
+    this.#inFlight++;
+    try {
+      this.o.onDelivery(delivery);
+    } catch (error) {
+      this.o.logger.error(
+        { err: error, destination: this.o.destination },
+        'delivery handler threw',
+      );
     }
   }
 
