@@ -1,5 +1,4 @@
 // Milkyway: every scenario built from the packages' public entry points only.
-import { jwtAuth } from '@milkyway/auth';
 import { createCache, createService, HttpError, rateLimit, responseCache } from '@milkyway/core';
 import { announce, HELLO, scenario } from './announce.js';
 import {
@@ -13,9 +12,13 @@ import {
   publicJwk,
 } from './fixtures.js';
 
-/** jwtAuth with the public key as a static JWK set (no JWKS fetch), algorithm allow-listed. */
-const auth = (alg: 'ES256' | 'RS256', cache = true) =>
-  jwtAuth({
+/**
+ * jwtAuth with the public key as a static JWK set (no JWKS fetch), algorithm allow-listed.
+ * Imported on use, so that the scenarios without auth (§1 hello, §7) do not load @milkyway/auth
+ * and jose (the bare-Hono peer loads nothing it does not use either: RSS is compared in §1/§6).
+ */
+const auth = async (alg: 'ES256' | 'RS256', cache = true) =>
+  (await import('@milkyway/auth')).jwtAuth({
     jwks: [publicJwk(alg) as never],
     algorithms: [alg],
     issuer: ISSUER,
@@ -85,7 +88,7 @@ async function build() {
       service.get(
         '/orders/:id',
         { params: OrderParams },
-        auth('ES256'),
+        await auth('ES256'),
         rateLimit({
           limit: ADMIT_ALL.points,
           windowMs: ADMIT_ALL.durationS * 1000,
@@ -103,7 +106,7 @@ async function build() {
     case 'jwt': {
       // jwtAuth alone (issue 5): BENCH_ALG, token cache on or off (BENCH_TOKEN_CACHE).
       const service = createService({ name, version });
-      service.get('/me', auth(benchAlg(), process.env.BENCH_TOKEN_CACHE !== 'off'), (c) =>
+      service.get('/me', await auth(benchAlg(), process.env.BENCH_TOKEN_CACHE !== 'off'), (c) =>
         c.json({ subject: c.var.principal.subject }),
       );
       return service;
