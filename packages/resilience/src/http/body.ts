@@ -45,6 +45,12 @@ export async function readCapped(
  */
 export const bodyBytes = new WeakMap<Response, Uint8Array<ArrayBuffer>>();
 
+/**
+ * Internal: the response header block as undici gave it (lower-case names, repeated ones as
+ * arrays), so that the proxy can copy it without going through the `Headers` object.
+ */
+export const rawHeaders = new WeakMap<Response, Record<string, string | string[] | undefined>>();
+
 /** Internal: `stream: true` responses of a declared length up to this are read in the attempt. */
 export const READ_WHOLE_BYTES = 64 * 1024;
 

@@ -12,6 +12,7 @@ import {
   countBytes,
   NULL_BODY_STATUS,
   READ_WHOLE_BYTES,
+  rawHeaders,
   readCapped,
   readUpTo,
 } from './body.js';
@@ -451,7 +452,13 @@ export class HttpClient {
   private async prepare(input: RequestInfo | URL, options: HttpRequestOptions): Promise<Prepared> {
     let url: string;
     let method = options.method;
-    const headers = new Headers(this.options.headers);
+    const given = options.headers;
+    const merge =
+      this.options.headers !== undefined ||
+      (this.bound.headers !== undefined && Object.keys(this.bound.headers).length > 0) ||
+      input instanceof Request;
+    // Nothing to merge (the proxy's case): the caller's headers are copied once.
+    const headers = new Headers(merge ? this.options.headers : given);
     let body: BodyInit | null = options.body ?? null;
     if (typeof input === 'object' && 'url' in input && input instanceof Request) {
       url = input.url;
@@ -469,8 +476,7 @@ export class HttpClient {
     if (this.bound.headers !== undefined) {
       for (const [key, value] of Object.entries(this.bound.headers)) headers.set(key, value);
     }
-    const given = options.headers;
-    if (given !== undefined) {
+    if (merge && given !== undefined) {
       for (const [key, value] of given instanceof Headers ? given : new Headers(given)) {
         headers.set(key, value);
       }
@@ -596,6 +602,7 @@ export class HttpClient {
       }
       const out = new Response(webStream(body, limit, tooLarge), init);
       Object.defineProperty(out, 'url', { value: prepared.url });
+      rawHeaders.set(out, raw.headers);
       return out;
     }
     let bytes: Uint8Array<ArrayBuffer> | null = null;
@@ -612,7 +619,7 @@ export class HttpClient {
         throw new UpstreamConnectionError({ method: prepared.method, url: prepared.url, cause });
       }
     }
-    return this.buffered(prepared, init, bytes, failed);
+    return this.buffered(prepared, init, bytes, failed, undefined, raw.headers);
   }
 
   /** The answer with its bytes read; a 5xx/408/429 is thrown (the breaker and the retry see it). */
@@ -622,11 +629,13 @@ export class HttpClient {
     bytes: Uint8Array<ArrayBuffer> | null,
     failed: boolean,
     url?: string,
+    raw?: Record<string, string | string[] | undefined>,
   ): Response {
     const hasBody = bytes !== null && bytes.byteLength > 0 && !NULL_BODY_STATUS.has(init.status);
     const buffered = new Response(hasBody ? bytes : null, init);
     Object.defineProperty(buffered, 'url', { value: url || prepared.url });
     if (hasBody) bodyBytes.set(buffered, bytes as Uint8Array<ArrayBuffer>);
+    if (raw !== undefined) rawHeaders.set(buffered, raw);
     if (failed) {
       // Thrown so that the breaker and the retry policy see it; `fetch` turns it back into the response.
       throw new UpstreamResponseError({

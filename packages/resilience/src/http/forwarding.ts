@@ -15,7 +15,8 @@ export interface Forwarding {
   add: boolean;
 }
 
-function isForwarding(name: string): boolean {
+/** Internal: whether `name` (lower case) is a forwarding header. */
+export function isForwarding(name: string): boolean {
   return name === 'forwarded' || name.startsWith('x-forwarded-');
 }
 
@@ -41,4 +42,30 @@ export function setForwarding(headers: Headers, original: Headers, f: Forwarding
   headers.set('x-forwarded-host', host ?? f.url.host);
   const proto = f.trusted ? original.get('x-forwarded-proto') : null;
   headers.set('x-forwarded-proto', proto ?? f.url.protocol.slice(0, -1));
+}
+
+/**
+ * Internal: {@link setForwarding} for a header list being built (`out`, which holds no
+ * forwarding header yet): appends what the gateway forwards and states.
+ */
+export function appendForwarding(out: [string, string][], original: Headers, f: Forwarding): void {
+  if (f.trusted) {
+    original.forEach((value, name) => {
+      if (isForwarding(name)) out.push([name, value]);
+    });
+  }
+  if (!f.add) return;
+  const replace = (name: string, value: string) => {
+    const i = out.findIndex((pair) => pair[0] === name);
+    if (i >= 0) out.splice(i, 1);
+    out.push([name, value]);
+  };
+  if (f.peer !== undefined) {
+    const prior = f.trusted ? original.get('x-forwarded-for') : null;
+    replace('x-forwarded-for', prior ? `${prior}, ${f.peer}` : f.peer);
+  }
+  const host = f.trusted ? original.get('x-forwarded-host') : null;
+  replace('x-forwarded-host', host ?? f.url.host);
+  const proto = f.trusted ? original.get('x-forwarded-proto') : null;
+  replace('x-forwarded-proto', proto ?? f.url.protocol.slice(0, -1));
 }

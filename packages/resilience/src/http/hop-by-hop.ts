@@ -43,3 +43,28 @@ export function stripHopByHop(headers: Headers, keep: Iterable<string> = []): He
   for (const key of proxied) headers.delete(key);
   return headers;
 }
+
+const HOP_BY_HOP_SET = new Set(HOP_BY_HOP);
+
+/**
+ * Internal: the same rule as {@link stripHopByHop} as a test on one lower-case name, for
+ * copying headers without building and then trimming a `Headers` object. `connection` is the
+ * message's `Connection` value (or null).
+ */
+export function hopByHopTest(
+  connection: string | null | undefined,
+  keep: Iterable<string> = [],
+): (name: string) => boolean {
+  let listed: Set<string> | undefined;
+  if (connection !== null && connection !== undefined) {
+    const kept = new Set<string>();
+    for (const name of keep) kept.add(name.toLowerCase());
+    listed = new Set();
+    for (const token of connection.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== '' && !kept.has(name)) listed.add(name);
+    }
+  }
+  return (name) =>
+    HOP_BY_HOP_SET.has(name) || name.startsWith('proxy-') || listed?.has(name) === true;
+}

@@ -13,10 +13,10 @@ import {
 import { trace } from '@opentelemetry/api';
 import type { Context, Handler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { bodyBytes, type CountedBody, countBytes, readCapped } from './body.js';
+import { bodyBytes, type CountedBody, countBytes, rawHeaders, readCapped } from './body.js';
 import type { HttpClient } from './client.js';
-import { setForwarding } from './forwarding.js';
-import { stripHopByHop } from './hop-by-hop.js';
+import { appendForwarding, isForwarding } from './forwarding.js';
+import { hopByHopTest, stripHopByHop } from './hop-by-hop.js';
 import { RequestTooLargeError } from './request-too-large-error.js';
 
 /**
@@ -86,6 +86,9 @@ const KEEP = [
   'baggage',
   REQUEST_ID_HEADER,
 ];
+
+/** Request headers never sent on as they came (see the handler). */
+const SKIP = new Set(['host', 'content-length', DEADLINE_HEADER]);
 
 /** The socket peer, from @hono/node-server's `c.env.incoming`; other runtimes: none. */
 function incomingOf(c: Context): { url?: string; socket?: { remoteAddress?: string } } | undefined {
@@ -189,22 +192,33 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
     const target = path + incoming.search;
 
     const raw = c.req.raw;
-    const headers = stripHopByHop(new Headers(raw.headers), keep);
-    headers.delete('host');
-    headers.delete('content-length');
-    // The client sets its own deadline header, for upstreams it trusts with it; a caller's is never passed on.
-    headers.delete(DEADLINE_HEADER);
-    for (const name of drop) headers.delete(name);
+    // The headers sent on, built in one pass (no Headers copy trimmed afterwards): hop-by-hop
+    // ones, Host, Content-Length, a caller's x-deadline-ms (the client sets its own, for
+    // upstreams it trusts with it), the dropped ones and the forwarding ones are left out.
+    const requestId = c.get('requestId') as unknown;
+    const ownId = typeof requestId === 'string' && requestId !== '';
+    const hop = hopByHopTest(raw.headers.get('connection'), keep);
+    const headers: [string, string][] = [];
+    raw.headers.forEach((value, name) => {
+      if (
+        hop(name) ||
+        SKIP.has(name) ||
+        isForwarding(name) ||
+        (drop.length > 0 && drop.includes(name)) ||
+        (ownId && name === REQUEST_ID_HEADER)
+      ) {
+        return;
+      }
+      headers.push([name, value]);
+    });
     const peer = incomingMessage?.socket?.remoteAddress;
-    setForwarding(headers, raw.headers, {
+    appendForwarding(headers, raw.headers, {
       peer,
       url: incoming,
       trusted: peer !== undefined && trustProxy?.(peer) === true,
       add: forwarded,
     });
-    const requestId = c.get('requestId') as unknown;
-    if (typeof requestId === 'string' && requestId !== '')
-      headers.set(REQUEST_ID_HEADER, requestId);
+    if (ownId) headers.push([REQUEST_ID_HEADER, requestId as string]);
 
     const method = raw.method.toUpperCase();
     const tooLarge = () => new RequestTooLargeError({ limitBytes: maxRequestBytes });
@@ -254,18 +268,30 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
       throw error;
     }
 
-    const out = stripHopByHop(new Headers(response.headers));
-    out.delete('content-encoding');
-    out.delete('content-length');
     // A small body the client already read is answered as bytes: one write of a known length,
     // where a stream would be piped chunk by chunk.
     const bytes = bodyBytes.get(response);
+    const status = response.status as ContentfulStatusCode;
     // c.newResponse, not new Response: it keeps the headers that middleware set before the
     // handler with c.header() (RateLimit, x-request-id, security headers), which a raw
     // Response would silently drop.
-    return c.newResponse(bytes ?? response.body, {
-      status: response.status as ContentfulStatusCode,
-      headers: out,
-    });
+    const upstream = rawHeaders.get(response);
+    if (upstream !== undefined) {
+      // The header block as undici gave it, copied without a Headers object in between.
+      const connection = upstream.connection;
+      const hopOut = hopByHopTest(Array.isArray(connection) ? connection.join(',') : connection);
+      const out: Record<string, string | string[]> = {};
+      for (const name in upstream) {
+        const value = upstream[name];
+        if (value === undefined || hopOut(name) || name === 'content-encoding') continue;
+        if (name === 'content-length') continue;
+        out[name] = value;
+      }
+      return c.newResponse(bytes ?? response.body, status, out);
+    }
+    const out = stripHopByHop(new Headers(response.headers));
+    out.delete('content-encoding');
+    out.delete('content-length');
+    return c.newResponse(bytes ?? response.body, { status, headers: out });
   };
 }
