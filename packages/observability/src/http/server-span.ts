@@ -45,31 +45,38 @@ export interface ServerSpan {
  * Starts the SERVER span of a request: extracts the caller's trace context (straight from
  * Node's header record on @hono/node-server), sets the start attributes the semantic
  * conventions ask for, and writes the trace id header on Node's response head when it can.
+ * The span, the context that makes it current and the pending header are written into
+ * `target` (the request's one state object).
  * @internal
  */
 export function startServerSpan(
   tracer: Tracer,
   c: HonoContext,
-  facts: RequestFacts,
-  route: string | undefined,
+  target: RequestFacts & ServerSpan & { route: string | undefined },
   traceIdHeader: string | false,
-): ServerSpan {
-  const node = facts.node;
+): void {
+  const node = target.node;
   const request = c.req.raw;
   const parent =
     node !== undefined
       ? propagation.extract(context.active(), node, nodeHeadersGetter)
       : propagation.extract(context.active(), request.headers, headersGetter);
-  const method = facts.method;
+  const method = target.method;
+  const route = target.route;
   const attributes: Attributes = {
     [ATTR_HTTP_REQUEST_METHOD]: method,
     [ATTR_URL_PATH]: c.req.path,
-    [ATTR_URL_SCHEME]: facts.scheme,
+    [ATTR_URL_SCHEME]: target.scheme,
   };
   if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = request.method;
   if (route !== undefined) attributes[ATTR_HTTP_ROUTE] = route;
   const host = header(node, request, 'host');
-  if (host) setHost(attributes, host);
+  if (host) {
+    // Parsed once per Host value (cached).
+    const parts = hostParts(host);
+    attributes[ATTR_SERVER_ADDRESS] = parts.address;
+    if (parts.port !== undefined) attributes[ATTR_SERVER_PORT] = parts.port;
+  }
   const userAgent = header(node, request, 'user-agent');
   if (userAgent) attributes[ATTR_USER_AGENT_ORIGINAL] = userAgent;
 
@@ -81,15 +88,15 @@ export function startServerSpan(
     parent,
   );
   const spanContext = span.spanContext();
-  let pendingHeader: string | undefined;
   if (traceIdHeader !== false && isSpanContextValid(spanContext)) {
     // On @hono/node-server, write the header straight onto Node's response: it is merged into
     // the response head and keeps the server's fast path for simple responses.
     const outgoing = nodeOutgoing(c.env);
     if (outgoing !== undefined) outgoing.setHeader(traceIdHeader, spanContext.traceId);
-    else pendingHeader = traceIdHeader;
+    else target.pendingHeader = traceIdHeader;
   }
-  return { span, active: trace.setSpan(parent, span), pendingHeader };
+  target.span = span;
+  target.active = trace.setSpan(parent, span);
 }
 
 /**
@@ -141,17 +148,34 @@ function header(node: NodeHeaders | undefined, request: Request, name: string) {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function setHost(attributes: Attributes, host: string): void {
+interface HostParts {
+  address: string;
+  port: number | undefined;
+}
+
+/** `server.address`/`server.port` by Host header value, parsed once each (bounded). */
+const hosts = new Map<string, HostParts>();
+const MAX_HOSTS = 1024;
+
+function hostParts(host: string): HostParts {
+  const known = hosts.get(host);
+  if (known !== undefined) return known;
   // `host` or `host:port`, IPv6 literals in brackets: `[::1]:8080`.
   const close = host.lastIndexOf(']');
   const colon = host.lastIndexOf(':');
+  let parts: HostParts;
   if (colon > close) {
-    attributes[ATTR_SERVER_ADDRESS] = unbracket(host.slice(0, colon));
     const port = Number(host.slice(colon + 1));
-    if (Number.isInteger(port) && port > 0 && port < 65536) attributes[ATTR_SERVER_PORT] = port;
+    parts = {
+      address: unbracket(host.slice(0, colon)),
+      port: Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined,
+    };
   } else {
-    attributes[ATTR_SERVER_ADDRESS] = unbracket(host);
+    parts = { address: unbracket(host), port: undefined };
   }
+  Object.freeze(parts);
+  if (hosts.size < MAX_HOSTS) hosts.set(host, parts);
+  return parts;
 }
 
 function unbracket(address: string): string {
