@@ -98,7 +98,7 @@ export function instrument(parts: InstrumentParts): MiddlewareHandler {
     if (!traced && !measured && !logged) return next();
     if (joinable) {
       const outer = (c as Carrier)[STATE];
-      if (outer !== undefined && outer.open && outer.duration === undefined) {
+      if (outer?.open && outer.duration === undefined) {
         const entry = inFlightEntry(outer.method, outer.scheme);
         entry.count++;
         outer.inFlight = entry;
