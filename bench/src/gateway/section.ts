@@ -19,9 +19,9 @@ export const GATEWAY: Subject[] = [
     auth: true,
   },
   {
-    label: 'Milkyway, client transport over undici.request instead of fetch (diagnostic)',
+    label: "Milkyway, client transport over Node's fetch (the `fetch` option; diagnostic)",
     entry: 'gateway-milkyway',
-    scenario: 'gateway-undici',
+    scenario: 'gateway-fetch',
     path: '/api/orders/ord_1',
     auth: true,
   },

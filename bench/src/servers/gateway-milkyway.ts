@@ -7,7 +7,6 @@ import { jwtAuth } from '@milkyway/auth';
 import { createService, rateLimit } from '@milkyway/core';
 import { httpClient, proxy } from '@milkyway/resilience/http';
 import { samplePeakRss, TRANSFER_LIMIT, upstreamUrl } from '../gateway/peak.js';
-import { undiciTransport } from '../gateway/undici-transport.js';
 import { announce, scenario } from './announce.js';
 import { ADMIT_ALL, AUDIENCE, ISSUER, publicJwk } from './fixtures.js';
 
@@ -17,13 +16,16 @@ const version = '0.0.0';
 function build() {
   switch (scenario()) {
     case 'gateway':
-    case 'gateway-undici': {
-      // gateway-undici (diagnostic): the same with the client's transport over undici.request.
+    case 'gateway-fetch': {
+      // gateway-fetch (diagnostic): the same with every attempt sent through Node's global
+      // fetch (the client's `fetch` option), the client's transport before issue 18 §5.
       const service = createService({ name, version });
       const upstream = httpClient({
         baseUrl: upstreamUrl(),
         name: 'orders',
-        ...(scenario() === 'gateway-undici' ? { fetch: undiciTransport() } : {}),
+        ...(scenario() === 'gateway-fetch'
+          ? { fetch: (request) => globalThis.fetch(request) }
+          : {}),
       });
       service.all(
         '/api/*',

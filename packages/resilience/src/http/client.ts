@@ -797,7 +797,8 @@ export class HttpClient {
 }
 
 /**
- * A resilient HTTP client for calls between services, over `fetch`: base URL, one circuit
+ * A resilient HTTP client for calls between services, with fetch's API (Responses out,
+ * Requests for interceptors) over undici's Dispatcher `request` in Node: base URL, one circuit
  * breaker, bulkhead and retry budget per upstream host, per-attempt timeouts and an overall
  * deadline (told to trusted upstreams as `x-deadline-ms`, the remaining milliseconds, see
  * `propagateDeadline`), retries only for idempotent methods or requests with an

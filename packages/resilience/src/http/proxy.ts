@@ -154,8 +154,8 @@ function report(
  * `c.var.requestId`); the client adds `x-deadline-ms` for upstreams it trusts with it, and
  * `c.var.signal` cancels the upstream call. An absolute-form request naming another host than
  * `Host` is refused (421). The upstream's response, whatever its status, is returned without
- * hop-by-hop headers (and without `Content-Encoding`/`Content-Length`: fetch has already decoded
- * the body). Failures throw errors that core renders as problem+json with a generic detail (the
+ * hop-by-hop headers (and without `Content-Encoding`/`Content-Length`: the client has already
+ * decoded the body, as fetch does). Failures throw errors that core renders as problem+json with a generic detail (the
  * specifics go to the logger and the active span): open breaker 503 + `Retry-After`, full
  * bulkhead 503, timeout or deadline 504, connection failure 502, response over the client's
  * `maxResponseBytes` 502. POSTs are retried only when they carry an `Idempotency-Key`.
