@@ -7,6 +7,8 @@ import {
   fromNatsHeaders,
   headersOfMessage,
   parseHeaderBlock,
+  publishHeaders,
+  toNatsHeaders,
 } from '../src/transport/nats-headers.js';
 
 const encoder = new TextEncoder();
@@ -90,5 +92,40 @@ describe('the delivery count from the reply subject', () => {
     expect(deliveryCountOf(message('_INBOX.abc', 7))).toBe(7);
     expect(deliveryCountOf(message('$JS.ACK.S.c.x1.2.3.4.5', 4))).toBe(4);
     expect(deliveryCountOf(message('$JS.ACK.S.c.2.3.4.5', 5))).toBe(5);
+  });
+});
+
+describe('the headers of a publish', () => {
+  const record = {
+    'ce-specversion': '1.0',
+    'ce-id': 'e-1',
+    'ce-type': 'order.placed.v1',
+    'content-type': 'application/json',
+  };
+  const viaClientEncode = (r: Record<string, string>, msgId: string) => {
+    const h = toNatsHeaders(r);
+    h.set('Nats-Msg-Id', msgId);
+    return new TextDecoder().decode((h as unknown as { encode(): Uint8Array }).encode());
+  };
+  const encoded = (h: unknown) =>
+    new TextDecoder().decode((h as { encode(): Uint8Array }).encode());
+
+  it("writes the same bytes as the client's header map with msgID", () => {
+    expect(encoded(publishHeaders(record, 'e-1'))).toBe(viaClientEncode(record, 'e-1'));
+  });
+
+  it("takes the client's path for values it would trim or reject", () => {
+    const odd = { ...record, 'x-pad': ' padded ' };
+    expect(encoded(publishHeaders(odd, 'e-1'))).toBe(viaClientEncode(odd, 'e-1'));
+    expect(() => publishHeaders({ 'x-bad': 'a\r\nb' }, 'e-1')).toThrow(/\\r or \\n/);
+  });
+
+  it('behaves as a client header map when asked anything else', () => {
+    const h = publishHeaders(record, 'e-1');
+    expect(h.get('Nats-Msg-Id')).toBe('e-1');
+    expect(h.get('ce-type')).toBe('order.placed.v1');
+    h.set('X-Later', 'yes');
+    expect(encoded(h)).toContain('X-Later: yes');
+    expect([...h].map(([k]) => k)).toContain('Nats-Msg-Id');
   });
 });

@@ -24,6 +24,97 @@ export function toNatsHeaders(record: Readonly<Record<string, string>>): MsgHdrs
   return h;
 }
 
+const VALID_NAME = /^[!-9;-~]+$/;
+const utf8Encoder = new TextEncoder();
+
+/**
+ * The headers of a JetStream publish: the record's headers, then `Nats-Msg-Id` (what the
+ * client's `msgID` option adds), in the exact bytes the client would write for them. The client
+ * only calls `encode()` on the headers of a publish; building its header map instead (a `Map`,
+ * `set` searching every name for `Nats-Msg-Id`, then `toString()`) costs several times more.
+ * Any other method turns the object into a real client header map first, so it behaves as one.
+ * Names or values the client would reject or alter go through the client's own path.
+ */
+export function publishHeaders(record: Readonly<Record<string, string>>, msgId: string): MsgHdrs {
+  let text = 'NATS/1.0';
+  for (const name in record) {
+    const value = record[name]!;
+    if (!VALID_NAME.test(name) || UNSAFE_VALUE.test(value)) return withMsgId(record, msgId);
+    text += `\r\n${name}: ${value}`;
+  }
+  if (UNSAFE_VALUE.test(msgId) || Object.hasOwn(record, MSG_ID)) return withMsgId(record, msgId);
+  return new EncodedHeaders(`${text}\r\n${MSG_ID}: ${msgId}\r\n\r\n`, record, msgId);
+}
+
+const MSG_ID = 'Nats-Msg-Id';
+
+function withMsgId(record: Readonly<Record<string, string>>, msgId: string): MsgHdrs {
+  const h = toNatsHeaders(record);
+  h.set(MSG_ID, msgId);
+  return h;
+}
+
+/** Headers already in wire form; a client header map is built only if something asks. */
+class EncodedHeaders implements MsgHdrs {
+  #real: MsgHdrs | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly record: Readonly<Record<string, string>>,
+    private readonly msgId: string,
+  ) {}
+
+  #headers(): MsgHdrs {
+    this.#real ??= withMsgId(this.record, this.msgId);
+    return this.#real;
+  }
+
+  encode(): Uint8Array {
+    return this.#real === undefined
+      ? utf8Encoder.encode(this.text)
+      : (this.#real as MsgHdrs & { encode(): Uint8Array }).encode();
+  }
+  get hasError() {
+    return this.#headers().hasError;
+  }
+  get status() {
+    return this.#headers().status;
+  }
+  get code() {
+    return this.#headers().code;
+  }
+  get description() {
+    return this.#headers().description;
+  }
+  get(k: string, match?: Parameters<MsgHdrs['get']>[1]) {
+    return this.#headers().get(k, match);
+  }
+  set(k: string, v: string, match?: Parameters<MsgHdrs['set']>[2]) {
+    this.#headers().set(k, v, match);
+  }
+  append(k: string, v: string, match?: Parameters<MsgHdrs['append']>[2]) {
+    this.#headers().append(k, v, match);
+  }
+  has(k: string, match?: Parameters<MsgHdrs['has']>[1]) {
+    return this.#headers().has(k, match);
+  }
+  keys() {
+    return this.#headers().keys();
+  }
+  values(k: string, match?: Parameters<MsgHdrs['values']>[1]) {
+    return this.#headers().values(k, match);
+  }
+  delete(k: string, match?: Parameters<MsgHdrs['delete']>[1]) {
+    this.#headers().delete(k, match);
+  }
+  last(k: string, match?: Parameters<MsgHdrs['last']>[1]) {
+    return this.#headers().last(k, match);
+  }
+  [Symbol.iterator]() {
+    return this.#headers()[Symbol.iterator]();
+  }
+}
+
 /** A plain record (lower-case names, first value of each) from NATS headers. */
 export function fromNatsHeaders(h: MsgHdrs | undefined): Record<string, string> {
   const out: Record<string, string> = {};

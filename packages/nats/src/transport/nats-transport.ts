@@ -24,7 +24,7 @@ import { NatsPublishError } from '../errors/nats-publish-error.js';
 import { provisionJetStream } from '../provisioning/provision.js';
 import { AckFlusher } from './ack-flusher.js';
 import { ConnectionState } from './connection-state.js';
-import { toNatsHeaders } from './nats-headers.js';
+import { publishHeaders } from './nats-headers.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
 import { publishFailure } from './publish-failure.js';
 import { PullLoop } from './pull-loop.js';
@@ -168,9 +168,9 @@ class JetStreamTransport implements NatsTransport {
     const { headers, body } = encodeBinary(envelope, 'nats');
     const signal = options?.signal;
     signal?.throwIfAborted();
+    // `Nats-Msg-Id` (the event id) is in the headers: the stream drops a re-published copy.
     const sent = this.js.publish(subject, body, {
-      msgID: envelope.attributes.id,
-      headers: toNatsHeaders(headers),
+      headers: publishHeaders(headers, envelope.attributes.id),
     });
     try {
       await abortable(sent, signal);
