@@ -1,12 +1,18 @@
-import { DeadlineExceededError } from '@milkyway/protocol';
+import { DeadlineExceededError, silentLogger } from '@milkyway/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
+  createCloudEvent,
   createEventBus,
   createMemoryBroker,
   type DeadLetter,
+  type Delivery,
+  type DeliveryHandler,
   deadLetterTopic,
+  decodeBinary,
   defineTopic,
+  encodeBinary,
+  type Transport,
 } from '../src/index.js';
 import { advance, until, useFakeTime } from './support.js';
 
@@ -209,4 +215,89 @@ describe('consumer runtime', () => {
     await bus.close({ drainMs: 0 });
     expect(signal?.aborted).toBe(true);
   });
+});
+
+describe('settlements confirmed together', () => {
+  // A transport like the NATS one: the acks of one turn share one promise, confirmed later.
+  function batchingTransport(outcome: 'confirm' | 'fail') {
+    let onDelivery: DeliveryHandler = () => undefined;
+    let current: { promise: Promise<void>; settle: () => void } | undefined;
+    const settlers: (() => void)[] = [];
+    const shared = () => {
+      if (current === undefined) {
+        let resolve!: () => void;
+        let reject!: (e: unknown) => void;
+        const promise = new Promise<void>((res, rej) => {
+          resolve = res;
+          reject = rej;
+        });
+        promise.catch(() => undefined);
+        const batch = {
+          promise,
+          settle: () => (outcome === 'confirm' ? resolve() : reject(new Error('no confirmation'))),
+        };
+        current = batch;
+        settlers.push(batch.settle);
+        queueMicrotask(() => {
+          if (current === batch) current = undefined;
+        });
+      }
+      return current.promise;
+    };
+    const transport: Transport = {
+      system: 'test',
+      publish: async () => undefined,
+      subscribe: async (_options, handler) => {
+        onDelivery = handler;
+        return { stop: async () => undefined };
+      },
+      health: () => ({ connected: true }),
+      close: async () => undefined,
+    };
+    const deliver = (orderId: string) => {
+      const envelope = createCloudEvent(orderPlaced, { orderId, step: 1 }, { source: '/t' });
+      const { headers, body } = encodeBinary(envelope, 'nats');
+      const delivery: Delivery = {
+        destination: orderPlaced.destination,
+        headers,
+        body,
+        message: decodeBinary({ headers, body, binding: 'nats' }),
+        attempt: 1,
+        ack: shared,
+        nak: shared,
+        working: async () => undefined,
+      };
+      onDelivery(delivery);
+    };
+    return { transport, deliver, confirmAll: () => settlers.splice(0).forEach((s) => s()) };
+  }
+
+  for (const outcome of ['confirm', 'fail'] as const) {
+    it(`holds every delivery until the shared promise settles (${outcome}), then releases them all`, async () => {
+      const t = batchingTransport(outcome);
+      const warnings: unknown[] = [];
+      const logger = { ...silentLogger, warn: (o: unknown) => void warnings.push(o) };
+      const bus = createEventBus({ source: '/t', transport: t.transport, logger });
+      const handled: string[] = [];
+      const consumer = await bus.subscribe(orderPlaced, (e) => void handled.push(e.data.orderId), {
+        group: 'g',
+        ordering: 'none',
+      });
+      for (const id of ['a', 'b', 'c']) t.deliver(id);
+      await until(() => handled.length === 3, 'the handlers');
+      await new Promise((r) => setImmediate(r));
+      expect(consumer.inFlight).toBe(3);
+      t.confirmAll();
+      await until(() => consumer.inFlight === 0, 'the releases');
+      expect(warnings).toHaveLength(outcome === 'fail' ? 3 : 0);
+      // A later turn: a new shared promise, a new group.
+      t.deliver('d');
+      await until(() => handled.length === 4, 'the next handler');
+      await new Promise((r) => setImmediate(r));
+      expect(consumer.inFlight).toBe(1);
+      t.confirmAll();
+      await until(() => consumer.inFlight === 0, 'the last release');
+      await consumer.stop({ drainMs: 100 });
+    });
+  }
 });

@@ -64,6 +64,13 @@ export interface ConsumerRuntime {
   ): Promise<void>;
 }
 
+/** Jobs whose settlements share one promise (acks confirmed together). */
+interface SettlementGroup {
+  readonly signal: Promise<void>;
+  readonly jobs: Job[];
+  done: boolean;
+}
+
 /** A retry waiting in place (keyed) for its backoff delay. */
 interface Sleeper {
   readonly job: Job;
@@ -132,16 +139,32 @@ export async function startConsumer<Tx>(
     if (job.key !== undefined) lanes.done(job.key, job);
   };
 
-  /** Watches a settlement: the job is released once the broker confirmed it (or it failed). */
+  /**
+   * Watches a settlement: the job is released once the broker confirmed it (or it failed).
+   * A transport that confirms the signals of one turn together hands them all the same
+   * promise: the jobs waiting on it share one reaction instead of two closures each.
+   */
+  let watching: SettlementGroup | undefined;
   const watchSettlement = (job: Job, signal: Promise<void>) => {
-    signal.then(
-      () => held.release(job),
-      (error: unknown) => {
-        // The broker redelivers what was not settled: nothing is lost, at worst handled twice.
+    if (watching !== undefined && watching.signal === signal && !watching.done) {
+      watching.jobs.push(job);
+      return;
+    }
+    const settling: SettlementGroup = { signal, jobs: [job], done: false };
+    watching = settling;
+    const releaseAll = () => {
+      settling.done = true;
+      if (watching === settling) watching = undefined;
+      for (const j of settling.jobs) held.release(j);
+      settling.jobs.length = 0;
+    };
+    signal.then(releaseAll, (error: unknown) => {
+      // The broker redelivers what was not settled: nothing is lost, at worst handled twice.
+      for (let i = 0; i < settling.jobs.length; i++) {
         logger.warn({ err: error, group }, 'events: settling a delivery failed');
-        held.release(job);
-      },
-    );
+      }
+      releaseAll();
+    });
   };
 
   const ack = (job: Job) => {
