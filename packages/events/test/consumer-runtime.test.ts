@@ -269,7 +269,10 @@ describe('settlements confirmed together', () => {
       };
       onDelivery(delivery);
     };
-    return { transport, deliver, confirmAll: () => settlers.splice(0).forEach((s) => s()) };
+    const confirmAll = () => {
+      for (const settle of settlers.splice(0)) settle();
+    };
+    return { transport, deliver, confirmAll };
   }
 
   for (const outcome of ['confirm', 'fail'] as const) {
