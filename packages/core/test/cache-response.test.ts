@@ -469,6 +469,40 @@ describe('responseCache on a Node server (request fields read from the parsed No
     }
   });
 
+  it('reads a request dispatched again under the same Node env by its own headers', async () => {
+    const { createService, silentLogger } = await import('../src/index.js');
+    const cache = createCache({ ttlMs: 60_000 });
+    const calls = vi.fn();
+    const inner = createService({ name: 'inner', version: '0', logger: silentLogger });
+    inner.get('/list', responseCache({ cache }), (c) => {
+      calls();
+      return c.json({ n: calls.mock.calls.length, auth: c.req.header('authorization') ?? null });
+    });
+    const outer = createService({ name: 'outer', version: '0', logger: silentLogger });
+    // A gateway-like route: the same path, dispatched again with an Authorization the client
+    // did not send, under the Node env of the original request.
+    outer.get('/as-user', (c) =>
+      inner.fetch(
+        new Request(new URL('/list', c.req.url), { headers: { authorization: 'Bearer u1' } }),
+        c.env,
+      ),
+    );
+    outer.get('/list', (c) => inner.fetch(c.req.raw, c.env));
+    const { url } = await outer.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+    try {
+      await get(`${url}/list`);
+      expect(calls).toHaveBeenCalledTimes(1);
+      const hit = await get(`${url}/list`);
+      expect(hit.headers.age).toBe('0');
+      expect(calls).toHaveBeenCalledTimes(1);
+      const asUser = await get(`${url}/as-user`);
+      expect(JSON.parse(asUser.body)).toEqual({ n: 2, auth: 'Bearer u1' });
+      expect(asUser.headers.age).toBeUndefined();
+    } finally {
+      await outer.close();
+    }
+  });
+
   it('runs the handler for no-store, no-cache and Authorization requests', async () => {
     const { url, calls, close } = await serve();
     try {

@@ -132,6 +132,17 @@ function sortedQuery(url: string): string {
 type NodeEnv = { incoming?: { headers?: Record<string, string | string[] | undefined> } };
 
 /**
+ * Whether `raw` is the request @hono/node-server built from `env.incoming` (its lightweight
+ * request: an object whose prototype is a plain object, not a `Request` class's own prototype).
+ * A `Request` constructed later — e.g. to dispatch again with other headers under the same
+ * `env` — fails this test, so its own headers are read, never the Node request's.
+ */
+function isNodeServerRequest(raw: Request): boolean {
+  const proto = Object.getPrototypeOf(raw) as object | null;
+  return proto !== null && !Object.hasOwn(proto, 'constructor');
+}
+
+/**
  * A request header, read from Node's already-parsed headers when @hono/node-server serves the
  * request: `c.req.header()` would build a Fetch `Headers` of every request header (~2–3 µs) on
  * a hit that needs three of them. Only for fields Node joins with ", " as Fetch does
@@ -140,7 +151,7 @@ type NodeEnv = { incoming?: { headers?: Record<string, string | string[] | undef
  */
 function requestHeader(c: Context, name: string): string | undefined {
   const headers = (c.env as NodeEnv | undefined)?.incoming?.headers;
-  if (headers === undefined) return c.req.header(name);
+  if (headers === undefined || !isNodeServerRequest(c.req.raw)) return c.req.header(name);
   const value = headers[name];
   return typeof value === 'string' ? value : undefined;
 }
