@@ -10,35 +10,27 @@ import { runLoad } from './lib/load.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import { startServer } from './lib/proc.js';
 import { selfByArea, topSelfFrames } from './lib/profile.js';
-import { generateKey, keyEnv, signTokens } from './lib/tokens.js';
+import { serverLoadArgs } from './lib/server-load-args.js';
 
-const [entry = 'milkyway', scenario = 'hello', path = '/', seconds = '5'] = process.argv
-  .slice(2)
-  .filter((a) => !a.startsWith('--'));
-const fresh = process.argv.includes('--fresh');
-const anonymous = process.argv.includes('--anonymous');
-const es256 = generateKey('ES256');
-const rs256 = generateKey('RS256');
-const tokens = signTokens(es256, fresh ? 15_000 * Number(seconds) : 10);
+const { entry, scenario, path, seconds, env, perRequest } = serverLoadArgs(
+  process.argv.slice(2),
+  5,
+);
 const dir = join(RESULTS_DIR, 'profile', `${entry}-${scenario}`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const server = await startServer({
   entry: entry as never,
   scenario,
-  env: keyEnv(es256, rs256),
+  env,
   nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
 });
-let i = 0;
-const perRequest = anonymous
-  ? undefined
-  : () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
 await runLoad({ url: server.url, path, durationS: 1, perRequest }); // warm-up, left out of the profile
 const from = await server.mark();
 const r = await runLoad({
   url: server.url,
   path,
-  durationS: Number(seconds),
+  durationS: seconds,
   perRequest,
 });
 await server.stop();

@@ -1,23 +1,20 @@
 // Garbage-collection time of one benchmark server under load (`node --trace-gc`): how many
 // scavenges and mark-compacts ran and how long they took. A route whose per-request objects
 // survive young-generation collections shows long scavenges and mark-compacts here.
-// Usage: npx tsx src/alloc/gc-trace.ts <entry> <scenario> [path] [seconds] [--fresh]
+// Usage: npx tsx src/alloc/gc-trace.ts <entry> <scenario> [path] [seconds] [--fresh] [--anonymous]
 //   e.g. npx tsx src/alloc/gc-trace.ts milkyway orders-untraced /orders/ord_1 4
 import { runLoad } from '../lib/load.js';
 import { startServer } from '../lib/proc.js';
-import { generateKey, keyEnv, signTokens } from '../lib/tokens.js';
+import { serverLoadArgs } from '../lib/server-load-args.js';
 
-const [entry = 'milkyway', scenario = 'hello', path = '/', seconds = '4'] = process.argv
-  .slice(2)
-  .filter((a) => !a.startsWith('--'));
-const fresh = process.argv.includes('--fresh');
-const es256 = generateKey('ES256');
-const rs256 = generateKey('RS256');
-const tokens = signTokens(es256, fresh ? 15_000 * Number(seconds) : 10);
+const { entry, scenario, path, seconds, env, perRequest } = serverLoadArgs(
+  process.argv.slice(2),
+  4,
+);
 const server = await startServer({
   entry: entry as never,
   scenario,
-  env: keyEnv(es256, rs256),
+  env,
   nodeFlags: ['--trace-gc'],
 });
 let trace = '';
@@ -25,11 +22,9 @@ server.child.stdout?.removeAllListeners('data');
 server.child.stdout?.on('data', (d: Buffer) => {
   trace += d.toString();
 });
-let i = 0;
-const perRequest = () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
 await runLoad({ url: server.url, path, durationS: 1, perRequest }); // warm-up, not counted
 trace = '';
-const r = await runLoad({ url: server.url, path, durationS: Number(seconds), perRequest });
+const r = await runLoad({ url: server.url, path, durationS: seconds, perRequest });
 await server.stop();
 const events = trace.split('\n').filter((l) => /: (Scavenge|Mark-Compact|Mark-sweep)/.test(l));
 const pauseMs = (line: string) => Number(/, ([\d.]+) \/ [\d.]+ ms/.exec(line)?.[1] ?? 0);

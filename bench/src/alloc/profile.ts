@@ -1,6 +1,6 @@
 // Bytes allocated per request by one benchmark server under load, by function and by package,
 // garbage included (what the garbage collector has to clean up).
-// Usage: npx tsx src/alloc/profile.ts <entry> <scenario> [path] [seconds] [--fresh]
+// Usage: npx tsx src/alloc/profile.ts <entry> <scenario> [path] [seconds] [--fresh] [--anonymous]
 //   e.g. npx tsx src/alloc/profile.ts milkyway jwt /me 4 --fresh
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { runLoad } from '../lib/load.js';
 import { RESULTS_DIR } from '../lib/paths.js';
 import { startServer } from '../lib/proc.js';
 import { areaOf } from '../lib/profile.js';
-import { generateKey, keyEnv, signTokens } from '../lib/tokens.js';
+import { serverLoadArgs } from '../lib/server-load-args.js';
 
 interface AllocNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -17,15 +17,10 @@ interface AllocNode {
   children: AllocNode[];
 }
 
-const [entry = 'milkyway', scenario = 'hello', path = '/', seconds = '4'] = process.argv
-  .slice(2)
-  .filter((a) => !a.startsWith('--'));
-const fresh = process.argv.includes('--fresh');
-// --anonymous: no Authorization header (a response cache serves no authenticated request).
-const anonymous = process.argv.includes('--anonymous');
-const es256 = generateKey('ES256');
-const rs256 = generateKey('RS256');
-const tokens = signTokens(es256, fresh ? 15_000 * Number(seconds) : 10);
+const { entry, scenario, path, seconds, env, perRequest } = serverLoadArgs(
+  process.argv.slice(2),
+  4,
+);
 const dir = join(RESULTS_DIR, 'alloc');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `${entry}-${scenario}.heapprofile`);
@@ -34,18 +29,14 @@ const hook = fileURLToPath(new URL('./hook.mjs', import.meta.url));
 const server = await startServer({
   entry: entry as never,
   scenario,
-  env: { ...keyEnv(es256, rs256), ALLOC_PROFILE_FILE: file },
+  env: { ...env, ALLOC_PROFILE_FILE: file },
   nodeFlags: ['--import', hook],
 });
-let i = 0;
-const perRequest = anonymous
-  ? undefined
-  : () => ({ headers: { authorization: `Bearer ${tokens[i++ % tokens.length]}` } });
 await runLoad({ url: server.url, path, durationS: 1, perRequest }); // warm-up, not sampled
 await server.mark();
-const r = await runLoad({ url: server.url, path, durationS: Number(seconds), perRequest });
+const r = await runLoad({ url: server.url, path, durationS: seconds, perRequest });
 await server.stop();
-const requests = r.rps * Number(seconds);
+const requests = r.rps * seconds;
 const root = (JSON.parse(readFileSync(file, 'utf8')) as { head: AllocNode }).head;
 
 const byFrame = new Map<string, number>();
