@@ -26,6 +26,7 @@ import { AckFlusher } from './ack-flusher.js';
 import { ConnectionState } from './connection-state.js';
 import { publishHeaders } from './nats-headers.js';
 import type { NatsTransportOptions } from './nats-transport-options.js';
+import { PublishAcks } from './publish-acks.js';
 import { publishFailure } from './publish-failure.js';
 import { PullLoop } from './pull-loop.js';
 import { defaultSubjectMapping } from './subject-mapping.js';
@@ -94,6 +95,7 @@ class JetStreamTransport implements NatsTransport {
   readonly system = 'nats';
   readonly #state: ConnectionState;
   readonly #flusher: AckFlusher;
+  readonly #acks: PublishAcks;
   readonly #mapping;
   readonly #mode;
   readonly #streams = new Map<string, Promise<void>>();
@@ -112,6 +114,7 @@ class JetStreamTransport implements NatsTransport {
   ) {
     this.#state = new ConnectionState(connection);
     this.#flusher = new AckFlusher(connection, options.ackTimeoutMs ?? 5_000);
+    this.#acks = new PublishAcks(connection, options.publishTimeoutMs ?? 5_000);
     this.#mapping = options.mapping ?? defaultSubjectMapping();
     this.#mode = options.provisioning ?? 'create';
     this.#logger = options.logger ?? silentLogger;
@@ -169,9 +172,7 @@ class JetStreamTransport implements NatsTransport {
     const signal = options?.signal;
     signal?.throwIfAborted();
     // `Nats-Msg-Id` (the event id) is in the headers: the stream drops a re-published copy.
-    const sent = this.js.publish(subject, body, {
-      headers: publishHeaders(headers, envelope.attributes.id),
-    });
+    const sent = this.#acks.publish(subject, body, publishHeaders(headers, envelope.attributes.id));
     try {
       await abortable(sent, signal);
     } catch (error) {
@@ -253,6 +254,9 @@ class JetStreamTransport implements NatsTransport {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.all([...this.#subscriptions].map((s) => s.stop()));
+    // Publishes in flight get their acknowledgement (or time out) before the socket closes.
+    await this.#acks.drain();
+    this.#acks.close();
     // Acks and naks queued in this turn go out (and are confirmed) before the socket closes.
     await this.#flusher.flushNow().catch(() => undefined);
     if (!this.owned) return;
