@@ -28,6 +28,12 @@ export interface MessagingBenchOptions {
   /** Publishes in flight at once, and the consumers' max in flight / pull batch. */
   concurrency: number;
   repetitions: number;
+  /**
+   * Untimed repetitions first (default 1, of at most 5,000 messages): the first pass of each
+   * side runs cold (JIT, the stream's first blocks), and whichever side ran first lost up to
+   * 30 % to it.
+   */
+  warmups?: number;
   log?: (line: string) => void;
 }
 
@@ -63,6 +69,7 @@ export async function runMessagingBench(
   options: MessagingBenchOptions,
 ): Promise<MessagingBenchResult> {
   const { messages, concurrency, repetitions } = options;
+  const warmups = options.warmups ?? 1;
   const log = options.log ?? (() => {});
   const prefix = `bench_${randomUUID().slice(0, 8)}`;
   // The raw client gets the same connection options as the transport's (no async traces).
@@ -79,14 +86,17 @@ export async function runMessagingBench(
   };
 
   try {
-    for (let rep = 0; rep < repetitions; rep++) {
+    for (let rep = -warmups; rep < repetitions; rep++) {
+      const warmup = rep < 0;
+      const count = warmup ? Math.min(messages, 5_000) : messages;
+      const label = warmup ? `w${-rep}` : String(rep);
       // A fresh subject prefix per repetition: every run starts from empty streams.
-      const mapping = defaultSubjectMapping({ subjectPrefix: `${prefix}_${rep}` });
+      const mapping = defaultSubjectMapping({ subjectPrefix: `${prefix}_${label}` });
       const transport = await natsTransport({ connection: { servers: NATS_URL }, mapping });
       const bus = createEventBus({ source: '/bench', transport });
       try {
-        const rawSubject = `${prefix}_${rep}.raw`;
-        const rawStream = `${prefix.toUpperCase()}_RAW_${rep}`;
+        const rawSubject = `${prefix}_${label}.raw`;
+        const rawStream = `${prefix.toUpperCase()}_RAW_${label}`;
         const busStream = mapping.stream('order.placed.v1');
         streams.push(rawStream, busStream);
         await jsm.streams.add({ name: rawStream, subjects: [rawSubject], duplicate_window: 120e9 });
@@ -95,12 +105,12 @@ export async function runMessagingBench(
         // Publish (acked): the raw client with Nats-Msg-Id set, like the bus, vs bus.publish
         // (schema check, CloudEvent, binary-mode headers, PRODUCER span with the API alone).
         const publishRaw = () =>
-          timedWindow(messages, concurrency, (i) =>
-            js.publish(rawSubject, payloadBytes, { msgID: `raw-${rep}-${i}` }),
+          timedWindow(count, concurrency, (i) =>
+            js.publish(rawSubject, payloadBytes, { msgID: `raw-${label}-${i}` }),
           );
         const publishBus = () =>
-          timedWindow(messages, concurrency, () => bus.publish(orderPlaced, payload));
-        const rawFirst = rep % 2 === 0;
+          timedWindow(count, concurrency, () => bus.publish(orderPlaced, payload));
+        const rawFirst = Math.abs(rep) % 2 === 0;
         let rawRate: number;
         let viaBus: number;
         if (rawFirst) {
@@ -110,12 +120,22 @@ export async function runMessagingBench(
           viaBus = await publishBus();
           rawRate = await publishRaw();
         }
-        results.publishRaw.push(rawRate);
-        results.publishBus.push(viaBus);
-        log(`publish rep ${rep + 1}: raw ${rawRate.toFixed(0)}/s, bus ${viaBus.toFixed(0)}/s`);
+        if (!warmup) {
+          results.publishRaw.push(rawRate);
+          results.publishBus.push(viaBus);
+        }
+        log(
+          `publish ${warmup ? 'warm-up' : `rep ${rep + 1}`}: raw ${rawRate.toFixed(0)}/s, bus ${viaBus.toFixed(0)}/s`,
+        );
 
         // Consume + ack: both read the stream the bus filled (the same CloudEvents messages).
         const total = (await jsm.streams.info(busStream)).state.messages;
+        // One untimed read of the whole stream first, so that every timed consumer finds the
+        // stream's blocks in the server's cache (the first reader otherwise loads them).
+        const warm = await (await js.consumers.get(busStream)).consume({ max_messages: 1_000 });
+        let read = 0;
+        for await (const _ of warm) if (++read >= total) break;
+        await warm.close();
         const consumeRaw = async () => {
           await jsm.consumers.add(busStream, {
             durable_name: 'raw',
@@ -190,11 +210,13 @@ export async function runMessagingBench(
           cTransport = await consumeTransport();
           cRaw = await consumeRaw();
         }
-        results.consumeTransport.push(cTransport);
-        results.consumeRaw.push(cRaw);
-        results.consumeBus.push(cBus);
+        if (!warmup) {
+          results.consumeTransport.push(cTransport);
+          results.consumeRaw.push(cRaw);
+          results.consumeBus.push(cBus);
+        }
         log(
-          `consume rep ${rep + 1} (${total} messages): raw ${cRaw.toFixed(0)}/s, transport ${cTransport.toFixed(0)}/s, bus ${cBus.toFixed(0)}/s`,
+          `consume ${warmup ? 'warm-up' : `rep ${rep + 1}`} (${total} messages): raw ${cRaw.toFixed(0)}/s, transport ${cTransport.toFixed(0)}/s, bus ${cBus.toFixed(0)}/s`,
         );
       } finally {
         await bus.close({ drainMs: 1_000 }).catch(() => undefined);
