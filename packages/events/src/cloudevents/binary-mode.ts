@@ -47,6 +47,7 @@ export interface BinaryMessage {
 const PREFIX = 'ce-';
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
+const REQUIRED = ['specversion', 'id', 'source', 'type'] as const;
 
 /**
  * Maps an envelope to binary content mode for a binding: attribute headers and the data as the
@@ -143,9 +144,13 @@ export interface DecodeBinaryOptions {
  */
 export function decodeBinary(options: DecodeBinaryOptions): DecodeResult {
   const found: Record<string, string> = {};
-  const extensions: Record<string, string> = {};
+  let extensions: Record<string, string> | undefined;
   let contentType: string | undefined;
-  for (const [rawName, rawValue] of Object.entries(options.headers)) {
+  const headers = options.headers;
+  // for-in over own keys (a plain record): no array of entries per message.
+  for (const rawName in headers) {
+    if (!Object.hasOwn(headers, rawName)) continue;
+    const rawValue = headers[rawName];
     if (rawValue === undefined) continue;
     const name = rawName.toLowerCase();
     if (name === 'content-type' && options.binding === 'http') {
@@ -163,7 +168,10 @@ export function decodeBinary(options: DecodeBinaryOptions): DecodeResult {
       );
     }
     if (KNOWN_ATTRIBUTES.has(attribute)) found[attribute] = value;
-    else if (EXTENSION_NAME.test(attribute)) extensions[attribute] = value;
+    else if (EXTENSION_NAME.test(attribute)) {
+      extensions ??= {};
+      extensions[attribute] = value;
+    }
   }
   if (options.binding === 'nats' && found.datacontenttype === undefined) {
     contentType = options.headers['content-type'] ?? options.headers['Content-Type'];
@@ -172,8 +180,8 @@ export function decodeBinary(options: DecodeBinaryOptions): DecodeResult {
     found.datacontenttype = contentType;
   }
 
-  const missing = ['specversion', 'id', 'source', 'type'].filter((n) => !found[n]);
-  if (missing.length > 0) {
+  if (!found.specversion || !found.id || !found.source || !found.type) {
+    const missing = REQUIRED.filter((n) => !found[n]);
     return poison(
       'missing-attributes',
       `not a CloudEvent: missing ${missing.map((n) => PREFIX + n).join(', ')}`,
@@ -209,7 +217,7 @@ export function decodeBinary(options: DecodeBinaryOptions): DecodeResult {
     );
   }
   const attributes = found as Record<string, string | Record<string, string>>;
-  if (Object.keys(extensions).length > 0) attributes.extensions = extensions;
+  if (extensions !== undefined) attributes.extensions = extensions;
   return {
     ok: true,
     envelope: { attributes: attributes as unknown as CloudEventAttributes, data: options.body },
@@ -217,6 +225,7 @@ export function decodeBinary(options: DecodeBinaryOptions): DecodeResult {
 }
 
 function isJson(mediaType: string): boolean {
+  if (mediaType === 'application/json') return true; // what every Milkyway publisher sends
   const essence = mediaType.split(';', 1)[0]!.trim().toLowerCase();
   return essence === 'application/json' || essence.endsWith('+json');
 }
