@@ -61,12 +61,16 @@ function isConnection(value: NatsConnectionConfig | NatsConnection): value is Na
  *   `Nats-Msg-Id` = the event id, so the stream drops a re-published copy inside its duplicate
  *   window, and resolves only when the stream acknowledged it; otherwise it rejects with a
  *   {@link NatsPublishError} (retryable while the connection is down — at once, never queued);
+ *   acknowledgements come back on one reply subscription of the transport (`<inbox>.*`, under
+ *   the connection's `inboxPrefix`), and their timeouts share one timer;
  * - each group is a durable pull consumer (explicit ack, `ack_wait` = the ack deadline,
  *   `max_deliver`), shared by every replica; it pulls only as many messages as free slots;
  * - `nak(delayMs)` redelivers after the delay (broker-side), `working()` extends the deadline;
  * - the acks, naks and `working()` signals of one turn of the event loop go out together in one
  *   socket write with one PING, and resolve when its PONG confirms the server has them;
- * - it reconnects forever; pulls resume by themselves; `health()` is false while down.
+ * - it reconnects forever; pulls resume by themselves; `health()` is false while down;
+ * - `close()` stops the pulls, lets publishes in flight get their acknowledgement (each at
+ *   most `publishTimeoutMs`), flushes queued acks, then closes the connection it opened.
  *
  * @example
  * ```ts
