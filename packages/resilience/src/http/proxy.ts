@@ -17,6 +17,7 @@ import { bodyBytes, type CountedBody, countBytes, rawHeaders, readCapped } from 
 import type { HttpClient } from './client.js';
 import { appendForwarding, isForwarding } from './forwarding.js';
 import { hopByHopTest, stripHopByHop } from './hop-by-hop.js';
+import { type CountedNodeBody, countNodeBody, unreadNodeBody } from './node-body.js';
 import { RequestTooLargeError } from './request-too-large-error.js';
 
 /**
@@ -222,26 +223,46 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
 
     const method = raw.method.toUpperCase();
     const tooLarge = () => new RequestTooLargeError({ limitBytes: maxRequestBytes });
-    let body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null = null;
-    let counted: CountedBody | undefined;
-    if (method !== 'GET' && method !== 'HEAD' && raw.body !== null) {
+    let body:
+      | Uint8Array<ArrayBuffer>
+      | ReadableStream<Uint8Array>
+      | AsyncIterable<Uint8Array>
+      | null = null;
+    let counted: CountedBody | CountedNodeBody | undefined;
+    if (method !== 'GET' && method !== 'HEAD') {
       const declared = raw.headers.get('content-length');
-      if (declared !== null && Number(declared) <= bufferRequestBytes) {
-        // Small and of known length: buffered, so an idempotent request can still be retried.
-        try {
-          body = await readCapped(raw.body, declared, maxRequestBytes, tooLarge);
-        } catch (error) {
-          if (RequestTooLargeError.is(error)) throw error;
-          // The client's body broke off (disconnect, malformed framing): a 400, never a 500.
-          throw new ProblemError(400, 'request body could not be read', { cause: error });
+      const length = declared === null ? undefined : Number(declared);
+      // A body to stream (declared over bufferRequestBytes and within the limit, or chunked):
+      // on @hono/node-server, read straight from the Node request when nothing has read it yet
+      // (its Fetch body would copy every chunk), counted on the way like the Fetch body.
+      const streams =
+        length === undefined
+          ? raw.headers.has('transfer-encoding')
+          : length > bufferRequestBytes && length <= maxRequestBytes;
+      const node = streams ? await unreadNodeBody(c) : undefined;
+      if (node !== undefined) {
+        const direct = countNodeBody(node, maxRequestBytes, tooLarge);
+        counted = direct;
+        body = direct.body;
+      } else if (raw.body !== null) {
+        if (declared !== null && Number(declared) <= bufferRequestBytes) {
+          // Small and of known length: buffered, so an idempotent request can still be retried.
+          try {
+            body = await readCapped(raw.body, declared, maxRequestBytes, tooLarge);
+          } catch (error) {
+            if (RequestTooLargeError.is(error)) throw error;
+            // The client's body broke off (disconnect, malformed framing): a 400, never a 500.
+            throw new ProblemError(400, 'request body could not be read', { cause: error });
+          }
+        } else if (declared !== null && Number(declared) > maxRequestBytes) {
+          await raw.body.cancel().catch(() => {});
+          throw tooLarge();
+        } else {
+          // Large or chunked: streamed to the upstream as it arrives, counted on the way.
+          const web = countBytes(raw.body, maxRequestBytes, tooLarge);
+          counted = web;
+          body = web.stream;
         }
-      } else if (declared !== null && Number(declared) > maxRequestBytes) {
-        await raw.body.cancel().catch(() => {});
-        throw tooLarge();
-      } else {
-        // Large or chunked: streamed to the upstream as it arrives, counted on the way.
-        counted = countBytes(raw.body, maxRequestBytes, tooLarge);
-        body = counted.stream;
       }
     }
 
@@ -252,7 +273,7 @@ export function proxy(client: HttpClient, options: ProxyOptions = {}): Handler {
       response = await client.request(target, {
         method,
         headers,
-        body,
+        body: body as BodyInit | null,
         ...(signal instanceof AbortSignal ? { signal } : {}),
         ...(typeof deadline === 'number' ? { deadline } : {}),
         stream: true,
