@@ -142,6 +142,25 @@ describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () =
     }
   });
 
+  it('fails a publish as closed once the owner closed the connection it lent', async () => {
+    const nc = await connect({ servers: NATS_URL });
+    const t = await natsTransport({ connection: nc, mapping });
+    const d = destination('lent');
+    await t.publish(d, envelope('before'));
+    await nc.close();
+    let thrown: unknown;
+    let settled: Promise<unknown> | undefined;
+    try {
+      settled = t.publish(d, envelope('after')).catch((e: unknown) => e);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeUndefined();
+    const error = await settled;
+    expect(NatsPublishError.is(error) && error.reason).toBe('closed');
+    await t.close();
+  });
+
   it("sends its replies under the connection's inbox prefix", async () => {
     const nc = await connect({ servers: NATS_URL, inboxPrefix: `_PFX_${prefix}` });
     const t = await natsTransport({ connection: nc, mapping });

@@ -71,10 +71,11 @@ export class PublishAcks {
    */
   publish(subject: string, body: Uint8Array, headers: MsgHdrs): Promise<void> {
     if (this.#closed) return Promise.reject(new PublishAckError({ kind: 'closed' }));
-    this.#subscription ??= this.#subscribe();
     const token = (this.#sequence++).toString(36);
     return new Promise<void>((resolve, reject) => {
       try {
+        // Subscribed on first use (and again after the server ended the subscription).
+        this.#subscription ??= this.#subscribe();
         this.nc.publish(subject, body, { reply: `${this.#inbox}.${token}`, headers });
       } catch (error) {
         reject(new PublishAckError({ kind: 'client-error', error }));
