@@ -29,7 +29,7 @@ export interface MessagingBenchOptions {
   concurrency: number;
   repetitions: number;
   /**
-   * Untimed repetitions first (default 1, of at most 5,000 messages): the first pass of each
+   * Untimed repetitions first (default 1, full size): the first pass of each
    * side runs cold (JIT, the stream's first blocks), and whichever side ran first lost up to
    * 30 % to it.
    */
@@ -88,7 +88,7 @@ export async function runMessagingBench(
   try {
     for (let rep = -warmups; rep < repetitions; rep++) {
       const warmup = rep < 0;
-      const count = warmup ? Math.min(messages, 5_000) : messages;
+      const count = messages;
       const label = warmup ? `w${-rep}` : String(rep);
       // A fresh subject prefix per repetition: every run starts from empty streams.
       const mapping = defaultSubjectMapping({ subjectPrefix: `${prefix}_${label}` });
