@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CloudEventEnvelope } from '@milkyway/events';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { serviceAvailable } from '../../../test-support/services.js';
@@ -38,4 +39,20 @@ export async function waitUntil(
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+const encoder = new TextEncoder();
+
+/** A JSON CloudEvent envelope with id `id` (data `{ id }` unless given). */
+export function envelope(id: string, data: unknown = { id }): CloudEventEnvelope {
+  return {
+    attributes: {
+      specversion: '1.0',
+      id,
+      source: '/tests',
+      type: 'test.happened.v1',
+      datacontenttype: 'application/json',
+    },
+    data: encoder.encode(JSON.stringify(data)),
+  };
 }

@@ -1,28 +1,20 @@
-import type { CloudEventEnvelope, PublishError } from '@milkyway/events';
+import type { PublishError } from '@milkyway/events';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type Msg } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSubjectMapping, NatsPublishError, natsTransport } from '../src/index.js';
-import { deleteStreams, NATS_URL, natsAvailable, uniqueName, waitUntil } from './helpers.js';
+import {
+  deleteStreams,
+  envelope,
+  NATS_URL,
+  natsAvailable,
+  uniqueName,
+  waitUntil,
+} from './helpers.js';
 
 // The transport's publishes are acknowledged through its own reply subscription (not the
 // client's request()): these tests pin what that path must keep — every outcome of an
 // acknowledgement mapped to the right NatsPublishError, and no publish left hanging.
-
-const encoder = new TextEncoder();
-
-function envelope(id: string, data: unknown = { id }): CloudEventEnvelope {
-  return {
-    attributes: {
-      specversion: '1.0',
-      id,
-      source: '/tests',
-      type: 'test.happened.v1',
-      datacontenttype: 'application/json',
-    },
-    data: encoder.encode(JSON.stringify(data)),
-  };
-}
 
 describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () => {
   const prefix = uniqueName('acks');
@@ -114,7 +106,11 @@ describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () =
     await jsm.streams.delete(mapping.stream(d));
     const received: Msg[] = [];
     const listener = await connect({ servers: NATS_URL });
-    listener.subscribe(mapping.subject(d), { callback: (_e, m) => received.push(m) });
+    listener.subscribe(mapping.subject(d), {
+      callback: (_e, m) => {
+        received.push(m);
+      },
+    });
     await listener.flush();
     try {
       const error = await t.publish(d, envelope('unanswered')).catch((e: unknown) => e);
@@ -181,7 +177,11 @@ describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () =
     await t.publish(d, envelope('warm'));
     const seen: Msg[] = [];
     const listener = await connect({ servers: NATS_URL });
-    listener.subscribe(mapping.subject(d), { callback: (_e, m) => seen.push(m) });
+    listener.subscribe(mapping.subject(d), {
+      callback: (_e, m) => {
+        seen.push(m);
+      },
+    });
     await listener.flush();
     try {
       await t.publish(d, envelope('watched'));

@@ -1,23 +1,17 @@
-import { type CloudEventEnvelope, type Delivery, PublishError } from '@milkyway/events';
+import { type Delivery, PublishError } from '@milkyway/events';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSubjectMapping, NatsPublishError, natsTransport } from '../src/index.js';
-import { deleteStreams, NATS_URL, natsAvailable, uniqueName, waitUntil } from './helpers.js';
+import {
+  deleteStreams,
+  envelope,
+  NATS_URL,
+  natsAvailable,
+  uniqueName,
+  waitUntil,
+} from './helpers.js';
 
 const encoder = new TextEncoder();
-
-function envelope(id: string, data: unknown = { id }): CloudEventEnvelope {
-  return {
-    attributes: {
-      specversion: '1.0',
-      id,
-      source: '/tests',
-      type: 'test.happened.v1',
-      datacontenttype: 'application/json',
-    },
-    data: encoder.encode(JSON.stringify(data)),
-  };
-}
 
 const subscribeOptions = (destination: string, group = 'g') => ({
   destinations: [destination],
