@@ -3,13 +3,24 @@ import type { Socket } from 'node:net';
 
 const kResponse = Symbol('milkyway.lastResponse');
 
-type Tracked = Socket & { [kResponse]?: ServerResponse };
+type Tracked = Socket & { [kResponse]?: ServerResponse | undefined };
+
+/**
+ * A response's 'finish': its socket stops pointing at it. Kept until the connection's next
+ * request, each keep-alive connection's last response (with the request, context and response
+ * objects it reaches, ~3.7 KB) survived every young-generation collection, which made V8 double
+ * the young generation: ~+10 MB of RSS under load. A shared function, no closure per response.
+ */
+function forgetFinished(this: ServerResponse): void {
+  const socket = this.req?.socket as Tracked | null | undefined;
+  if (socket?.[kResponse] === this) socket[kResponse] = undefined;
+}
 
 /**
  * The open connections of a server, for graceful shutdown. Tracked per connection (the
- * server's `connection`/`secureConnection` event and the socket's `close`); per request only the
- * socket's latest response is noted (one property write), so that shutdown can find the
- * requests in flight without a listener on every response.
+ * server's `connection`/`secureConnection` event and the socket's `close`); per request the
+ * socket's latest response is noted until it finishes (a property write and a shared 'finish'
+ * listener), so that shutdown can find the requests in flight.
  * @internal
  */
 export class Connections {
@@ -37,6 +48,7 @@ export class Connections {
   /** Called for every request: notes the response; while closing, it ends its connection. */
   request(req: IncomingMessage, res: ServerResponse): void {
     (req.socket as Tracked)[kResponse] = res;
+    res.on('finish', forgetFinished);
     if (this.#closing) res.shouldKeepAlive = false;
   }
 
