@@ -7,7 +7,7 @@ type Outgoing = NodeOutgoing & {
   setHeader(name: string, value: string): unknown;
   hasHeader(name: string): boolean;
   removeHeader(name: string): unknown;
-  writeHead: (...args: unknown[]) => unknown;
+  writeHead: (statusCode: number, reason?: unknown, headers?: unknown) => unknown;
 };
 
 const UPPER = /[A-Z]/;
@@ -25,19 +25,27 @@ function dropRepresentationMetadata(headers: Record<string, unknown>): void {
     if ((REPRESENTATION_METADATA as readonly string[]).includes(name)) delete headers[key];
   }
 }
-const nodeWriteHead = ServerResponse.prototype.writeHead as (...args: unknown[]) => unknown;
+type WriteHead = (statusCode: number, reason?: unknown, headers?: unknown) => unknown;
+const nodeWriteHead = ServerResponse.prototype.writeHead as unknown as WriteHead;
 
 /**
  * Adds the request id and the static security headers to the header object @hono/node-server
  * passes to `writeHead`, unless the response (or an earlier `setHeader`) has them: Node then
  * validates and serialises them in the same pass as the response's own headers, and no
- * `Headers` object is edited after the handler.
+ * `Headers` object is edited after the handler. Node's own parameters, not a rest array: this
+ * runs for every response.
  */
-function writeHeadWithDefaults(this: Outgoing, ...args: unknown[]): unknown {
+function writeHeadWithDefaults(
+  this: Outgoing,
+  statusCode: number,
+  reason?: unknown,
+  obj?: unknown,
+): unknown {
   const state = this[kState];
-  if (state === undefined) return nodeWriteHead.apply(this, args);
-  const last = args[args.length - 1];
-  if (args.length >= 2 && typeof last === 'object' && last !== null && !Array.isArray(last)) {
+  if (state === undefined) return nodeWriteHead.call(this, statusCode, reason, obj);
+  // writeHead(status, headers) or writeHead(status, reasonPhrase, headers)
+  const last = typeof reason === 'string' ? obj : reason;
+  if (typeof last === 'object' && last !== null && !Array.isArray(last)) {
     const headers = last as Record<string, unknown>;
     // Keys are lower case (Headers) except node-server's own Content-Length; a response built
     // from a plain object may keep the user's casing: then compare case-insensitively.
@@ -64,14 +72,14 @@ function writeHeadWithDefaults(this: Outgoing, ...args: unknown[]): unknown {
     ) {
       headers[REQUEST_ID_HEADER] = state.requestId;
     }
-    if (args[0] === 304) dropRepresentationMetadata(headers);
+    if (statusCode === 304) dropRepresentationMetadata(headers);
   } else {
     for (const [name, value] of state.defaults ?? [])
       if (!this.hasHeader(name)) this.setHeader(name, value);
     if (!this.hasHeader(REQUEST_ID_HEADER)) this.setHeader(REQUEST_ID_HEADER, state.requestId);
   }
-  if (args[0] === 304) for (const name of REPRESENTATION_METADATA) this.removeHeader(name);
-  return nodeWriteHead.apply(this, args);
+  if (statusCode === 304) for (const name of REPRESENTATION_METADATA) this.removeHeader(name);
+  return nodeWriteHead.call(this, statusCode, reason, obj);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { DeadlineExceededError } from '@milkyway/protocol';
 import type { Context } from 'hono';
 import { HttpError } from './errors/http-error.js';
-import { honoContextVars, shadowContextAccessors } from './kernel/hono-bridge.js';
+import { shadowContextGet, wrapContextVar } from './kernel/hono-bridge.js';
 
 /** The Node response as the kernel sees it (duck-typed: a ServerResponse on @hono/node-server). */
 export interface NodeOutgoing {
@@ -17,6 +17,8 @@ export interface RequestState {
   requestId: string;
   /** Epoch ms of the deadline. */
   deadline: number;
+  /** The service logger (`c.var.logger`). */
+  logger: unknown;
   /** The Node response, when served by @hono/node-server (client disconnects are read from it). */
   outgoing: NodeOutgoing | undefined;
   /** Static security headers to merge at `writeHead` on Node, if any. */
@@ -25,6 +27,8 @@ export interface RequestState {
   controller: AbortController | undefined;
   /** The deadline timer, once armed; cleared when the handlers are done. */
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Hono's own `c.get` of the context (shadowed by the kernel's), or undefined if not shadowed. */
+  honoGet: ((key: string) => unknown) | undefined;
 }
 
 /** Key of the {@link RequestState} on a context (also marks "the kernel has run") and a response. */
@@ -68,10 +72,10 @@ export function settle(state: RequestState): void {
  * `c.var.signal` / `c.get('signal')`. Until then nothing per request listens for a disconnect:
  * a late reader learns from the Node response whether the client already went away.
  */
-function materialize(c: StatefulContext, honoGet: (key: string) => unknown): AbortSignal {
-  const existing = honoGet('signal') as AbortSignal | undefined;
+function materialize(c: StatefulContext, state: RequestState): AbortSignal {
+  // Created already, or set by a middleware (then it is theirs to keep).
+  const existing = state.honoGet?.('signal') as AbortSignal | undefined;
   if (existing !== undefined) return existing;
-  const state = c[kState] as RequestState;
   const controller = new AbortController();
   state.controller = controller;
   const outgoing = state.outgoing;
@@ -98,59 +102,91 @@ function materialize(c: StatefulContext, honoGet: (key: string) => unknown): Abo
 }
 
 /**
- * Hono keeps `get` as an own arrow function of each context and `var` as a getter on the
- * prototype: both are shadowed on the request's context (through the Hono bridge) so that
- * reading `signal` creates it.
+ * The kernel's variables are not put into Hono's variable map (a `Map` and three `set`s per
+ * request): `c.get` and `c.var` fall back to them when the map has no value of that name, so
+ * `c.set` still overrides any of them. `signal` is created on first read.
  */
-const kHonoGet = Symbol('milkyway.honoGet');
-type LazyContext = StatefulContext & { [kHonoGet]: (key: string) => unknown };
-
-/** Hono's `get`, except that reading `signal` creates it. Bound to the context per request. */
-function lazyGet(this: LazyContext, key: string): unknown {
-  const honoGet = this[kHonoGet];
-  const value = honoGet(key);
-  return value === undefined && key === 'signal' ? materialize(this, honoGet) : value;
+function kernelVariable(c: StatefulContext, state: RequestState, key: string): unknown {
+  switch (key) {
+    case 'requestId':
+      return state.requestId;
+    case 'deadline':
+      return state.deadline;
+    case 'logger':
+      return state.logger;
+    case 'signal':
+      return materialize(c, state);
+    default:
+      return undefined;
+  }
 }
 
 /**
- * What `c.var` returns until the signal exists: the context's variables, copied from Hono's own
- * `c.var` object, with `signal` a getter on this class (created on first read). A prototype
- * getter with a private field, not an accessor defined on each returned object: defining one per
- * read sent V8 into a mode where most per-request objects survived scavenges (GC time ~35 ms ->
- * ~1,000 ms over 5 s of load, measured with --trace-gc on a route that reads `c.var`).
+ * Hono's `get`, falling back to the kernel's variables. Bound to the context per request, like
+ * Hono's own arrow `get`, so that it works detached from `c`. Not an arrow closure: a closure
+ * stored on each context sent V8 into a mode where most per-request objects survived scavenges
+ * (GC time 60 -> 450 ms per 100k requests, measured with --trace-gc).
  */
-class LazySignalVars {
-  readonly #c: LazyContext;
-  constructor(c: LazyContext, vars: Record<string, unknown>) {
+function kernelGet(this: StatefulContext, key: string): unknown {
+  const state = this[kState] as RequestState;
+  const value = (state.honoGet as (key: string) => unknown)(key);
+  return value === undefined ? kernelVariable(this, state, key) : value;
+}
+
+/**
+ * What `c.var` returns for a context the kernel ran on: the kernel's variables, then the
+ * context's own (copied from Hono's `c.var` object, so a `c.set` wins), with `signal` a getter
+ * on this class until it exists (created on first read). A prototype getter with a private
+ * field, not an accessor defined on each returned object: defining one per read sent V8 into a
+ * mode where most per-request objects survived scavenges (GC time ~35 ms -> ~1,000 ms over 5 s
+ * of load, measured with --trace-gc on a route that reads `c.var`).
+ */
+class KernelVars {
+  readonly #c: StatefulContext;
+  constructor(c: StatefulContext, state: RequestState, vars: Record<string, unknown>) {
     this.#c = c;
+    const self = this as unknown as Record<string, unknown>;
+    self.requestId = state.requestId;
+    self.deadline = state.deadline;
+    self.logger = state.logger;
     Object.assign(this, vars);
   }
   get signal(): AbortSignal {
-    return materialize(this.#c, this.#c[kHonoGet]);
+    const c = this.#c;
+    return materialize(c, c[kState] as RequestState);
   }
 }
 
-const lazyVar: PropertyDescriptor = {
-  configurable: true,
-  get(this: LazyContext) {
-    const vars = honoContextVars(this) as Record<string, unknown>;
-    return vars.signal === undefined ? new LazySignalVars(this, vars) : vars;
-  },
-};
+/** `c.var` of a context: Hono's own object, or the kernel's view of it once the kernel ran. */
+function kernelVar(c: Context, vars: Record<string, unknown>): Record<string, unknown> {
+  const state = (c as StatefulContext)[kState];
+  if (state?.honoGet === undefined) return vars;
+  if (vars.signal !== undefined) {
+    // The signal exists (or a middleware set one): a plain object, like Hono's.
+    return {
+      requestId: state.requestId,
+      deadline: state.deadline,
+      logger: state.logger,
+      ...vars,
+    };
+  }
+  return new KernelVars(c as StatefulContext, state, vars) as unknown as Record<string, unknown>;
+}
 
 /**
- * Attaches the request state to the context and makes `signal` available on `c.var` and
- * `c.get` (created on first read). Falls back to an eager signal if Hono's shape ever changes.
+ * Attaches the request state to the context and makes the kernel's variables (`requestId`,
+ * `deadline`, `logger`, and `signal`, created on first read) available on `c.var` and `c.get`.
+ * Falls back to setting them eagerly if Hono's shape ever changes.
  */
 export function attachState(c: Context, state: RequestState): void {
-  const lazy = c as LazyContext;
-  lazy[kState] = state;
+  (c as StatefulContext)[kState] = state;
   const honoGet = c.get as (key: string) => unknown;
-  lazy[kHonoGet] = honoGet;
-  // Bound, like Hono's own arrow `get`, so it works detached from `c`. Not an arrow closure: a
-  // closure stored on each context sent V8 into a mode where most per-request objects survived
-  // scavenges (GC time 60 -> 450 ms per 100k requests, measured with --trace-gc).
-  if (!shadowContextAccessors(c, lazyGet.bind(lazy), lazyVar)) {
-    c.set('signal' as never, materialize(lazy, honoGet) as never);
+  if (wrapContextVar(c, kernelVar) && shadowContextGet(c, kernelGet.bind(c as StatefulContext))) {
+    state.honoGet = honoGet;
+    return;
   }
+  c.set('requestId' as never, state.requestId as never);
+  c.set('deadline' as never, state.deadline as never);
+  c.set('logger' as never, state.logger as never);
+  c.set('signal' as never, materialize(c as StatefulContext, state) as never);
 }

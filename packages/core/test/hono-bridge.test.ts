@@ -6,7 +6,8 @@ import {
   errorHandlerOf,
   honoContextVars,
   setRouteHandler,
-  shadowContextAccessors,
+  shadowContextGet,
+  wrapContextVar,
   wrapNotFound,
 } from '../src/kernel/hono-bridge.js';
 import { KernelRouter } from '../src/kernel/kernel-router.js';
@@ -75,31 +76,50 @@ describe('the Hono bridge', () => {
     expect(await (await parent.request('/p/r')).text()).toBe('replacement');
   });
 
-  it('shadows a context get and var, and reads the variables Hono keeps', async () => {
+  it('shadows a context get, and reads the variables Hono keeps', async () => {
     const app = new Hono();
     let read: unknown;
-    let viaVar: unknown;
+    let kept: unknown;
     let own: Record<string, unknown> | undefined;
     app.get('/v', (c) => {
       c.set('kept' as never, 'k' as never);
       own = honoContextVars(c);
       const plainGet = c.get as (key: string) => unknown;
-      const shadowed = shadowContextAccessors(
-        c,
-        (key) => (key === 'lazy' ? 'made on read' : plainGet(key)),
-        {
-          configurable: true,
-          get: () => ({ ...honoContextVars(c), lazy: 'made on read' }),
-        },
+      const shadowed = shadowContextGet(c, (key) =>
+        key === 'lazy' ? 'made on read' : plainGet(key),
       );
       expect(shadowed).toBe(true);
       read = c.get('lazy' as never);
-      viaVar = (c.var as Record<string, unknown>).lazy;
+      kept = c.get('kept' as never);
       return c.text('ok');
     });
     expect((await app.request('/v')).status).toBe(200);
     expect(own).toEqual({ kept: 'k' });
     expect(read).toBe('made on read');
-    expect(viaVar).toBe('made on read');
+    expect(kept).toBe('k');
+  });
+
+  it("wraps Hono's c.var getter once per Context class, leaving other contexts' c.var as Hono makes it", async () => {
+    const marked = new WeakSet<object>();
+    const wrap = (c: Context, vars: Record<string, unknown>) =>
+      marked.has(c) ? { ...vars, lazy: 'made on read' } : vars;
+    const other = () => ({ wrapped: true });
+    const app = new Hono();
+    const seen: Record<string, unknown>[] = [];
+    let honoOwn: Record<string, unknown> | undefined;
+    app.get('/v/:mark', (c) => {
+      c.set('kept' as never, 'k' as never);
+      expect(wrapContextVar(c, wrap)).toBe(true);
+      // a second wrapper is not installed over the first
+      expect(wrapContextVar(c, other)).toBe(true);
+      if (c.req.param('mark') === 'yes') marked.add(c);
+      seen.push({ ...(c.var as Record<string, unknown>) });
+      honoOwn = honoContextVars(c);
+      return c.text('ok');
+    });
+    await app.request('/v/yes');
+    await app.request('/v/no');
+    expect(seen).toEqual([{ kept: 'k', lazy: 'made on read' }, { kept: 'k' }]);
+    expect(honoOwn).toEqual({ kept: 'k' });
   });
 });

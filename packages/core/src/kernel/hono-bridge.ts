@@ -74,19 +74,22 @@ export function setRouteHandler(route: RouterRoute, handler: Fn): void {
 }
 
 type VarGetter = (this: Context) => Record<string, unknown>;
+type VarWrapper = (c: Context, vars: Record<string, unknown>) => Record<string, unknown>;
+
+/** Marks a `Context.prototype` whose `var` getter was wrapped; holds Hono's own getter. */
+const kHonoVar: unique symbol = Symbol('milkyway.honoVar');
+type ContextPrototype = { [kHonoVar]?: VarGetter };
 
 /**
- * Hono's `var` getter on `Context.prototype` (read from the first context seen: `Context` is
+ * Hono's own `var` getter of `Context.prototype` (read from the first context seen: `Context` is
  * not a runtime export of `hono` before 4.10), or `null` if Hono no longer defines it there.
  */
-let contextVar: VarGetter | null | undefined;
-
-function contextVarOf(c: Context): VarGetter | null {
-  if (contextVar === undefined) {
-    const getter = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(c), 'var')?.get;
-    contextVar = (getter as VarGetter | undefined) ?? null;
-  }
-  return contextVar;
+function honoVarOf(c: Context): VarGetter | null {
+  const proto = Object.getPrototypeOf(c) as ContextPrototype;
+  const wrapped = proto[kHonoVar];
+  if (wrapped !== undefined) return wrapped;
+  const getter = Object.getOwnPropertyDescriptor(proto, 'var')?.get;
+  return (getter as VarGetter | undefined) ?? null;
 }
 
 /**
@@ -95,22 +98,44 @@ function contextVarOf(c: Context): VarGetter | null {
  * @internal
  */
 export function honoContextVars(c: Context): Record<string, unknown> | undefined {
-  return contextVarOf(c)?.call(c);
+  return honoVarOf(c)?.call(c);
 }
 
 /**
- * Shadows a context's `get` (an own arrow function of each Hono context) and `var` (a getter on
- * `Context.prototype`) with the given ones. Returns `false`, changing nothing, when Hono's shape
- * is not the expected one (the caller then falls back to eager values).
+ * Makes `c.var` return `wrap(c, vars)`, `vars` being what Hono's own getter returns. Hono
+ * defines `var` as a getter on `Context.prototype`: it is replaced there, once per Hono copy
+ * (the first call with a given `Context` class), which costs nothing per request — defining an
+ * accessor on each context cost ~0.6 µs a request and gave every context its own hidden class.
+ * `wrap` must hand back `vars` for the contexts it does not know (those of any other Hono app in
+ * the process), so that they read exactly what Hono gives. Only one wrapper is installed per
+ * `Context` class: the first one given (core has one). Returns `false`, changing nothing, when
+ * Hono's shape is not the expected one (the caller then falls back to eager values).
  * @internal
  */
-export function shadowContextAccessors(
-  c: Context,
-  get: (key: string) => unknown,
-  vars: PropertyDescriptor,
-): boolean {
-  if (contextVarOf(c) === null || !Object.hasOwn(c, 'get')) return false;
+export function wrapContextVar(c: Context, wrap: VarWrapper): boolean {
+  const proto = Object.getPrototypeOf(c) as ContextPrototype;
+  if (proto[kHonoVar] !== undefined) return true;
+  const descriptor = Object.getOwnPropertyDescriptor(proto, 'var');
+  const honoVar = descriptor?.get as VarGetter | undefined;
+  if (honoVar === undefined || !descriptor?.configurable) return false;
+  Object.defineProperty(proto, kHonoVar, { value: honoVar });
+  Object.defineProperty(proto, 'var', {
+    configurable: true,
+    enumerable: descriptor.enumerable ?? false,
+    get(this: Context) {
+      return wrap(this, honoVar.call(this));
+    },
+  });
+  return true;
+}
+
+/**
+ * Shadows a context's `get` (an own arrow function of each Hono context) with the given one.
+ * Returns `false`, changing nothing, when Hono's shape is not the expected one.
+ * @internal
+ */
+export function shadowContextGet(c: Context, get: (key: string) => unknown): boolean {
+  if (!Object.hasOwn(c, 'get')) return false;
   (c as { get: unknown }).get = get;
-  Object.defineProperty(c, 'var', vars);
   return true;
 }

@@ -27,8 +27,8 @@ export interface KernelOptions {
 export type AnyHandler = (c: Context, next: Next) => unknown;
 
 /**
- * Runs the kernel around the first handler of a request (see {@link KernelRouter}): sets the
- * request id, deadline, lazy signal and logger on `c.var`, arranges the default response headers,
+ * Runs the kernel around the first handler of a request (see {@link KernelRouter}): makes the
+ * request id, deadline, lazy signal and logger available on `c.var`, arranges the default response headers,
  * then calls the handler. The handler's own result is returned as is — a synchronous `Response`
  * stays synchronous, so Hono's single-handler fast path and @hono/node-server's synchronous
  * response path still apply to a plain route.
@@ -141,15 +141,15 @@ export function createKernel(options: KernelOptions): Kernel {
     const state: RequestState = {
       requestId,
       deadline,
+      logger,
       outgoing: node ? outgoing : undefined,
       defaults: staticHeaders,
       controller: undefined,
       timer: undefined,
+      honoGet: undefined,
     };
+    // requestId, deadline, logger and the lazy signal on c.var / c.get.
     attachState(c, state);
-    c.set('requestId' as never, requestId as never);
-    c.set('deadline' as never, deadline as never);
-    c.set('logger' as never, logger as never);
     // On Node, static security headers and the request id are merged at writeHead.
     if (node) prepareNodeResponse(outgoing, state);
     const secure = staticHeaders === undefined ? security?.middleware : undefined;
