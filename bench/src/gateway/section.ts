@@ -63,6 +63,8 @@ const ENTRIES: [string, string][] = [
   ['Milkyway proxy() (@milkyway/resilience/http)', 'gateway-milkyway'],
   ['@fastify/http-proxy', 'gateway-fastify'],
   ['hono/proxy', 'gateway-hono'],
+  // Not a peer: the floor any Node proxy starts from (node:http both sides, `pipe` both ways).
+  ['node:http + pipe (reference floor, no limits)', 'gateway-node'],
 ];
 
 export async function gatewaySection(options: {
@@ -175,7 +177,7 @@ export async function gatewaySection(options: {
         }),
       ),
       '',
-      'Peak RSS growth: the gateway samples its own RSS every 5 ms; growth = highest sample during the transfer minus the RSS right before it (after a forced GC). The proxies run without auth or rate limit here, with 256 MiB body limits.\n',
+      "Peak RSS growth: the gateway samples its own RSS every 5 ms; growth = highest sample during the transfer minus the RSS right before it (after a forced GC). The proxies run without auth or rate limit here, with 256 MiB body limits. The last row is no peer: the smallest proxy Node can be, whose growth is the garbage of the socket buffers every chunk arrives in (freed at V8's next collection), i.e. the floor under every row. A download right after an upload may reuse memory the upload freed (RSS is not returned at once), which is why a download can read near 0.\n",
     ];
 
     const r: Spread | undefined = pairedRatio(milkyway?.runs, fastify?.runs);

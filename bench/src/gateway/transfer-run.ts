@@ -1,5 +1,7 @@
 // One gateway's 100 MB upload and download alone, JSON out (§8 tool):
-//   npx tsx src/gateway/transfer-run.ts [gateway-milkyway|gateway-fastify|gateway-hono] [bytes]
+//   npx tsx src/gateway/transfer-run.ts [gateway-milkyway|gateway-fastify|gateway-hono|gateway-node] [bytes]
+// (gateway-node: the node:http + pipe reference floor; BENCH_TRANSFER_APP=hono runs Milkyway's
+// proxy in a bare Hono app instead of createService; BENCH_PEAK_DETAIL=<file>: see peak.ts)
 import { startUpstream } from './section.js';
 import { expectedSha256, transferThrough } from './transfer.js';
 

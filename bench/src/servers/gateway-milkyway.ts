@@ -3,9 +3,11 @@
 // on), rateLimit by principal (memory store, admits everything), then proxy() through the
 // resilient client (breaker, bulkhead, retry budget, attempt timeout) to the one upstream.
 // Scenario 'transfer': the proxy alone with 256 MiB limits, for the 100 MB upload/download.
+import { serve } from '@hono/node-server';
 import { jwtAuth } from '@milkyway/auth';
 import { createService, rateLimit } from '@milkyway/core';
 import { httpClient, proxy } from '@milkyway/resilience/http';
+import { Hono } from 'hono';
 import { samplePeakRss, TRANSFER_LIMIT, upstreamUrl } from '../gateway/peak.js';
 import { announce, scenario } from './announce.js';
 import { ADMIT_ALL, AUDIENCE, ISSUER, publicJwk } from './fixtures.js';
@@ -70,6 +72,23 @@ function build() {
   }
 }
 
-const service = build();
-const { port } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
-announce(port, () => service.close());
+if (scenario() === 'transfer' && process.env.BENCH_TRANSFER_APP === 'hono') {
+  // Diagnostic: the same proxy in a bare Hono app on @hono/node-server (no createService).
+  samplePeakRss();
+  const upstream = httpClient({
+    baseUrl: upstreamUrl(),
+    name: 'orders',
+    attemptTimeoutMs: 120_000,
+    totalTimeoutMs: 120_000,
+    maxResponseBytes: TRANSFER_LIMIT,
+  });
+  const app = new Hono();
+  app.all('/big/*', proxy(upstream, { stripPrefix: '/big', maxRequestBytes: TRANSFER_LIMIT }));
+  const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () =>
+    announce(server as never),
+  );
+} else {
+  const service = build();
+  const { port } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+  announce(port, () => service.close());
+}

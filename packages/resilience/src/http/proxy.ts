@@ -148,7 +148,9 @@ function report(
  * propagation): method, path (with `stripPrefix`/`prefix`/`rewrite`), query, body (streamed
  * both ways and counted, at most `maxRequestBytes`, else 413; small bodies of known length are
  * read first so idempotent requests can be retried; a streamed one is never retried, and a 3xx
- * answer to it is a 502, see the client's `body` option) and headers minus hop-by-hop ones (a client's `Connection`
+ * answer to it is a 502, see the client's `body` option; on @hono/node-server a streamed body is
+ * read straight from the unread Node request, `c.env.incoming`, without the copy of each chunk
+ * that `c.req.raw.body` makes) and headers minus hop-by-hop ones (a client's `Connection`
  * list cannot strip the ones in `keepHeaders`), `Host`, `Content-Length` and a client's
  * `x-deadline-ms`. It states its own `x-forwarded-for/-host/-proto` (a client's forwarding
  * headers are believed only from a `trustProxy` peer) and `x-request-id` (from
