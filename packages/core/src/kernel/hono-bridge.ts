@@ -76,9 +76,14 @@ export function setRouteHandler(route: RouterRoute, handler: Fn): void {
 type VarGetter = (this: Context) => Record<string, unknown>;
 type VarWrapper = (c: Context, vars: Record<string, unknown>) => Record<string, unknown>;
 
-/** Marks a `Context.prototype` whose `var` getter was wrapped; holds Hono's own getter. */
-const kHonoVar: unique symbol = Symbol('milkyway.honoVar');
-type ContextPrototype = { [kHonoVar]?: VarGetter };
+/**
+ * On a `Context.prototype` whose `var` getter was wrapped: Hono's own getter and the wrappers.
+ * A registered symbol, so that two copies of core in one process (two versions installed side
+ * by side) share one wrapped getter and each finds its own contexts.
+ */
+const kHonoVar: unique symbol = Symbol.for('milkyway.honoVar') as never;
+type Wrapped = { get: VarGetter; wraps: VarWrapper[] };
+type ContextPrototype = { [kHonoVar]?: Wrapped };
 
 /**
  * Hono's own `var` getter of `Context.prototype` (read from the first context seen: `Context` is
@@ -87,7 +92,7 @@ type ContextPrototype = { [kHonoVar]?: VarGetter };
 function honoVarOf(c: Context): VarGetter | null {
   const proto = Object.getPrototypeOf(c) as ContextPrototype;
   const wrapped = proto[kHonoVar];
-  if (wrapped !== undefined) return wrapped;
+  if (wrapped !== undefined) return wrapped.get;
   const getter = Object.getOwnPropertyDescriptor(proto, 'var')?.get;
   return (getter as VarGetter | undefined) ?? null;
 }
@@ -107,23 +112,31 @@ export function honoContextVars(c: Context): Record<string, unknown> | undefined
  * (the first call with a given `Context` class), which costs nothing per request — defining an
  * accessor on each context cost ~0.6 µs a request and gave every context its own hidden class.
  * `wrap` must hand back `vars` for the contexts it does not know (those of any other Hono app in
- * the process), so that they read exactly what Hono gives. Only one wrapper is installed per
- * `Context` class: the first one given (core has one). Returns `false`, changing nothing, when
+ * the process), so that they read exactly what Hono gives. Each distinct `wrap` is added once;
+ * several (one per copy of core) are applied in turn. Returns `false`, changing nothing, when
  * Hono's shape is not the expected one (the caller then falls back to eager values).
  * @internal
  */
 export function wrapContextVar(c: Context, wrap: VarWrapper): boolean {
   const proto = Object.getPrototypeOf(c) as ContextPrototype;
-  if (proto[kHonoVar] !== undefined) return true;
+  const existing = proto[kHonoVar];
+  if (existing !== undefined) {
+    if (!existing.wraps.includes(wrap)) existing.wraps.push(wrap);
+    return true;
+  }
   const descriptor = Object.getOwnPropertyDescriptor(proto, 'var');
   const honoVar = descriptor?.get as VarGetter | undefined;
   if (honoVar === undefined || !descriptor?.configurable) return false;
-  Object.defineProperty(proto, kHonoVar, { value: honoVar });
+  const wrapped: Wrapped = { get: honoVar, wraps: [wrap] };
+  const wraps = wrapped.wraps;
+  Object.defineProperty(proto, kHonoVar, { value: wrapped });
   Object.defineProperty(proto, 'var', {
     configurable: true,
     enumerable: descriptor.enumerable ?? false,
     get(this: Context) {
-      return wrap(this, honoVar.call(this));
+      let vars = honoVar.call(this);
+      for (let i = 0; i < wraps.length; i++) vars = (wraps[i] as VarWrapper)(this, vars);
+      return vars;
     },
   });
   return true;
