@@ -86,11 +86,6 @@ export class PublishAcks {
     });
   }
 
-  /** Publishes waiting for their acknowledgement. */
-  get pending(): number {
-    return this.#pending.size;
-  }
-
   /**
    * Resolves once no publish waits for its acknowledgement (each ends with its ack, its
    * timeout, or the connection's close); new publishes are still accepted meanwhile.
