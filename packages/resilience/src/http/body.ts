@@ -57,17 +57,31 @@ export const READ_WHOLE_BYTES = 64 * 1024;
 /** Statuses whose responses cannot carry a body. */
 export const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
-/** Internal: what a {@link countBytes} stream saw. */
-export interface CountedBody {
-  /** The stream to hand on. */
-  stream: ReadableStream<Uint8Array>;
+/** Internal: what a counted body saw so far (updated in place as it is read). */
+export interface BodyCount {
   /** Bytes passed on so far. */
   readonly bytes: number;
-  /** True once the limit was passed (the stream then errored with `tooLarge()`). */
+  /** True once the limit was passed (the body then failed with `tooLarge()`). */
   readonly tooLarge: boolean;
   /** The source's own error, when the source broke (a client that went away). */
   readonly broken: unknown;
 }
+
+/** Internal: a {@link countBytes} stream and its count. */
+export interface CountedBody extends BodyCount {
+  /** The stream to hand on. */
+  readonly stream: ReadableStream<Uint8Array>;
+}
+
+/** Internal: the mutable record behind a {@link BodyCount}. */
+export type BodyCountState = { -readonly [K in keyof BodyCount]: BodyCount[K] };
+
+/** Internal: a fresh count (nothing read yet). */
+export const newBodyCount = (): BodyCountState => ({
+  bytes: 0,
+  tooLarge: false,
+  broken: undefined,
+});
 
 /**
  * Internal: passes `source` on chunk by chunk, as the reader asks for them (no read-ahead,
@@ -80,7 +94,7 @@ export function countBytes(
   tooLarge: () => Error,
 ): CountedBody {
   const reader = source.getReader();
-  const state = { bytes: 0, tooLarge: false, broken: undefined as unknown };
+  const state = newBodyCount();
   const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -112,18 +126,7 @@ export function countBytes(
     },
     { highWaterMark: 0 },
   );
-  return {
-    stream,
-    get bytes() {
-      return state.bytes;
-    },
-    get tooLarge() {
-      return state.tooLarge;
-    },
-    get broken() {
-      return state.broken;
-    },
-  };
+  return Object.assign(state, { stream });
 }
 
 /**

@@ -5,6 +5,7 @@
 // has read its body yet, the proxy reads the Node request itself (one allocation per chunk,
 // Node's own), counting the bytes as they pass.
 import type { Context } from 'hono';
+import { type BodyCount, newBodyCount } from './body.js';
 
 /** The part of a Node `IncomingMessage` (a `Readable`) this module uses. */
 export interface NodeBodySource {
@@ -78,16 +79,10 @@ export async function unreadNodeBody(c: Context): Promise<NodeBodySource | undef
   return untouched(incoming) ? incoming : undefined;
 }
 
-/** What a {@link countNodeBody} iterable saw. */
-export interface CountedNodeBody {
+/** A {@link countNodeBody} iterable and its count. */
+export interface CountedNodeBody extends BodyCount {
   /** The body to hand on (an async iterable of the Node request's own chunks, no copies). */
-  body: AsyncIterable<Uint8Array>;
-  /** Bytes passed on so far. */
-  readonly bytes: number;
-  /** True once the limit was passed (the iteration then failed with `tooLarge()`). */
-  readonly tooLarge: boolean;
-  /** The source's own error, when the source broke (a client that went away). */
-  readonly broken: unknown;
+  readonly body: AsyncIterable<Uint8Array>;
 }
 
 /**
@@ -103,7 +98,7 @@ export function countNodeBody(
   limit: number,
   tooLarge: () => Error,
 ): CountedNodeBody {
-  const state = { bytes: 0, tooLarge: false, broken: undefined as unknown };
+  const state = newBodyCount();
   const queue: Uint8Array[] = [];
   let started = false;
   let ended = false;
@@ -190,16 +185,5 @@ export function countNodeBody(
       return { done: true, value: undefined };
     },
   };
-  return {
-    body: iterator,
-    get bytes() {
-      return state.bytes;
-    },
-    get tooLarge() {
-      return state.tooLarge;
-    },
-    get broken() {
-      return state.broken;
-    },
-  };
+  return Object.assign(state, { body: iterator });
 }
