@@ -3,6 +3,7 @@ import type { CloudEventEnvelope } from '@milkyway/events';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { serviceAvailable } from '../../../test-support/services.js';
+import type { NatsTransport, SubjectMapping } from '../src/index.js';
 
 /** The machine's NATS (JetStream on) for ordinary tests; fault tests start their own. */
 export const NATS_URL = 'nats://127.0.0.1:4222';
@@ -54,5 +55,31 @@ export function envelope(id: string, data: unknown = { id }): CloudEventEnvelope
       datacontenttype: 'application/json',
     },
     data: encoder.encode(JSON.stringify(data)),
+  };
+}
+
+/**
+ * What a test file creates on the machine's NATS, cleaned up together: `destination(label)`
+ * names a fresh destination (its stream is recorded), `track(transport)` records a transport;
+ * `cleanUp` (for `afterAll`) deletes the streams and closes the transports.
+ */
+export function transportScope(mapping: SubjectMapping) {
+  const streams: string[] = [];
+  const transports: NatsTransport[] = [];
+  return {
+    destination(label: string): string {
+      const d = `${label}.${uniqueName('d')}`;
+      streams.push(mapping.stream(d));
+      return d;
+    },
+    track<T extends NatsTransport>(transport: T): T {
+      transports.push(transport);
+      return transport;
+    },
+    async cleanUp(): Promise<void> {
+      const open = transports.find((t) => !t.connection.isClosed());
+      if (open) await deleteStreams(open.connection, streams);
+      await Promise.all(transports.map((t) => t.close()));
+    },
   };
 }

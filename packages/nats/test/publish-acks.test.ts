@@ -4,10 +4,10 @@ import { connect, type Msg } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSubjectMapping, NatsPublishError, natsTransport } from '../src/index.js';
 import {
-  deleteStreams,
   envelope,
   NATS_URL,
   natsAvailable,
+  transportScope,
   uniqueName,
   waitUntil,
 } from './helpers.js';
@@ -19,13 +19,8 @@ import {
 describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () => {
   const prefix = uniqueName('acks');
   const mapping = defaultSubjectMapping({ subjectPrefix: prefix });
-  const transports: Awaited<ReturnType<typeof natsTransport>>[] = [];
-  const streams: string[] = [];
-  const destination = (label: string) => {
-    const d = `${label}.${uniqueName('d')}`;
-    streams.push(mapping.stream(d));
-    return d;
-  };
+  const scope = transportScope(mapping);
+  const destination = scope.destination;
   const open = async (options: { publishTimeoutMs?: number; maxMessageBytes?: number } = {}) => {
     const t = await natsTransport({
       connection: { servers: NATS_URL },
@@ -36,15 +31,10 @@ describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () =
           ? undefined
           : { maxMessageBytes: options.maxMessageBytes },
     });
-    transports.push(t);
-    return t;
+    return scope.track(t);
   };
 
-  afterAll(async () => {
-    const [first] = transports;
-    if (first) await deleteStreams(first.connection, streams);
-    await Promise.all(transports.map((t) => t.close()));
-  });
+  afterAll(scope.cleanUp);
 
   it('resolves many concurrent publishes, each stored once and in the stream', async () => {
     const t = await open();
@@ -171,8 +161,7 @@ describe.runIf(await natsAvailable())('JetStream publish acknowledgements', () =
 
   it("sends its replies under the connection's inbox prefix", async () => {
     const nc = await connect({ servers: NATS_URL, inboxPrefix: `_PFX_${prefix}` });
-    const t = await natsTransport({ connection: nc, mapping });
-    transports.push(t);
+    const t = scope.track(await natsTransport({ connection: nc, mapping }));
     const d = destination('prefixed');
     await t.publish(d, envelope('warm'));
     const seen: Msg[] = [];

@@ -3,10 +3,10 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSubjectMapping, NatsPublishError, natsTransport } from '../src/index.js';
 import {
-  deleteStreams,
   envelope,
   NATS_URL,
   natsAvailable,
+  transportScope,
   uniqueName,
   waitUntil,
 } from './helpers.js';
@@ -24,24 +24,12 @@ const subscribeOptions = (destination: string, group = 'g') => ({
 describe.runIf(await natsAvailable())('the JetStream transport', () => {
   const prefix = uniqueName('tr');
   const mapping = defaultSubjectMapping({ subjectPrefix: prefix });
-  const transports: Awaited<ReturnType<typeof natsTransport>>[] = [];
-  const open = async () => {
-    const t = await natsTransport({ connection: { servers: NATS_URL }, mapping });
-    transports.push(t);
-    return t;
-  };
-  const streams: string[] = [];
-  const destination = (label: string) => {
-    const d = `${label}.${uniqueName('d')}`;
-    streams.push(mapping.stream(d));
-    return d;
-  };
+  const scope = transportScope(mapping);
+  const destination = scope.destination;
+  const open = async () =>
+    scope.track(await natsTransport({ connection: { servers: NATS_URL }, mapping }));
 
-  afterAll(async () => {
-    const [first] = transports;
-    if (first) await deleteStreams(first.connection, streams);
-    await Promise.all(transports.map((t) => t.close()));
-  });
+  afterAll(scope.cleanUp);
 
   it('publishes in CloudEvents binary mode with Nats-Msg-Id set to the event id', async () => {
     const t = await open();
