@@ -4,6 +4,7 @@ import { isHmacAlgorithm, isJwsAlgorithm, type JwsAlgorithm } from './algorithms
 import { AuthConfigError } from './auth-config-error.js';
 import { isCanonicalBase64url } from './base64url.js';
 import { type ClaimRules, checkClaims, normalizeTyp } from './claims.js';
+import { ProtectedHeaders } from './header-cache.js';
 import type { Jwk, JwkSet } from './jwk-policy.js';
 import { KeySetUnavailableError } from './key-set-unavailable-error.js';
 import {
@@ -342,6 +343,7 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     options.cache === false
       ? undefined
       : new TokenCache<Principal<TClaims>>(options.cache ?? {}, clock);
+  const headers = new ProtectedHeaders();
 
   const resolveKey = (header: JWSHeaderParameters): CryptoKey | Promise<CryptoKey> => {
     // Only the protected header reaches here (compact serialization has no other).
@@ -372,11 +374,17 @@ export function createVerifier<TClaims = Record<string, unknown>>(
     if (keys.kind === 'secret') return checkHmac(token);
     // Public keys: jose parses the header and selects and imports the key, with the checks of
     // its compactVerify in the same order; node:crypto's one-shot verify checks the signature.
-    let header: JWSHeaderParameters;
-    try {
-      header = decodeProtectedHeader(token) as JWSHeaderParameters; // strict UTF-8, a JSON object
-    } catch (cause) {
-      invalid('header', cause);
+    // A header segment seen on a verified token before is not parsed again (still checked).
+    const segment = token.slice(0, first);
+    let header = headers.get(segment);
+    const unseen = header === undefined ? segment : undefined;
+    if (header === undefined) {
+      try {
+        // strict UTF-8, a JSON object
+        header = deepFreeze(decodeProtectedHeader(token) as JWSHeaderParameters);
+      } catch (cause) {
+        invalid('header', cause);
+      }
     }
     checkCrit(header);
     const alg = header.alg;
@@ -388,27 +396,31 @@ export function createVerifier<TClaims = Record<string, unknown>>(
       throw mapJoseError(error);
     }
     if (resolved instanceof Promise) {
+      const known = header;
       return resolved.then(
-        (key) => checkSignature(token, first, second, header, alg as JwsAlgorithm, key),
+        (key) => checkSignature(token, first, second, known, unseen, alg as JwsAlgorithm, key),
         (error: unknown) => {
           throw mapJoseError(error);
         },
       );
     }
-    return checkSignature(token, first, second, header, alg as JwsAlgorithm, resolved);
+    return checkSignature(token, first, second, header, unseen, alg as JwsAlgorithm, resolved);
   }
 
+  /** `unseen`: the header segment, to remember once the signature holds (else undefined). */
   function checkSignature(
     token: string,
     first: number,
     second: number,
-    header: JWSHeaderParameters,
+    header: Readonly<JWSHeaderParameters>,
+    unseen: string | undefined,
     alg: JwsAlgorithm,
     key: CryptoKey,
   ): CheckedJws {
     const signingInput = Buffer.from(token.slice(0, second), 'latin1'); // ASCII: checked above
     const signature = Buffer.from(token.slice(second + 1), 'base64url');
     if (!verifySignature(alg, key, signingInput, signature)) invalid('signature');
+    if (unseen !== undefined) headers.remember(unseen, header);
     return { header, payload: Buffer.from(token.slice(first + 1, second), 'base64url') };
   }
 
@@ -426,7 +438,11 @@ export function createVerifier<TClaims = Record<string, unknown>>(
   async function verifyJws(token: string): Promise<VerifiedJws> {
     const checked = checkJws(token);
     const { header, payload } = checked instanceof Promise ? await checked : checked;
-    return { header, payload: payload instanceof Buffer ? new Uint8Array(payload) : payload };
+    return {
+      // A copy: the verifier's own header object is frozen and shared by tokens that carry it.
+      header: structuredClone(header) as JWSHeaderParameters,
+      payload: payload instanceof Buffer ? new Uint8Array(payload) : payload,
+    };
   }
 
   /** Claims and principal of a verified JWS (synchronous unless a claims schema is async). */
