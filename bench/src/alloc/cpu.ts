@@ -1,8 +1,10 @@
 // Server CPU time per request (user + system, from /proc/<pid>/stat) of several benchmark
 // servers, measured in interleaved runs (A B C, A B C, ...): a steadier A/B figure than req/s
 // when the load generator is near one core or the machine is shared. Linux only.
-// Usage: npx tsx src/alloc/cpu.ts [--reps=6] [--duration=3]
+// Usage: npx tsx src/alloc/cpu.ts [--reps=6] [--duration=3] [--path=/] [--tokens=fresh|reused]
 //          <label>=<entry>:<scenario>[:<ENV>=<value>,...] ...
+//   --tokens sends an ES256 bearer token with every request (the servers get its public key):
+//   `reused` one of 10, `fresh` a new one each time (signed up front, never repeated).
 //   e.g. npx tsx src/alloc/cpu.ts hono=hono:hello src=milkyway:hello:BENCH_CORE=src \
 //          dist=milkyway:hello:BENCH_CORE=dist
 //   An env entry TSX_TSCONFIG_PATH=<file> runs a server against another tsconfig's `paths`
@@ -12,12 +14,32 @@ import { loadavg } from 'node:os';
 import { runLoad } from '../lib/load.js';
 import { pinLoadGenerator } from '../lib/pin.js';
 import { type ServerProcess, startServer } from '../lib/proc.js';
+import { generateKey, keyEnv, signTokens } from '../lib/tokens.js';
 
 const argv = process.argv.slice(2);
 const flag = (name: string, fallback: number) =>
   Number(argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const reps = flag('reps', 6);
 const durationS = flag('duration', 3);
+const option = (name: string) =>
+  argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const path = option('path') ?? '/';
+const tokenMode = option('tokens');
+const key = generateKey('ES256');
+// Enough fresh tokens for every run at up to ~8,000 req/s (the warm-up included).
+const tokens =
+  tokenMode === undefined
+    ? []
+    : signTokens(key, tokenMode === 'fresh' ? 8_000 * (2 + reps * durationS) * 2 : 10);
+let nextToken = 0;
+const perRequest =
+  tokenMode === undefined
+    ? undefined
+    : () => ({
+        headers: {
+          authorization: `Bearer ${tokens[nextToken++ % tokens.length]}`,
+        },
+      });
 
 /** utime, stime (clock ticks: 10 ms) of a process, all threads. */
 function cpuTicks(pid: number): [number, number] {
@@ -44,11 +66,16 @@ for (const spec of argv.filter((a) => !a.startsWith('--'))) {
     const [k, v] = pair.split('=');
     env[k!] = v ?? '';
   }
-  const server = await startServer({ entry: entry!, scenario: scenario ?? 'hello', env });
+  const server = await startServer({
+    entry: entry!,
+    scenario: scenario ?? 'hello',
+    env: { ...keyEnv(key), ...env },
+  });
   rows.push({ label: spec.slice(0, eq), server, total: [], user: [], rps: [] });
 }
 const loadBefore = loadavg()[0]!;
-const load = (row: Row, seconds: number) => runLoad({ url: row.server.url, durationS: seconds });
+const load = (row: Row, seconds: number) =>
+  runLoad({ url: row.server.url, path, durationS: seconds, perRequest });
 try {
   for (const row of rows) await load(row, 2); // warm-up
   for (let i = 0; i < reps; i++) {
@@ -73,6 +100,8 @@ try {
       `| ${row.label} | ${spread(row.total)} | ${spread(row.user)} | ${spread(row.rps, 0)} | ${rss.toFixed(1)} MiB |`,
     );
   }
+  if (tokenMode === 'fresh' && nextToken > tokens.length)
+    console.log(`\nThe ${tokens.length} fresh tokens wrapped around: some were sent twice.`);
   console.log(
     `\n1-minute load average before / after: ${loadBefore.toFixed(2)} / ${loadavg()[0]!.toFixed(2)}`,
   );

@@ -141,7 +141,8 @@ async function build() {
       service.get(
         '/orders/:id',
         { params: OrderParams },
-        await auth('ES256'),
+        // BENCH_TOKEN_CACHE=off (diagnostic): every request verifies its token.
+        await auth('ES256', process.env.BENCH_TOKEN_CACHE !== 'off'),
         rateLimit({
           limit: ADMIT_ALL.points,
           windowMs: ADMIT_ALL.durationS * 1000,
