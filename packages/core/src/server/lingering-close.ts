@@ -102,6 +102,19 @@ export function skipLinger(socket: Socket): void {
 }
 
 /**
+ * A noted response's 'finish': if its connection stays open (the request was read in full, so
+ * the answer kept the connection alive), the socket stops pointing at it. Otherwise the note
+ * stays: it is how a request pipelined behind an early answer is refused, and that connection
+ * is closing. Kept until the connection's next request with a body, a finished response (with
+ * the request, context and response objects it reaches) survived young-generation collections,
+ * as connections.ts describes. A shared function, no closure per response.
+ */
+function forgetKeptAlive(this: ServerResponse): void {
+  const socket = this.req?.socket as LingeringSocket | null | undefined;
+  if (socket?.[kEarly] === this && this.shouldKeepAlive) socket[kEarly] = undefined;
+}
+
+/**
  * Installed as the socket's own `destroySoon`, which Node's HTTP server calls once a response
  * that announced `Connection: close` is finished.
  */
@@ -132,6 +145,7 @@ export function admitRequest(
   }
   if (!announcesBody(req) || req.complete) return true;
   socket[kEarly] = res;
+  res.on('finish', forgetKeptAlive);
   socket[kLimits] = limits;
   socket.destroySoon = lingeringDestroySoon;
   // Node reads `shouldKeepAlive` when it writes the headers: it becomes false while the body is
