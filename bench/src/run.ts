@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gatewaySection } from './gateway/section.js';
+import { packagesBuild } from './lib/builds.js';
 import { compare, type Measured, type RunConfig, type TokenSource } from './lib/compare.js';
 import { runLoad } from './lib/load.js';
 import { runMicro } from './lib/micro.js';
@@ -658,7 +659,7 @@ for (const [id, fn] of steps) {
 const versions = peerVersions();
 const header = [
   `# Milkyway benchmarks — ${new Date().toISOString()}${quick ? ' (quick: 1 repetition, short runs; smoke only, not for publication)' : ''}\n`,
-  `Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}/${process.arch}. ${pinning ? (pinned ? `Pinned with taskset: autocannon on core ${pinning.load}, servers on cores ${pinning.server}.` : 'taskset found but pinning failed: server and autocannon share the cores.') : 'No taskset: server and autocannon share the cores.'}`,
+  `Machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform}/${process.arch}. Milkyway packages: ${packagesBuild() === 'dist' ? 'built (dist/)' : 'TypeScript sources through tsx'}. ${pinning ? (pinned ? `Pinned with taskset: autocannon on core ${pinning.load}, servers on cores ${pinning.server}.` : 'taskset found but pinning failed: server and autocannon share the cores.') : 'No taskset: server and autocannon share the cores.'}`,
   `Method: each server a fresh child process on 127.0.0.1; autocannon (parent process) with ${cfg.connections} connections, ${cfg.warmupS} s warm-up, ${cfg.repetitions} × ${cfg.durationS} s runs interleaved across servers; req/s as median (min–max). Ratios are paired: run i of one server over run i of the other (they ran back to back), shown as median (min–max) over the runs; a goal counts as met only when its lower bound (upper for a ≤ goal) meets it.\n`,
   '## Goals\n',
   table(

@@ -5,8 +5,9 @@
 //          <label>=<entry>:<scenario>[:<ENV>=<value>,...] ...
 //   --tokens sends an ES256 bearer token with every request (the servers get its public key):
 //   `reused` one of 10, `fresh` a new one each time (signed up front, never repeated).
-//   e.g. npx tsx src/alloc/cpu.ts hono=hono:hello src=milkyway:hello:BENCH_CORE=src \
-//          dist=milkyway:hello:BENCH_CORE=dist
+//   e.g. npx tsx src/alloc/cpu.ts hono=hono:hello src=milkyway:hello:TSX_TSCONFIG_PATH=tsconfig.json \
+//          dist=milkyway:hello:TSX_TSCONFIG_PATH=tsconfig.dist.json
+//   (the @milkyway packages' sources vs their build; without it, BENCH_PACKAGES decides: lib/builds.ts)
 //   An env entry TSX_TSCONFIG_PATH=<file> runs a server against another tsconfig's `paths`
 //   (e.g. a copy of a package's sources set aside, for a before/after of the same route).
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,4 @@
 // Milkyway: every scenario built from the packages' public entry points only.
-import { readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { announce, HELLO, scenario } from './announce.js';
 import {
   ADMIT_ALL,
@@ -27,58 +25,12 @@ const auth = async (alg: 'ES256' | 'RS256', cache = true) =>
     ...(cache ? {} : { cache: false as const }),
   });
 
-/**
- * The §1 hello scenarios run core's compiled build (packages/core/dist, `npm run build -w
- * packages/protocol -w packages/core`) when it exists and is newer than every file of
- * packages/core/src, as the bare-Hono peer runs Hono's compiled JS: through tsx, core's sources
- * are transformed at start-up and their source maps stay in the process (RSS is compared in §1
- * and §6). Otherwise — and for every other scenario, whose packages import core's sources, so
- * that one process never holds two copies of core — the sources. `BENCH_CORE=src` forces the
- * sources, `BENCH_CORE=dist` requires the build. Which one ran is printed on stderr.
- */
-const COMPILED_SCENARIOS = new Set(['hello', 'hello-no-secure-headers']);
-const CORE_DIR = new URL('../../../packages/core/', import.meta.url);
-type Core = typeof import('@milkyway/core');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = `${dir}/${entry.name}`;
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why the compiled build cannot be used (missing or older than the sources), or undefined. */
-function compiledCoreProblem(): string | undefined {
-  const dist = fileURLToPath(new URL('dist/index.js', CORE_DIR));
-  let built: number;
-  try {
-    built = statSync(dist).mtimeMs;
-  } catch {
-    return 'packages/core/dist is not built';
-  }
-  const sources = newestMtime(fileURLToPath(new URL('src', CORE_DIR)));
-  return sources > built ? 'packages/core/dist is older than packages/core/src' : undefined;
-}
-
-async function loadCore(): Promise<Core> {
-  const wanted = process.env.BENCH_CORE ?? 'auto';
-  if (wanted !== 'src' && COMPILED_SCENARIOS.has(scenario())) {
-    const problem = compiledCoreProblem();
-    if (problem === undefined) {
-      process.stderr.write('milkyway: @milkyway/core from packages/core/dist\n');
-      return (await import(new URL('dist/index.js', CORE_DIR).href)) as Core;
-    }
-    if (wanted === 'dist') throw new Error(`milkyway: BENCH_CORE=dist, but ${problem}`);
-    process.stderr.write(
-      `milkyway: ${problem}; @milkyway/core from its sources (npm run build -w packages/protocol -w packages/core)\n`,
-    );
-  }
-  return import('@milkyway/core');
-}
-
-const { createCache, createService, HttpError, rateLimit, responseCache } = await loadCore();
+// Which build of the packages this process runs (dist/ or the sources) is the parent's choice
+// (BENCH_PACKAGES, lib/builds.ts), made through the tsconfig it starts tsx with.
+process.stderr.write(`milkyway: @milkyway/core from ${import.meta.resolve('@milkyway/core')}\n`);
+const { createCache, createService, HttpError, rateLimit, responseCache } = await import(
+  '@milkyway/core'
+);
 const name = 'bench';
 const version = '0.0.0';
 let beforeExit: (() => Promise<unknown>) | undefined;
