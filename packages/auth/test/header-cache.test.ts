@@ -1,8 +1,8 @@
 import { decodeProtectedHeader } from 'jose';
 import { describe, expect, it, vi } from 'vitest';
 import { ProtectedHeaders } from '../src/header-cache.js';
-import { createVerifier, UnauthorizedError } from '../src/index.js';
-import { AUDIENCE, claims, ISSUER, sign, signRaw, testClock, testKey } from './helpers.js';
+import { createVerifier } from '../src/index.js';
+import { AUDIENCE, claims, ISSUER, reason, sign, signRaw, testClock, testKey } from './helpers.js';
 
 // Counts jose's header parses.
 vi.mock('jose', async (importOriginal) => {
@@ -22,16 +22,6 @@ const verifier = () =>
     clock: testClock(),
     cache: false,
   });
-
-async function reason(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (UnauthorizedError.is(error)) return error.reason;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('the parsed protected headers', () => {
   it('parses a header once its token verified, and every time for refused tokens', async () => {

@@ -7,7 +7,7 @@ import {
   type JWTPayload,
   SignJWT,
 } from 'jose';
-import type { Jwk } from '../src/index.js';
+import { type Jwk, UnauthorizedError } from '../src/index.js';
 
 export const ISSUER = 'https://id.example/';
 export const AUDIENCE = 'catalog';
@@ -129,4 +129,15 @@ export async function hmacRaw(
   ]);
   const signature = await crypto.subtle.sign('HMAC', k, new TextEncoder().encode(input));
   return `${input}.${b64(new Uint8Array(signature))}`;
+}
+
+/** Why a verification was refused (`UnauthorizedError.reason`), or 'accepted'. */
+export async function reason(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (UnauthorizedError.is(error)) return error.reason;
+    throw error;
+  }
+  return 'accepted';
 }

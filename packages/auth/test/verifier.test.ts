@@ -10,7 +10,17 @@ import {
   type VerifierOptions,
 } from '../src/index.js';
 import { verifySignature } from '../src/signature.js';
-import { AUDIENCE, claims, ISSUER, NOW, sign, signRaw, testClock, testKey } from './helpers.js';
+import {
+  AUDIENCE,
+  claims,
+  ISSUER,
+  NOW,
+  reason,
+  sign,
+  signRaw,
+  testClock,
+  testKey,
+} from './helpers.js';
 
 // Counts the public-key signature checks (node:crypto's one-shot verify, src/signature.ts).
 vi.mock('../src/signature.js', async (importOriginal) => {
@@ -28,16 +38,6 @@ const base = (overrides: Partial<VerifierOptions> = {}): VerifierOptions => ({
   clock: testClock(),
   ...overrides,
 });
-
-async function reason(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (UnauthorizedError.is(error)) return error.reason;
-    throw error;
-  }
-  return 'accepted';
-}
 
 describe('configuration', () => {
   it('requires an algorithms allow-list', () => {

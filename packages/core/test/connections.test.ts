@@ -22,57 +22,51 @@ function get(port: number, agent: Agent, body?: string): Promise<number> {
   });
 }
 
+/**
+ * Serves `/r` (GET, or POST echoing the body when `bodies` are given) over one keep-alive
+ * connection, twice, and tells whether the last finished response could be garbage-collected
+ * while the connection stays open.
+ */
+async function lastResponseCollected(bodies?: [string, string]): Promise<boolean> {
+  const service = createService({ name: 't', version: '0', logger: silentLogger });
+  let last: WeakRef<ServerResponse> | undefined;
+  let finished: Promise<void> | undefined;
+  const track = (c: { env: unknown }) => {
+    const outgoing = (c.env as { outgoing: ServerResponse }).outgoing;
+    last = new WeakRef(outgoing);
+    finished = new Promise((resolve) => outgoing.once('finish', () => resolve()));
+  };
+  service.get('/r', (c) => {
+    track(c);
+    return c.text('ok');
+  });
+  service.post('/r', async (c) => {
+    track(c);
+    return c.text(await c.req.text());
+  });
+  const { port } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    expect(await get(port, agent, bodies?.[0])).toBe(200);
+    expect(await get(port, agent, bodies?.[1])).toBe(200);
+    await finished;
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    return last?.deref() === undefined;
+  } finally {
+    agent.destroy();
+    await service.close();
+  }
+}
+
 describe('connection tracking', () => {
   it('does not keep a finished response reachable from its keep-alive connection', async () => {
-    const service = createService({ name: 't', version: '0', logger: silentLogger });
-    let last: WeakRef<ServerResponse> | undefined;
-    let finished: Promise<void> | undefined;
-    service.get('/r', (c) => {
-      const outgoing = (c.env as { outgoing: ServerResponse }).outgoing;
-      last = new WeakRef(outgoing);
-      finished = new Promise((resolve) => outgoing.once('finish', () => resolve()));
-      return c.text('ok');
-    });
-    const { port } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      expect(await get(port, agent)).toBe(200);
-      expect(await get(port, agent)).toBe(200);
-      await finished;
-      // The connection stays open (keep-alive); its last response must be garbage now.
-      await new Promise((resolve) => setImmediate(resolve));
-      gc();
-      expect(last?.deref()).toBeUndefined();
-    } finally {
-      agent.destroy();
-      await service.close();
-    }
+    expect(await lastResponseCollected()).toBe(true);
   });
 
   it('does not keep a finished answer to a request with a body reachable either', async () => {
     // Requests announcing a body get the early-answer rule (lingering close): their response
     // was noted on the socket until the connection's next such request.
-    const service = createService({ name: 't', version: '0', logger: silentLogger });
-    let last: WeakRef<ServerResponse> | undefined;
-    let finished: Promise<void> | undefined;
-    service.post('/r', async (c) => {
-      const outgoing = (c.env as { outgoing: ServerResponse }).outgoing;
-      last = new WeakRef(outgoing);
-      finished = new Promise((resolve) => outgoing.once('finish', () => resolve()));
-      return c.text(await c.req.text());
-    });
-    const { port } = await service.listen({ port: 0, hostname: '127.0.0.1', signals: false });
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      expect(await get(port, agent, 'one')).toBe(200);
-      expect(await get(port, agent, 'two')).toBe(200);
-      await finished;
-      await new Promise((resolve) => setImmediate(resolve));
-      gc();
-      expect(last?.deref()).toBeUndefined();
-    } finally {
-      agent.destroy();
-      await service.close();
-    }
+    expect(await lastResponseCollected(['one', 'two'])).toBe(true);
   });
 });
