@@ -15,6 +15,17 @@ import { ADMIT_ALL, AUDIENCE, ISSUER, publicJwk } from './fixtures.js';
 const name = 'gateway';
 const version = '0.0.0';
 
+/** The client of the 100 MB transfers: two-minute timeouts, responses up to the transfer limit. */
+function transferClient() {
+  return httpClient({
+    baseUrl: upstreamUrl(),
+    name: 'orders',
+    attemptTimeoutMs: 120_000,
+    totalTimeoutMs: 120_000,
+    maxResponseBytes: TRANSFER_LIMIT,
+  });
+}
+
 function build() {
   switch (scenario()) {
     case 'gateway':
@@ -54,13 +65,7 @@ function build() {
         bodyLimit: TRANSFER_LIMIT,
         deadline: { defaultMs: 120_000 },
       });
-      const upstream = httpClient({
-        baseUrl: upstreamUrl(),
-        name: 'orders',
-        attemptTimeoutMs: 120_000,
-        totalTimeoutMs: 120_000,
-        maxResponseBytes: TRANSFER_LIMIT,
-      });
+      const upstream = transferClient();
       service.all(
         '/big/*',
         proxy(upstream, { stripPrefix: '/big', maxRequestBytes: TRANSFER_LIMIT }),
@@ -75,13 +80,7 @@ function build() {
 if (scenario() === 'transfer' && process.env.BENCH_TRANSFER_APP === 'hono') {
   // Diagnostic: the same proxy in a bare Hono app on @hono/node-server (no createService).
   samplePeakRss();
-  const upstream = httpClient({
-    baseUrl: upstreamUrl(),
-    name: 'orders',
-    attemptTimeoutMs: 120_000,
-    totalTimeoutMs: 120_000,
-    maxResponseBytes: TRANSFER_LIMIT,
-  });
+  const upstream = transferClient();
   const app = new Hono();
   app.all('/big/*', proxy(upstream, { stripPrefix: '/big', maxRequestBytes: TRANSFER_LIMIT }));
   const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () =>

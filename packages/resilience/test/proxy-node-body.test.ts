@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { httpClient, proxy } from '../src/http.js';
 import { app } from './hono-app.js';
 import { listenHono, listenNode as listenServer } from './listen.js';
+import { within } from './within.js';
 
 // On @hono/node-server the proxy streams a request body straight from the Node request when
 // nothing has read it yet (issue 18 §5): reading `c.req.raw.body` instead goes through
@@ -18,15 +19,6 @@ afterEach(async () => {
   vi.restoreAllMocks();
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-/** Resolves when `promise` does, or fails with `message` after 5 s (never a long hang). */
-function within<T>(promise: Promise<T>, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), 5_000);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 

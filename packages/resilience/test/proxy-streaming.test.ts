@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { httpClient, proxy, ResponseTooLargeError } from '../src/http.js';
 import { app } from './hono-app.js';
 import { listenHono, listenNode as listenServer } from './listen.js';
+import { within } from './within.js';
 
 // The proxy streams bodies both ways (issue 18 §5): bytes pass as they arrive, counted against
 // the size limits. Memory growth under a large body is measured in bench, not here.
@@ -12,15 +13,6 @@ const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-/** Resolves when `promise` does, or fails with `message` after 5 s (never a long hang). */
-function within<T>(promise: Promise<T>, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), 5_000);
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
-}
 
 async function listenNode(handler: (req: IncomingMessage, res: ServerResponse) => void) {
   const upstream = await listenServer(handler);

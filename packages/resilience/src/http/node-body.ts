@@ -6,6 +6,7 @@
 // Node's own), counting the bytes as they pass.
 import type { Context } from 'hono';
 import { type BodyCount, newBodyCount } from './body.js';
+import { Wakeup } from './wakeup.js';
 
 /** The part of a Node `IncomingMessage` (a `Readable`) this module uses. */
 export interface NodeBodySource {
@@ -104,12 +105,8 @@ export function countNodeBody(
   let ended = false;
   let done = false;
   let failure: unknown;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const wakeup = new Wakeup();
+  const notify = wakeup.notify;
   const onData = (chunk: Uint8Array) => {
     // One chunk at a time: the consumer resumes the request when it asks for the next one.
     source.pause();
@@ -174,9 +171,7 @@ export function countNodeBody(
         } else {
           source.resume();
         }
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        await wakeup.wait();
       }
     },
     async return(): Promise<IteratorResult<Uint8Array>> {

@@ -7,6 +7,7 @@
 import type { Readable, Transform } from 'node:stream';
 import { constants, createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, type Dispatcher } from 'undici';
+import { Wakeup } from './wakeup.js';
 
 let shared: Agent | undefined;
 
@@ -166,12 +167,8 @@ export function webStream(
   let bytes = 0;
   let ended = false;
   let failure: unknown;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const wakeup = new Wakeup();
+  const notify = wakeup.notify;
   body.on('readable', notify);
   body.once('end', () => {
     ended = true;
@@ -210,9 +207,7 @@ export function webStream(
             controller.close();
             return;
           }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-          });
+          await wakeup.wait();
         }
       },
       cancel(reason) {
